@@ -1,0 +1,249 @@
+"""Why did a Plivo signature not validate? Try the usual suspects and say which one fits.
+
+The most common support question about Plivo webhooks is "validate_signature returns
+False". It nearly always comes down to the app rebuilding a URL that differs from the one
+Plivo called (``http`` behind a TLS proxy, a port or host rewritten, a trailing slash), to
+signing the wrong string (query string included, a slash before the nonce), or to the wrong
+token (subaccount vs main account, stray whitespace). :func:`diagnose_v2` re-signs each
+variation and reports the smallest set of differences that makes the signature match.
+"""
+
+from __future__ import annotations
+
+import hmac
+import itertools
+from dataclasses import dataclass, field
+from urllib.parse import urlparse, urlunparse
+
+from .exc import SignatureError
+from .signature import _hmac_b64, _key, base_url, validate_v2
+
+__all__ = ["Diagnosis", "diagnose_v2"]
+
+_DEFAULT_PORT = {"http": "80", "https": "443"}
+
+#: Cause code → what it means, in a learner's words.
+CAUSES: dict[str, str] = {
+    "scheme": "the scheme differs (http vs https): a TLS proxy or tunnel in front of your app "
+    "ends HTTPS, so your app sees http:// — build the URL with https, or honour "
+    "X-Forwarded-Proto from a proxy you trust",
+    "port": "the port differs: a proxy or load balancer rewrote it — build the URL with the "
+    "port Plivo called (usually none)",
+    "public-url": "Plivo called your public URL (the message_url configured at Plivo) and a "
+    "tunnel or proxy rewrote it before your app saw it — validate against the public URL",
+    "trailing-slash": "the trailing slash differs: use the URL exactly as configured in the "
+    "Plivo application, slash included or not",
+    "query-signed": "the signature covers the query string: Plivo signs scheme://host/path "
+    "only, so drop everything from '?' before signing",
+    "slash-before-nonce": "a '/' was put between the URL and the nonce: Plivo appends the "
+    "nonce directly (see plivo-ruby#116)",
+    "main-token": "it was signed with the main account's token, not the one you validated "
+    "with: X-Plivo-Signature-Ma-V2 is always made with the main account's token, "
+    "X-Plivo-Signature-V2 with the token of the (sub)account that owns the application",
+    "signature-whitespace": "the signature header has whitespace around it: strip the header "
+    "value before comparing",
+    "nonce-whitespace": "the nonce header has whitespace around it: strip the header value",
+    "token-whitespace": "your auth token has whitespace around it (often a newline from a "
+    ".env file): strip it",
+}
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """The verdict on a V2 signature and, when it fails, the most likely reason.
+
+    ``causes`` holds codes from :data:`CAUSES` (empty when valid, ``("unknown",)`` when no
+    usual suspect fits, ``("missing-signature",)`` / ``("missing-nonce",)`` for absent
+    headers). ``signed_url`` is the base URL the signature was made for, when found. No
+    token is ever held here.
+    """
+
+    valid: bool
+    causes: tuple[str, ...]
+    message: str
+    seen_url: str
+    signed_url: str | None = None
+    tried: int = field(default=0, compare=False)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"Diagnosis(valid={self.valid}, causes={self.causes!r}, message={self.message!r})"
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        colour = "#1a7f37" if self.valid else "#cf222e"
+        verdict = "valid" if self.valid else "invalid"
+        return (
+            f"<div><b style='color:{colour}'>{verdict}</b> "
+            f"<span>{escape(self.message)}</span></div>"
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "valid": self.valid,
+            "causes": list(self.causes),
+            "message": self.message,
+            "seen_url": self.seen_url,
+            "signed_url": self.signed_url,
+        }
+
+
+def _swap_scheme(url: str) -> str:
+    parts = urlparse(url)
+    return urlunparse(parts._replace(scheme="https" if parts.scheme == "http" else "http"))
+
+
+def _port_variants(url: str) -> list[str]:
+    """The URL without its explicit port, or with the scheme's default port added."""
+    parts = urlparse(url)
+    host, sep, port = parts.netloc.rpartition(":")
+    if sep and port.isdigit():
+        return [urlunparse(parts._replace(netloc=host))]
+    default = _DEFAULT_PORT.get(parts.scheme)
+    return [urlunparse(parts._replace(netloc=f"{parts.netloc}:{default}"))] if default else []
+
+
+def _toggle_slash(url: str) -> str:
+    parts = urlparse(url)
+    path = parts.path[:-1] if parts.path.endswith("/") else parts.path + "/"
+    return urlunparse(parts._replace(path=path))
+
+
+def _url_variants(url: str, tag: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
+    """Every combination of scheme, port and trailing-slash changes to ``url``."""
+    out = [(url, tag)]
+    out += [(_swap_scheme(u), t + ("scheme",)) for u, t in list(out)]
+    out += [(v, t + ("port",)) for u, t in list(out) for v in _port_variants(u)]
+    out += [(_toggle_slash(u), t + ("trailing-slash",)) for u, t in list(out)]
+    return out
+
+
+def _signed_strings(uri: str, base: str, nonce: str) -> list[tuple[str, tuple[str, ...]]]:
+    """What may have been signed: the right string, and the two classic wrong ones."""
+    out = [(base + nonce, ())]
+    without_fragment = uri.split("#", 1)[0]
+    if without_fragment != base:
+        out.append((without_fragment + nonce, ("query-signed",)))
+    out.append((base + "/" + nonce, ("slash-before-nonce",)))
+    return out
+
+
+def _differences(signed: str, seen: str) -> str:
+    a, b = urlparse(signed), urlparse(seen)
+    named = [
+        ("scheme", a.scheme, b.scheme),
+        ("host", a.hostname, b.hostname),
+        ("port", a.port, b.port),
+        ("path", a.path, b.path),
+    ]
+    return ", ".join(name for name, x, y in named if x != y)
+
+
+def _describe(causes: tuple[str, ...], seen: str, signed: str | None) -> str:
+    lines = []
+    if signed and signed != seen:
+        diffs = _differences(signed, seen)
+        verb = "differ" if "," in diffs else "differs"
+        lines.append(f"signed for {signed}; your app saw {seen} ({diffs} {verb}).")
+    for cause in causes:
+        lines.append(f"Cause: {CAUSES[cause]}.")
+    return " ".join(lines)
+
+
+def _cost(causes: tuple[str, ...]) -> float:
+    """Fewest differences first; "/" before the nonce signs the same string as a URL with a
+    trailing slash, and the URL is the likelier culprit."""
+    return len(causes) + (0.5 if "slash-before-nonce" in causes else 0)
+
+
+def diagnose_v2(
+    uri: str,
+    nonce: str | None,
+    signature: str | None,
+    auth_token: str,
+    main_auth_token: str | None = None,
+    public_url: str | None = None,
+) -> Diagnosis:
+    """Validate a V2 (or Ma-V2) signature and, if it fails, find out why.
+
+    ``uri`` is the URL your app believes it was called at. Give ``main_auth_token`` to
+    test the subaccount/main-account mix-up and ``public_url`` (the message_url configured
+    at Plivo) to test a host rewritten by a tunnel or proxy.
+    """
+    _key(auth_token)
+    try:
+        seen = base_url(uri)
+    except SignatureError as exc:
+        return Diagnosis(False, ("bad-url",), f"Cannot check: {exc}", str(uri))
+    if not signature:
+        return Diagnosis(
+            False,
+            ("missing-signature",),
+            "No X-Plivo-Signature-V2 (or -Ma-V2) header: the request was not signed by "
+            "Plivo, or a proxy dropped the header.",
+            seen,
+        )
+    if not nonce:
+        return Diagnosis(
+            False,
+            ("missing-nonce",),
+            "No X-Plivo-Signature-V2-Nonce header: without the nonce nothing can be "
+            "checked; a proxy may have dropped it.",
+            seen,
+        )
+    if validate_v2(uri, nonce, signature, auth_token):
+        return Diagnosis(True, (), f"Valid: signed for {seen} with this auth token.", seen, seen)
+
+    tokens = [(auth_token, ())]
+    if main_auth_token and main_auth_token != auth_token:
+        tokens.append((main_auth_token, ("main-token",)))
+    tokens += [(t.strip(), c + ("token-whitespace",)) for t, c in tokens if t.strip() != t]
+    nonces = [(nonce, ())]
+    if nonce.strip() != nonce:
+        nonces.append((nonce.strip(), ("nonce-whitespace",)))
+    sig = signature.strip()
+    sig_causes: tuple[str, ...] = ("signature-whitespace",) if sig != signature else ()
+
+    starts = [(uri, ())]
+    if public_url:
+        try:
+            base_url(public_url)
+            starts.append((public_url, ("public-url",)))
+        except SignatureError:
+            pass
+    urls = [v for u, t in starts for v in _url_variants(u, t)]
+
+    tried = 0
+    best: tuple[tuple[str, ...], str] | None = None
+    for (url, url_causes), (token, token_causes), (n, nonce_causes) in itertools.product(
+        urls, tokens, nonces
+    ):
+        key = token.encode("utf-8")
+        base = base_url(url)
+        for signed, string_causes in _signed_strings(url, base, n):
+            tried += 1
+            if hmac.compare_digest(_hmac_b64(key, signed.encode("utf-8")), sig):
+                causes = url_causes + string_causes + token_causes + nonce_causes + sig_causes
+                if best is None or _cost(causes) < _cost(best[0]):
+                    best = (causes, base)
+    if best is not None:
+        causes, signed_url = best
+        if causes == ("signature-whitespace",) or not causes:
+            signed_url = seen
+        return Diagnosis(False, causes, _describe(causes, seen, signed_url), seen, signed_url,
+                         tried)
+    return Diagnosis(
+        False,
+        ("unknown",),
+        f"The signature does not match {seen} + nonce, and none of the usual suspects "
+        "(http/https, port, trailing slash, query string, slash before the nonce, "
+        "whitespace, main vs subaccount token) explains it. Most likely the auth token is "
+        "not the one of the account that owns the application, or Plivo called another "
+        "host or path (pass public_url= the message_url configured at Plivo).",
+        seen,
+        None,
+        tried,
+    )

@@ -1,0 +1,269 @@
+"""Plivo request signatures: compute, validate and explain them.
+
+X-Plivo-Signature-V2 (and -Ma-V2, the same with the main account's token) is::
+
+    base64( HMAC-SHA256( key=auth_token, msg=base_url + nonce ) )
+
+where ``base_url`` is ``scheme://netloc/path`` of the URL Plivo called: the query string,
+``;params`` and fragment are dropped, and the nonce is appended with **no** separator.
+This module is byte-compatible with ``plivo.utils.validate_signature`` and
+``plivo.utils.validate_v3_signature``; unlike them it can also *compute* a signature and
+compares in constant time (:func:`hmac.compare_digest`).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlparse, urlunparse
+
+from .exc import SignatureError
+
+__all__ = [
+    "base_url",
+    "make_nonce",
+    "sign_v2",
+    "validate_v2",
+    "sign_v3",
+    "validate_v3",
+    "explain_v2",
+    "SignatureExplanation",
+]
+
+
+def _utf8(value: str, what: str) -> bytes:
+    if not isinstance(value, str):
+        raise SignatureError(f"{what} must be a string, not {type(value).__name__}")
+    try:
+        return value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise SignatureError(
+            f"{what} holds a character that cannot be sent in UTF-8 (position {exc.start})"
+        ) from None
+
+
+def _key(auth_token: str) -> bytes:
+    if not isinstance(auth_token, str) or not auth_token:
+        raise SignatureError("an auth token is needed (a non-empty string)")
+    return _utf8(auth_token, "the auth token")
+
+
+def base_url(uri: str) -> str:
+    """``scheme://netloc/path`` of ``uri``: the part of a URL that Plivo signs."""
+    _utf8(uri, "the URL")
+    try:
+        parts = urlparse(uri)
+    except ValueError as exc:  # e.g. an unclosed IPv6 bracket
+        raise SignatureError(f"not a usable URL: {exc}") from None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SignatureError(
+            f"{uri!r} is not an absolute http(s) URL; give the full URL Plivo calls, "
+            "like https://example.com/receive_sms/"
+        )
+    return urlunparse((parts.scheme, parts.netloc, parts.path, "", "", ""))
+
+
+def _hmac_b64(key: bytes, message: bytes) -> str:
+    return base64.b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode("ascii")
+
+
+def make_nonce(rng: object | None = None) -> str:
+    """A Plivo-style nonce: 20 random decimal digits (from :mod:`secrets` unless ``rng``
+    — anything with ``randrange``, e.g. a seeded :class:`random.Random` — is given)."""
+    draw = rng.randrange if rng is not None else secrets.randbelow  # type: ignore[attr-defined]
+    return f"{draw(10**20):020d}"
+
+
+def sign_v2(uri: str, nonce: str, auth_token: str) -> str:
+    """The X-Plivo-Signature-V2 value Plivo sends for a request to ``uri`` with ``nonce``."""
+    message = base_url(uri).encode("utf-8") + _utf8(nonce, "the nonce")
+    return _hmac_b64(_key(auth_token), message)
+
+
+def validate_v2(uri: str, nonce: str, signature: str, auth_token: str) -> bool:
+    """True when ``signature`` is the V2 (or Ma-V2) signature of ``uri`` + ``nonce``.
+
+    Garbage in — no signature, a signature that is not base64, a URL that is not an
+    absolute http(s) URL — gives ``False``. A missing token is a :class:`SignatureError`.
+    """
+    _key(auth_token)
+    if not isinstance(signature, str) or not signature or not isinstance(nonce, str):
+        return False
+    try:
+        expected = sign_v2(uri, nonce, auth_token).encode("ascii")
+        given = signature.encode("utf-8")
+    except (SignatureError, UnicodeEncodeError):
+        return False
+    return hmac.compare_digest(expected, given)
+
+
+# --- V3 -----------------------------------------------------------------------------------
+# V3 signs "<url>.<nonce>", where <url> depends on the method. GET: base URL + "?" + the
+# request's params and the URL's query, merged and sorted as key=value pairs. POST: base URL,
+# then "?" + the URL's own sorted query when there are POST params or a query, then "." if both,
+# then the sorted POST params as keyvalue pairs. This mirrors plivo.utils.signature_v3.
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bytes):
+        return "".join(chr(b) for b in value)
+    return str(value)
+
+
+def _sorted_query(params: Mapping[str, object]) -> str:
+    pieces = []
+    for key in sorted(params):
+        value = params[key]
+        if isinstance(value, list):
+            pieces.append("&".join(f"{_text(key)}={v}" for v in sorted(map(_text, value))))
+        else:
+            pieces.append(f"{_text(key)}={_text(value)}")
+    return "&".join(pieces)
+
+
+def _sorted_params(params: Mapping[str, object]) -> str:
+    pieces = []
+    for key in sorted(params):
+        value = params[key]
+        if isinstance(value, list):
+            pieces.append("".join(f"{_text(key)}{v}" for v in sorted(map(_text, value))))
+        elif isinstance(value, Mapping):
+            pieces.append(f"{_text(key)}{_sorted_params(value)}")
+        else:
+            pieces.append(f"{_text(key)}{_text(value)}")
+    return "".join(pieces)
+
+
+def _v3_url(method: str, uri: str, params: Mapping[str, object] | None) -> str:
+    base = base_url(uri)
+    query = parse_qs(urlparse(uri).query, keep_blank_values=True)
+    if method == "GET":
+        merged: dict[str, object] = dict(params or {})
+        merged.update(query)
+        qs = _sorted_query(merged)
+        return f"{base}?{qs}" if qs else base
+    if method != "POST":
+        raise SignatureError(f"V3 signatures cover GET or POST requests, not {method!r}")
+    qs = _sorted_query(query)
+    if not params:
+        return f"{base}?{qs}" if qs else base
+    return f"{base}?{qs}{'.' if qs else ''}{_sorted_params(params)}"
+
+
+def sign_v3(
+    method: str,
+    uri: str,
+    nonce: str,
+    auth_token: str,
+    params: Mapping[str, object] | None = None,
+) -> str:
+    """The X-Plivo-Signature-V3 value for a ``method`` request to ``uri`` with ``params``."""
+    if not isinstance(method, str):
+        raise SignatureError("the method must be 'GET' or 'POST'")
+    url = _v3_url(method.upper(), uri, params)
+    # The SDK turns the nonce's UTF-8 bytes into text one byte per character before
+    # signing; Plivo's nonces are digits, where this changes nothing, but we match it.
+    nonce_text = _text(_utf8(nonce, "the nonce"))
+    message = f"{url}.{nonce_text}".encode()
+    return _hmac_b64(_key(auth_token), message)
+
+
+def validate_v3(
+    method: str,
+    uri: str,
+    nonce: str,
+    signature: str,
+    auth_token: str,
+    params: Mapping[str, object] | None = None,
+) -> bool:
+    """True when ``signature`` (a header that may hold several comma-separated signatures)
+    contains the V3 signature of this request."""
+    _key(auth_token)
+    if not isinstance(signature, str) or not signature:
+        return False
+    try:
+        expected = sign_v3(method, uri, nonce, auth_token, params).encode("ascii")
+        candidates = signature.encode("utf-8").split(b",")
+    except (SignatureError, UnicodeEncodeError):
+        return False
+    # Check every candidate so timing does not reveal which one matched.
+    matched = False
+    for candidate in candidates:
+        matched |= hmac.compare_digest(expected, candidate)
+    return matched
+
+
+# --- Explanation ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignatureExplanation:
+    """Every step of a V2 signature, as data. Holds no token."""
+
+    url: str
+    base_url: str
+    dropped: str
+    nonce: str
+    string_to_sign: str
+    hmac_hex: str
+    signature: str
+
+    def steps(self) -> list[tuple[str, str]]:
+        return [
+            ("1. URL as given", self.url),
+            ("2. base URL (scheme://host/path)", self.base_url),
+            ("   dropped", self.dropped or "(nothing)"),
+            ("3. nonce", self.nonce),
+            ("4. string signed (base URL + nonce)", self.string_to_sign),
+            ("5. HMAC-SHA256 with your auth token (hex)", self.hmac_hex),
+            ("6. base64 = X-Plivo-Signature-V2", self.signature),
+        ]
+
+    def __str__(self) -> str:
+        width = max(len(label) for label, _ in self.steps())
+        return "\n".join(f"{label:<{width}}  {value}" for label, value in self.steps())
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{escape(k)}</th>"
+            f"<td style='text-align:left'><code>{escape(v)}</code></td></tr>"
+            for k, v in self.steps()
+        )
+        return f"<table>{rows}</table>"
+
+
+def explain_v2(uri: str, nonce: str, auth_token: str) -> SignatureExplanation:
+    """How the V2 signature of ``uri`` + ``nonce`` is made, step by step."""
+    base = base_url(uri)
+    string_to_sign = base + nonce
+    digest = hmac.new(
+        _key(auth_token), string_to_sign.encode("utf-8"), hashlib.sha256
+    ).digest()
+    dropped = uri[len(base):] if uri.startswith(base) else _dropped_parts(uri)
+    return SignatureExplanation(
+        url=uri,
+        base_url=base,
+        dropped=dropped,
+        nonce=nonce,
+        string_to_sign=string_to_sign,
+        hmac_hex=digest.hex(),
+        signature=base64.b64encode(digest).decode("ascii"),
+    )
+
+
+def _dropped_parts(uri: str) -> str:
+    parts = urlparse(uri)
+    dropped = []
+    if parts.params:
+        dropped.append(";" + parts.params)
+    if parts.query:
+        dropped.append("?" + parts.query)
+    if parts.fragment:
+        dropped.append("#" + parts.fragment)
+    return "".join(dropped)

@@ -1,0 +1,200 @@
+"""Signatures, checked against the plivo SDK (the oracle) on fixed and arbitrary inputs."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+
+import plivo.utils
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import smsxml
+from smsxml import (
+    SignatureError,
+    explain_v2,
+    make_nonce,
+    sign_v2,
+    sign_v3,
+    validate_v2,
+    validate_v3,
+)
+
+TOKEN = "MAXXXXXXXXXXXXXXXXXX-test-token-0123456789"
+NONCE = "05429567804466091622"
+URL = "https://example.com/receive_sms/"
+
+# Text that UTF-8 can carry (no lone surrogates): what a header or URL can hold.
+utf8_text = st.text(st.characters(blacklist_categories=("Cs",)))
+tokens = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=60)
+nonces = st.one_of(st.from_regex(r"\A[0-9]{20}\Z"), utf8_text)
+# A URL on the wire is ASCII (anything else is percent-encoded); the SDK crashes on others.
+url_text = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=30)
+path_text = url_text.map(lambda s: s.replace("?", "").replace("#", "").replace(";", ""))
+
+
+@st.composite
+def urls(draw: st.DrawFn) -> str:
+    scheme = draw(st.sampled_from(["http", "https"]))
+    host = draw(st.from_regex(r"\A[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?(\.[a-z]{2,6}){0,2}\Z"))
+    port = draw(st.one_of(st.just(""), st.integers(1, 65535).map(lambda p: f":{p}")))
+    path = draw(path_text)
+    query = draw(st.one_of(st.just(""), url_text.map(lambda q: "?" + q.replace("#", ""))))
+    fragment = draw(st.one_of(st.just(""), url_text.map(lambda f: "#" + f)))
+    return f"{scheme}://{host}{port}/{path.lstrip('/')}{query}{fragment}"
+
+
+def by_hand(url: str, nonce: str, token: str) -> str:
+    digest = hmac.new(token.encode(), (url + nonce).encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def test_sign_v2_is_hmac_of_base_url_and_nonce() -> None:
+    url = "https://example.com/receive_sms/?a=1#top"
+    assert sign_v2(url, NONCE, TOKEN) == by_hand(URL, NONCE, TOKEN)
+    assert plivo.utils.validate_signature(url, NONCE, sign_v2(url, NONCE, TOKEN), TOKEN)
+
+
+@settings(max_examples=300, deadline=None)
+@given(url=urls(), nonce=nonces, token=tokens)
+def test_sign_v2_agrees_with_plivo_sdk(url: str, nonce: str, token: str) -> None:
+    signature = sign_v2(url, nonce, token)
+    assert plivo.utils.validate_signature(url, nonce, signature, token) is True
+    assert validate_v2(url, nonce, signature, token) is True
+
+
+@settings(max_examples=300, deadline=None)
+@given(url=urls(), nonce=nonces, token=tokens, signature=utf8_text)
+def test_validate_v2_agrees_with_plivo_sdk_on_any_signature(
+    url: str, nonce: str, token: str, signature: str
+) -> None:
+    expected = plivo.utils.validate_signature(url, nonce, signature, token)
+    assert validate_v2(url, nonce, signature, token) is expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(url=urls(), nonce=nonces, token=tokens, other=tokens)
+def test_a_different_token_or_nonce_never_validates(
+    url: str, nonce: str, token: str, other: str
+) -> None:
+    signature = sign_v2(url, nonce, token)
+    if other != token:
+        assert validate_v2(url, nonce, signature, other) is False
+    assert validate_v2(url, nonce + "1", signature, token) is False
+
+
+@pytest.mark.parametrize(
+    "signature",
+    ["", "not base64!!", "====", "\x00", "é" * 44, sign_v2(URL, NONCE, TOKEN) + " "],
+)
+def test_garbage_signatures_are_false(signature: str) -> None:
+    assert validate_v2(URL, NONCE, signature, TOKEN) is False
+
+
+@pytest.mark.parametrize("signature", [None, 42, b"bytes"])
+def test_non_string_signatures_are_false(signature: object) -> None:
+    assert validate_v2(URL, NONCE, signature, TOKEN) is False  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("url", ["", "example.com/receive_sms/", "ftp://x/y", "http://[::1"])
+def test_malformed_urls_give_false_or_a_clear_error(url: str) -> None:
+    assert validate_v2(url, NONCE, sign_v2(URL, NONCE, TOKEN), TOKEN) is False
+    with pytest.raises(SignatureError, match="URL"):
+        sign_v2(url, NONCE, TOKEN)
+
+
+def test_lone_surrogates_are_a_clear_error_not_a_unicode_traceback() -> None:
+    with pytest.raises(SignatureError, match="nonce"):
+        sign_v2(URL, "\ud800", TOKEN)
+    assert validate_v2(URL, "\ud800", "x", TOKEN) is False
+
+
+def test_missing_token_is_a_clear_error() -> None:
+    with pytest.raises(SignatureError, match="auth token"):
+        sign_v2(URL, NONCE, "")
+    with pytest.raises(SignatureError, match="auth token"):
+        validate_v2(URL, NONCE, "sig", None)  # type: ignore[arg-type]
+
+
+def test_comparison_is_constant_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """validate_v2 must decide through hmac.compare_digest, never ==."""
+    calls: list[tuple[bytes, bytes]] = []
+    real = hmac.compare_digest
+
+    def spy(a: bytes, b: bytes) -> bool:
+        calls.append((a, b))
+        return real(a, b)
+
+    monkeypatch.setattr(smsxml.signature.hmac, "compare_digest", spy)
+    assert validate_v2(URL, NONCE, sign_v2(URL, NONCE, TOKEN), TOKEN)
+    assert not validate_v2(URL, NONCE, "AAAA", TOKEN)
+    assert len(calls) == 2
+
+
+def test_make_nonce_is_20_digits_and_seedable() -> None:
+    import random
+
+    nonces = {make_nonce() for _ in range(200)}
+    assert all(len(n) == 20 and n.isdigit() for n in nonces)
+    assert len(nonces) == 200
+    assert make_nonce(random.Random(7)) == make_nonce(random.Random(7))
+
+
+def test_explain_v2_shows_every_step_and_no_token() -> None:
+    url = "https://example.com/receive_sms/?From=1#x"
+    steps = explain_v2(url, NONCE, TOKEN)
+    assert steps.url == url
+    assert steps.base_url == URL
+    assert steps.dropped == "?From=1#x"
+    assert steps.string_to_sign == URL + NONCE
+    assert steps.signature == sign_v2(url, NONCE, TOKEN)
+    assert base64.b64decode(steps.signature).hex() == steps.hmac_hex
+    for text in (str(steps), repr(steps), steps._repr_html_()):
+        assert TOKEN not in text
+        assert steps.string_to_sign in text or "string_to_sign" in text
+
+
+# --- V3 -------------------------------------------------------------------------------------
+
+v3_params = st.dictionaries(
+    st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=8),
+    st.one_of(utf8_text.map(lambda s: s[:20]), st.lists(utf8_text.map(lambda s: s[:10]),
+                                                        min_size=1, max_size=3)),
+    max_size=5,
+)
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("params", [None, {}, {"From": "14155550100", "Text": "hi & bye"}])
+@pytest.mark.parametrize("url", [URL, URL + "?b=2&a=1&a=0"])
+def test_v3_agrees_with_plivo_sdk(method: str, params: dict | None, url: str) -> None:
+    signature = sign_v3(method, url, NONCE, TOKEN, params)
+    sdk_params = dict(params) if params is not None else None
+    assert plivo.utils.validate_v3_signature(method, url, NONCE, TOKEN, signature, sdk_params)
+    assert validate_v3(method, url, NONCE, signature, TOKEN, params)
+
+
+@settings(max_examples=200, deadline=None)
+@given(method=st.sampled_from(["GET", "POST"]), url=urls(), nonce=nonces, token=tokens,
+       params=v3_params)
+def test_v3_property_agrees_with_plivo_sdk(
+    method: str, url: str, nonce: str, token: str, params: dict
+) -> None:
+    signature = sign_v3(method, url, nonce, token, params)
+    assert plivo.utils.validate_v3_signature(method, url, nonce, token, signature, dict(params))
+
+
+def test_v3_header_with_several_signatures() -> None:
+    good = sign_v3("POST", URL, NONCE, TOKEN, {"a": "1"})
+    header = f"{sign_v3('POST', URL, NONCE, 'old-token')},{good}"
+    assert validate_v3("POST", URL, NONCE, header, TOKEN, {"a": "1"})
+    assert plivo.utils.validate_v3_signature("POST", URL, NONCE, TOKEN, header, {"a": "1"})
+    assert not validate_v3("POST", URL, NONCE, header, TOKEN, {"a": "2"})
+    assert not validate_v3("POST", URL, NONCE, "", TOKEN)
+
+
+def test_v3_refuses_other_methods_clearly() -> None:
+    with pytest.raises(SignatureError, match="GET or POST"):
+        sign_v3("PUT", URL, NONCE, TOKEN)
