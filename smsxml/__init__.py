@@ -11,32 +11,34 @@ a feature that needs them is used, and the heavier modules load on first attribu
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
-from .diagnose import Diagnosis, diagnose_v2
 from .exc import SignatureError, SmsxmlError, XMLBuildError, XMLValidationError
-from .signature import (
-    SignatureExplanation,
-    explain_v2,
-    make_nonce,
-    sign_v2,
-    sign_v3,
-    validate_v2,
-    validate_v3,
-)
 from .tokens import DEMO_AUTH_TOKEN
 
 __version__ = "0.1.0"
 
 # Public name → the module that defines it, imported on first use.
 _LAZY = {
+    "Diagnosis": "diagnose",
+    "diagnose_v2": "diagnose",
+    "SignatureExplanation": "signature",
+    "explain_v2": "signature",
+    "make_nonce": "signature",
+    "sign_v2": "signature",
+    "sign_v3": "signature",
+    "validate_v2": "signature",
+    "validate_v3": "signature",
+    "Segments": "segments",
+    "segments": "segments",
+    "replay": "replay",
     "Message": "xml",
     "Response": "xml",
     "Problem": "xml",
     "parse": "xml",
     "validate": "xml",
-    "Segments": "segments",
-    "segments": "segments",
     "SignedRequest": "inbound",
     "inbound_request": "inbound",
     "signed_request": "inbound",
@@ -47,7 +49,6 @@ _LAZY = {
     "LocalWebhook": "webhook",
     "Simulator": "simulator",
     "Flow": "simulator",
-    "replay": "replay",
 }
 
 __all__ = [
@@ -99,10 +100,37 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
 
 
+class _Package(types.ModuleType):
+    """``smsxml.segments`` and ``smsxml.replay`` are functions named like their modules.
+
+    Importing a submodule makes the import system set it as an attribute of the package,
+    which would hide the function; this keeps the function. The modules stay reachable
+    with ``from smsxml.segments import …`` and in ``sys.modules``.
+    """
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if isinstance(value, types.ModuleType) and name in ("segments", "replay"):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
 if TYPE_CHECKING:  # pragma: no cover
+    from .diagnose import Diagnosis, diagnose_v2
     from .inbound import SignedRequest, inbound_request, signed_request
     from .replay import replay
     from .segments import Segments, segments
+    from .signature import (
+        SignatureExplanation,
+        explain_v2,
+        make_nonce,
+        sign_v2,
+        sign_v3,
+        validate_v2,
+        validate_v3,
+    )
     from .simulator import Flow, Simulator
     from .transport import DeliveryError, Reply
     from .webhook import InboundMessage, LocalWebhook, WebhookApp

@@ -1,0 +1,282 @@
+"""Build the requests Plivo makes to your app, signed as Plivo signs them.
+
+:func:`inbound_request` is what arrives at your ``message_url`` when someone texts your
+Plivo number; :func:`signed_request` is the general form (also used for delivery
+reports). Either gives a :class:`SignedRequest` you can inspect, turn into a ``curl``
+line, or :meth:`~SignedRequest.send` to a server or a WSGI app.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from .exc import SignatureError, SmsxmlError
+from .segments import segments
+from .signature import base_url, make_nonce, sign_v2
+from .tokens import resolve_token
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .transport import Reply
+
+__all__ = [
+    "RequestError",
+    "SignedRequest",
+    "signed_request",
+    "inbound_request",
+    "message_intent",
+    "USER_AGENT",
+    "TOTAL_RATE",
+    "OPTOUT_KEYWORDS",
+    "OPTIN_KEYWORDS",
+    "HELP_KEYWORDS",
+]
+
+USER_AGENT = "PlivoHTTP/1.0 (smsxml simulator)"
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+#: The charge per unit the simulator reports (Plivo's format: 5 decimals, as text).
+TOTAL_RATE = "0.00500"
+
+OPTOUT_KEYWORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"})
+OPTIN_KEYWORDS = frozenset({"START", "YES", "UNSTOP"})
+HELP_KEYWORDS = frozenset({"HELP", "INFO"})
+
+SIGNATURE_HEADER = "X-Plivo-Signature-V2"
+NONCE_HEADER = "X-Plivo-Signature-V2-Nonce"
+MA_SIGNATURE_HEADER = "X-Plivo-Signature-Ma-V2"
+
+
+class RequestError(SmsxmlError):
+    """A request cannot be built from what was given (bad method, URL, missing field…)."""
+
+
+@dataclass(frozen=True)
+class SignedRequest:
+    """One HTTP request as Plivo would make it. Holds signatures, never a token.
+
+    ``url`` is the full URL requested (for GET it includes the query string with the
+    parameters); ``params`` are the parameters Plivo sends; ``body`` is the
+    form-urlencoded POST body (``b""`` for GET).
+    """
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    params: dict[str, str]
+    body: bytes = field(default=b"", repr=False)
+
+    @property
+    def nonce(self) -> str | None:
+        """The ``X-Plivo-Signature-V2-Nonce`` header."""
+        return self._header(NONCE_HEADER)
+
+    @property
+    def signature(self) -> str | None:
+        """The ``X-Plivo-Signature-V2`` header."""
+        return self._header(SIGNATURE_HEADER)
+
+    @property
+    def ma_signature(self) -> str | None:
+        """The ``X-Plivo-Signature-Ma-V2`` header (only when a main token was given)."""
+        return self._header(MA_SIGNATURE_HEADER)
+
+    def _header(self, name: str) -> str | None:
+        for key, value in self.headers.items():
+            if key.lower() == name.lower():
+                return value
+        return None
+
+    def to_curl(self, multiline: bool = True) -> str:
+        """A ``curl`` command that makes this same request (shell-quoted, copy-pasteable)."""
+        # curl does not follow redirects (like Plivo); --data-binary makes it a POST.
+        pieces = [f"curl -i {shlex.quote(self.url)}"]
+        pieces += [f"-H {shlex.quote(f'{k}: {v}')}" for k, v in self.headers.items()]
+        if self.method == "POST":
+            pieces.append(f"--data-binary {shlex.quote(self.body.decode('latin-1'))}")
+        return (" \\\n  " if multiline else " ").join(pieces)
+
+    def send(self, timeout: float = 10.0, *, target: Callable[..., object] | None = None) -> Reply:
+        """Deliver it (see :func:`smsxml.transport.send`): over HTTP, or to a WSGI app."""
+        from .transport import send
+
+        return send(self, target, timeout=timeout)  # type: ignore[arg-type]
+
+    def __repr__(self) -> str:
+        from .transport import _display_url
+
+        return (
+            f"SignedRequest({self.method} {_display_url(self.url)}, "
+            f"{len(self.params)} params, nonce={self.nonce})"
+        )
+
+
+def _check_url(url: object) -> str:
+    if not isinstance(url, str) or not url.strip():
+        raise RequestError(
+            "a URL is needed: the full URL of your app, like https://example.com/receive_sms/"
+        )
+    try:
+        base_url(url)
+    except SignatureError:
+        raise RequestError(
+            f"{url!r} is not an absolute http(s) URL; give the full URL Plivo calls, "
+            "like https://example.com/receive_sms/"
+        ) from None
+    parts = urlsplit(url)
+    if parts.hostname is None:
+        raise RequestError(f"{url!r} has no host name")
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        raise RequestError(f"{url!r} has a port that is not a number from 0 to 65535") from None
+    # HTTP clients never send the fragment; drop it so the URL is the one requested.
+    return urlunsplit(parts._replace(fragment=""))
+
+
+def _str_params(params: Mapping[str, object] | None, what: str) -> dict[str, str]:
+    if params is None:
+        return {}
+    if not isinstance(params, Mapping):
+        raise RequestError(f"{what} must be a mapping of names to values")
+    result: dict[str, str] = {}
+    for key, value in params.items():
+        if not isinstance(key, str) or not key:
+            raise RequestError(f"{what}: every name must be a non-empty string, not {key!r}")
+        if value is None:
+            raise RequestError(f"{what}: {key} has no value (None); use '' for an empty value")
+        result[key] = value if isinstance(value, str) else str(value)
+    return result
+
+
+def signed_request(
+    method: str,
+    url: str,
+    params: Mapping[str, object] | None,
+    auth_token: str | None,
+    *,
+    nonce: str | None = None,
+    main_auth_token: str | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+) -> SignedRequest:
+    """A request to ``url`` carrying ``params``, signed the way Plivo signs it.
+
+    POST sends the params as a form-urlencoded UTF-8 body; GET appends them to any query
+    the URL already has. ``X-Plivo-Signature-V2`` is made with ``auth_token`` (None: the
+    token from ``$PLIVO_AUTH_TOKEN`` or the demo token) over the URL actually requested;
+    ``X-Plivo-Signature-Ma-V2`` is added when ``main_auth_token`` is given.
+    ``extra_headers`` are added last and may replace any header (e.g. to tamper with one).
+    """
+    if not isinstance(method, str) or method.strip().upper() not in ("GET", "POST"):
+        raise RequestError(f"Plivo calls your URL with GET or POST, not {method!r}")
+    method = method.strip().upper()
+    url = _check_url(url)
+    values = _str_params(params, "params")
+    token = resolve_token(auth_token)
+    if nonce is None:
+        nonce = make_nonce()
+    elif not isinstance(nonce, str) or not nonce:
+        raise RequestError("the nonce must be a non-empty string (Plivo uses 20 digits)")
+
+    headers = {"User-Agent": USER_AGENT}
+    encoded = urlencode(values, encoding="utf-8")
+    if method == "POST":
+        headers["Content-Type"] = FORM_CONTENT_TYPE
+        body = encoded.encode("ascii")
+    else:
+        body = b""
+        if encoded:
+            parts = urlsplit(url)
+            query = f"{parts.query}&{encoded}" if parts.query else encoded
+            url = urlunsplit(parts._replace(query=query))
+    headers[SIGNATURE_HEADER] = sign_v2(url, nonce, token)
+    headers[NONCE_HEADER] = nonce
+    if main_auth_token:
+        headers[MA_SIGNATURE_HEADER] = sign_v2(url, nonce, main_auth_token)
+    for name, value in _str_params(extra_headers, "extra_headers").items():
+        for existing in [k for k in headers if k.lower() == name.lower()]:
+            del headers[existing]
+        headers[name] = value
+    return SignedRequest(method=method, url=url, headers=headers, params=values, body=body)
+
+
+def message_intent(text: str) -> str:
+    """``"optout"``, ``"optin"`` or ``"help"`` when the whole text (trimmed, any case)
+    is a standard keyword (STOP, START, HELP…), else ``""``."""
+    if not isinstance(text, str):
+        raise RequestError(f"the message text must be a string, not {type(text).__name__}")
+    word = text.strip().upper()
+    if word in OPTOUT_KEYWORDS:
+        return "optout"
+    if word in OPTIN_KEYWORDS:
+        return "optin"
+    if word in HELP_KEYWORDS:
+        return "help"
+    return ""
+
+
+_PHONE_PUNCTUATION = re.compile(r"[\s().\-]")
+
+
+def _number(value: object, what: str) -> str:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise RequestError(f"{what} is needed (a phone number like 14155550100)")
+    if not isinstance(value, str | int):
+        raise RequestError(f"{what} must be a phone number (text), not {type(value).__name__}")
+    text = str(value).strip()
+    digits = _PHONE_PUNCTUATION.sub("", text).removeprefix("+")
+    # Plivo sends numbers as bare digits (E.164 without "+"); leave sender IDs alone.
+    return digits if digits.isdigit() else text
+
+
+def inbound_request(
+    url: str,
+    auth_token: str | None,
+    *,
+    from_: str,
+    to: str,
+    text: str,
+    type: str = "sms",
+    method: str = "POST",
+    message_uuid: str | None = None,
+    nonce: str | None = None,
+    main_auth_token: str | None = None,
+    extra: Mapping[str, object] | None = None,
+) -> SignedRequest:
+    """The request Plivo makes to your ``message_url`` when ``from_`` texts ``to``.
+
+    Params: From, To, Type, Text, MessageUUID, Units (from :func:`~smsxml.segments`),
+    TotalRate, TotalAmount (rate × units), MessageIntent, PowerpackUUID, then ``extra``
+    (which may override any of them). Numbers are sent as Plivo sends them: digits
+    only, no ``+``.
+    """
+    sender = _number(from_, "from_ (the sender's number)")
+    receiver = _number(to, "to (your Plivo number)")
+    if text is None:
+        raise RequestError("text is needed (the message content; '' for an empty message)")
+    if not isinstance(text, str):
+        raise RequestError(f"text must be a string, not {text.__class__.__name__}")
+    if not isinstance(type, str) or not type:  # `type` is Plivo's parameter name here
+        raise RequestError("type must be a message type such as 'sms'")
+    units = segments(text).units
+    params: dict[str, object] = {
+        "From": sender,
+        "To": receiver,
+        "Type": type,
+        "Text": text,
+        "MessageUUID": message_uuid or str(uuid.uuid4()),
+        "Units": str(units),
+        "TotalRate": TOTAL_RATE,
+        "TotalAmount": f"{Decimal(TOTAL_RATE) * units:.5f}",
+        "MessageIntent": message_intent(text),
+        "PowerpackUUID": "",
+    }
+    params.update(_str_params(extra, "extra"))
+    return signed_request(
+        method, url, params, auth_token, nonce=nonce, main_auth_token=main_auth_token
+    )

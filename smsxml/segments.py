@@ -1,0 +1,196 @@
+"""How many SMS units (segments) a text takes, and why.
+
+An SMS carries 140 bytes. In the GSM 03.38 7-bit alphabet that is 160 characters
+("septets"); characters of the extension table (``^ { } \\ [ ~ ] | €`` and form feed)
+are sent as an escape plus the character, so they take two. One character outside the
+alphabet — an emoji, a curly quote — switches the *whole* message to UCS-2: 70 UTF-16
+code units, and characters outside the Basic Multilingual Plane (most emoji) take two.
+
+A longer message is split; each part then loses room to a header: 153 septets or
+67 code units per part. An escape pair and a surrogate pair are never split across
+two parts. Every part is billed as one unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+
+from .exc import SmsxmlError
+
+__all__ = [
+    "GSM_BASIC",
+    "GSM_EXTENSION",
+    "GSM7",
+    "UCS2",
+    "Segments",
+    "segments",
+    "is_gsm",
+]
+
+#: The GSM 03.38 basic character set (each one septet). 0x1B, the escape, is not a
+#: character of its own: a raw ESC in a text cannot be sent in GSM-7. 0x09 is "Ç" as in
+#: the ETSI table (unicode.org's mapping reads it as "ç"); "ç" is counted as non-GSM, the
+#: cautious choice: it can only make the count higher than a carrier's, never lower.
+GSM_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅå"
+    "Δ_ΦΓΛΩΠΨΣΘΞ"
+    "ÆæßÉ"
+    " !\"#¤%&'()*+,-./"
+    "0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNO"
+    "PQRSTUVWXYZÄÖÑÜ§"
+    "¿abcdefghijklmno"
+    "pqrstuvwxyzäöñüà"
+)
+#: The GSM 03.38 extension table (each two septets: escape + character).
+GSM_EXTENSION = frozenset("\f^{}\\[~]|€")
+
+GSM7 = "GSM-7"
+UCS2 = "UCS-2"
+
+# encoding -> (capacity of a single unit, capacity of each part of a split message, unit name)
+_LIMITS = {GSM7: (160, 153, "septets"), UCS2: (70, 67, "code units")}
+
+
+def is_gsm(char: str) -> bool:
+    """True when ``char`` (one character) can be sent in the GSM 03.38 alphabet."""
+    return char in GSM_BASIC or char in GSM_EXTENSION
+
+
+def _cost(char: str, encoding: str) -> int:
+    if encoding == GSM7:
+        return 2 if char in GSM_EXTENSION else 1
+    return 2 if ord(char) > 0xFFFF else 1
+
+
+def _unique(chars: object) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(chars))  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Segments:
+    """How ``text`` is sent as SMS: its encoding, units (billed parts) and each part's text.
+
+    ``length`` is in septets (GSM-7) or UTF-16 code units (UCS-2); ``per_unit`` is the
+    room in one unit (160/70 when the text fits one, else 153/67); ``remaining`` is the
+    room left in the last unit before another one is needed.
+    """
+
+    text: str
+    encoding: str
+    units: int
+    length: int
+    per_unit: int
+    remaining: int
+    non_gsm_characters: tuple[str, ...]
+    extension_characters: tuple[str, ...]
+    parts: list[str] = field(compare=False)
+
+    @property
+    def unit_name(self) -> str:
+        """``"septets"`` or ``"code units"``: what ``length`` counts."""
+        return _LIMITS[self.encoding][2]
+
+    @property
+    def capacity(self) -> int:
+        """Room in all units together (``units * per_unit``)."""
+        return self.units * self.per_unit
+
+    def _summary(self) -> str:
+        plural = "unit" if self.units == 1 else "units"
+        return (
+            f"{self.encoding}, {self.units} {plural}, "
+            f"{self.length}/{self.capacity} {self.unit_name}"
+        )
+
+    def __repr__(self) -> str:
+        return f"Segments({self._summary()})"
+
+    def __str__(self) -> str:
+        return self._summary()
+
+    def _why(self) -> str:
+        if self.encoding == UCS2:
+            shown = " ".join(_show(c) for c in self.non_gsm_characters[:10])
+            more = " …" if len(self.non_gsm_characters) > 10 else ""
+            return f"UCS-2 because of characters outside GSM 03.38: {shown}{more}"
+        if self.extension_characters:
+            shown = " ".join(_show(c) for c in self.extension_characters)
+            return f"GSM-7; these take 2 septets each (escape + character): {shown}"
+        return "GSM-7: every character is in the GSM 03.38 basic table"
+
+    def describe(self) -> str:
+        """A few lines for people: encoding and why, units, room per unit, each part."""
+        single, split, name = _LIMITS[self.encoding]
+        lines = [
+            f"encoding:  {self._why()}",
+            f"units:     {self.units}",
+            f"length:    {self.length} {name}",
+            f"per unit:  {self.per_unit} {name} "
+            f"({single} for a single unit, {split} per part when split)",
+            f"remaining: {self.remaining} {name} left in the last unit",
+        ]
+        for number, part in enumerate(self.parts, 1):
+            size = sum(_cost(c, self.encoding) for c in part)
+            lines.append(f"part {number}:    [{size:>3}] {part!r}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{n}</td><td>{sum(_cost(c, self.encoding) for c in p)}</td>"
+            f"<td style='text-align:left;white-space:pre-wrap'><code>{escape(p)}</code></td></tr>"
+            for n, p in enumerate(self.parts, 1)
+        )
+        return (
+            f"<div><b>{escape(repr(self))}</b><br>{escape(self._why())}"
+            f"<table><tr><th>part</th><th>{self.unit_name}</th><th>text</th></tr>"
+            f"{rows}</table></div>"
+        )
+
+
+def _show(char: str) -> str:
+    if char.isprintable() and not char.isspace():
+        return char
+    return f"U+{ord(char):04X}"
+
+
+def segments(text: str) -> Segments:
+    """Count the SMS units of ``text`` the way carriers do (GSM 03.38 or UCS-2).
+
+    The empty text counts as **one** unit with one empty part: an SMS without text is
+    still one message on the network (Plivo's API refuses to send one, but that is a
+    different question from how much room it takes).
+    """
+    if not isinstance(text, str):
+        raise SmsxmlError(f"segments() counts a text (str), not {type(text).__name__}")
+    non_gsm = _unique(c for c in text if not is_gsm(c))
+    encoding = UCS2 if non_gsm else GSM7
+    single, split, _ = _LIMITS[encoding]
+    costs = [_cost(c, encoding) for c in text]
+    length = sum(costs)
+    if length <= single:
+        parts = [text]
+        per_unit = single
+    else:
+        per_unit = split
+        parts = []
+        start = used = 0
+        for index, cost in enumerate(costs):
+            if used + cost > split:  # never split an escape pair or a surrogate pair
+                parts.append(text[start:index])
+                start, used = index, 0
+            used += cost
+        parts.append(text[start:])
+    last = sum(costs[len(text) - len(parts[-1]) :]) if parts[-1] else 0
+    return Segments(
+        text=text,
+        encoding=encoding,
+        units=len(parts),
+        length=length,
+        per_unit=per_unit,
+        remaining=per_unit - last,
+        non_gsm_characters=non_gsm,
+        extension_characters=_unique(c for c in text if c in GSM_EXTENSION),
+        parts=parts,
+    )

@@ -1,0 +1,278 @@
+"""Deliver a :class:`~smsxml.inbound.SignedRequest` and collect the reply.
+
+Two ways, same result: over real HTTP with :mod:`requests` (to a running server), or
+in-process to a WSGI application (a Flask app, a :class:`~smsxml.webhook.WebhookApp`, …)
+with a proper PEP 3333 environ and no socket at all — handy in notebooks and tests.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote_to_bytes, urlsplit
+
+from .exc import SmsxmlError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .inbound import SignedRequest
+
+__all__ = ["Reply", "DeliveryError", "send", "wsgi_environ"]
+
+WSGIApp = Callable[..., Iterable[bytes]]
+
+
+class DeliveryError(SmsxmlError):
+    """The request could not be delivered (nothing listening, timeout, bad URL…)."""
+
+
+def _display_url(url: str) -> str:
+    """``url`` with any password in it masked, for messages and reprs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    return parts._replace(netloc=f"{parts.username}:••••@{netloc}").geturl()
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the app answered: status, headers, body, and how long it took (seconds)."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    elapsed: float
+
+    def header(self, name: str, default: str | None = None) -> str | None:
+        """The value of header ``name`` (any case), or ``default``."""
+        wanted = name.lower()
+        for key, value in self.headers.items():
+            if key.lower() == wanted:
+                return value
+        return default
+
+    @property
+    def content_type(self) -> str:
+        """The media type without parameters, lower case (``"text/xml"``), or ``""``."""
+        value = self.header("Content-Type") or ""
+        return value.split(";", 1)[0].strip().lower()
+
+    @property
+    def charset(self) -> str:
+        """The charset named in Content-Type, else UTF-8."""
+        for param in (self.header("Content-Type") or "").split(";")[1:]:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "charset" and value.strip():
+                return value.strip().strip('"')
+        return "utf-8"
+
+    @property
+    def text(self) -> str:
+        """The body as text (undecodable bytes replaced)."""
+        try:
+            return self.body.decode(self.charset, errors="replace")
+        except LookupError:  # an unknown charset name
+            return self.body.decode("utf-8", errors="replace")
+
+    @property
+    def ok(self) -> bool:
+        """True for a 2xx status."""
+        return 200 <= self.status < 300
+
+    @property
+    def reason(self) -> str:
+        """The standard reason phrase of the status (``"OK"``), or ``""``."""
+        try:
+            return HTTPStatus(self.status).phrase
+        except ValueError:
+            return ""
+
+    def __repr__(self) -> str:
+        kind = self.content_type or "no content type"
+        return (
+            f"Reply({self.status} {self.reason}, {kind}, {len(self.body)} bytes, "
+            f"{self.elapsed * 1000:.1f} ms)"
+        )
+
+
+def send(
+    request: SignedRequest,
+    target: WSGIApp | None = None,
+    *,
+    timeout: float = 10.0,
+) -> Reply:
+    """Deliver ``request``: over HTTP to ``request.url`` when ``target`` is None, else
+    in-process to the WSGI application ``target`` (``timeout`` then does not apply).
+
+    Redirects are not followed (Plivo does not follow them either): a 3xx comes back as
+    the reply. Failure to deliver raises :class:`DeliveryError`.
+    """
+    if target is None:
+        return _send_http(request, timeout)
+    if not callable(target):
+        raise DeliveryError(
+            f"target must be a WSGI application (a callable), not {type(target).__name__}"
+        )
+    return _send_wsgi(request, target)
+
+
+def _send_http(request: SignedRequest, timeout: float) -> Reply:
+    import requests  # lazy: keep `import smsxml` light
+
+    shown = _display_url(request.url)
+    session = requests.Session()
+    session.trust_env = False  # no proxies or .netrc from the environment: talk to the URL
+    started = time.perf_counter()
+    try:
+        response = session.request(
+            request.method,
+            request.url,
+            headers=request.headers,
+            data=request.body or None,
+            timeout=timeout,
+            allow_redirects=False,
+        )
+        body = response.content
+    except requests.exceptions.Timeout:
+        raise DeliveryError(
+            f"no reply from {shown} within {timeout:g} s (is the app stuck?)"
+        ) from None
+    except requests.exceptions.ConnectionError as exc:
+        raise DeliveryError(
+            f"could not connect to {shown}: {_reason(exc)}; is your server running "
+            "and listening on that host and port?"
+        ) from None
+    except requests.exceptions.RequestException as exc:
+        raise DeliveryError(f"could not send the request to {shown}: {_reason(exc)}") from None
+    finally:
+        session.close()
+    elapsed = time.perf_counter() - started
+    return Reply(
+        status=response.status_code,
+        headers=dict(response.headers.items()),
+        body=body,
+        elapsed=elapsed,
+    )
+
+
+def _reason(exc: BaseException) -> str:
+    """The innermost cause of a requests/urllib3 error, in a few words."""
+    text = str(exc)
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, ConnectionRefusedError):
+            return "connection refused"
+        reason = getattr(exc, "reason", None)
+        exc = reason if isinstance(reason, BaseException) else (exc.__cause__ or exc.__context__)
+    if "refused" in text.lower():
+        return "connection refused"
+    if "Name or service not known" in text or "getaddrinfo" in text:
+        return "host name not found"
+    return text
+
+
+# --- WSGI ----------------------------------------------------------------------------------
+
+
+def wsgi_environ(request: SignedRequest) -> dict[str, Any]:
+    """A PEP 3333 environ for ``request``, as a server on the URL's host would build it."""
+    parts = urlsplit(request.url)
+    scheme = parts.scheme
+    host = parts.hostname or ""
+    port = parts.port or (443 if scheme == "https" else 80)
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    body = request.body or b""
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": request.method,
+        "SCRIPT_NAME": "",
+        # PEP 3333: the path is percent-decoded bytes, carried in a latin-1 str
+        "PATH_INFO": unquote_to_bytes(parts.path or "/").decode("latin-1"),
+        "QUERY_STRING": parts.query,
+        "SERVER_NAME": host,
+        "SERVER_PORT": str(port),
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": netloc,
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": scheme,
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+        "wsgi.input_terminated": True,
+    }
+    if body or request.method == "POST":
+        environ["CONTENT_LENGTH"] = str(len(body))
+    if parts.username is not None:  # requests sends URL credentials as Basic auth
+        creds = f"{unquote_to_bytes(parts.username).decode('latin-1')}:" + (
+            unquote_to_bytes(parts.password or "").decode("latin-1")
+        )
+        basic = base64.b64encode(creds.encode("latin-1")).decode("ascii")
+        environ["HTTP_AUTHORIZATION"] = f"Basic {basic}"
+    for name, value in request.headers.items():
+        key = name.upper().replace("-", "_")
+        if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            environ[key] = value
+        elif key == "HOST":
+            environ["HTTP_HOST"] = value
+        else:
+            environ[f"HTTP_{key}"] = value
+    return environ
+
+
+def _send_wsgi(request: SignedRequest, app: WSGIApp) -> Reply:
+    environ = wsgi_environ(request)
+    state: dict[str, Any] = {"status": None, "headers": []}
+    chunks: list[bytes] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None):
+        if exc_info is not None:
+            try:
+                if chunks:  # headers already "sent": PEP 3333 says re-raise
+                    raise exc_info[1].with_traceback(exc_info[2])
+            finally:
+                exc_info = None
+        elif state["status"] is not None:
+            raise AssertionError("start_response called twice without exc_info")
+        state["status"], state["headers"] = status, list(headers)
+        return _write
+
+    def _write(data: bytes) -> None:
+        chunks.append(_bytes(data))
+
+    started = time.perf_counter()
+    result = app(environ, start_response)
+    try:
+        for chunk in result:
+            chunks.append(_bytes(chunk))
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+    elapsed = time.perf_counter() - started
+    if state["status"] is None:
+        raise DeliveryError("the WSGI app returned without calling start_response()")
+    try:
+        status = int(str(state["status"]).split(None, 1)[0])
+    except ValueError:
+        raise DeliveryError(f"the WSGI app gave a bad status line: {state['status']!r}") from None
+    headers: dict[str, str] = {}
+    for name, value in state["headers"]:
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    return Reply(status=status, headers=headers, body=b"".join(chunks), elapsed=elapsed)
+
+
+def _bytes(data: object) -> bytes:
+    if not isinstance(data, bytes | bytearray):
+        raise DeliveryError(
+            f"the WSGI app produced {type(data).__name__}, not bytes (PEP 3333 requires bytes)"
+        )
+    return bytes(data)
