@@ -7,9 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import tomllib
-
 import smsxml
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,0 +1,212 @@
+"""Sequence diagrams as plain SVG, drawn without any drawing library.
+
+A diagram is a row of *participants* (lifelines) and an ordered list of *steps*: arrows
+from one lifeline to another (solid for requests, dashed for replies) and notes on a
+lifeline (e.g. a problem Plivo found). The output is deterministic — the same steps give
+byte-identical SVG — so notebooks that show it stay stable, and every piece of text is
+XML-escaped, so a message body like ``<b>&`` cannot break the picture.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+__all__ = ["Step", "SVG", "sequence_diagram"]
+
+_KINDS = ("arrow", "reply", "note", "error")
+
+# Layout, in SVG user units (pixels at 100 % zoom).
+_GUTTER = 104  # left column holding each step's time
+_COLUMN = 210  # distance between two lifelines
+_HEAD_W = 150
+_HEAD_H = 30
+_TOP = 16
+_ROW = 30
+_CHAR_W = 6.6  # rough width of one character at font-size 12 (sans-serif)
+_FONT = "font-family='Helvetica, Arial, sans-serif' font-size='12'"
+_COLOURS = {"arrow": "#1f4e79", "reply": "#4d4d4d", "note": "#7a5c00", "error": "#b00020"}
+_FILLS = {"note": "#fff5cc", "error": "#fde7ea"}
+
+# Characters that XML 1.0 forbids even when escaped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One row of a sequence diagram.
+
+    ``kind`` is ``"arrow"`` (a request, solid line), ``"reply"`` (dashed line),
+    ``"note"`` or ``"error"`` (a box on ``source``'s lifeline; ``target`` is ignored).
+    ``time`` is shown in the left gutter when given.
+    """
+
+    source: str
+    target: str
+    label: str
+    kind: str = "arrow"
+    time: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in _KINDS:
+            raise ValueError(f"a step's kind is one of {', '.join(_KINDS)}, not {self.kind!r}")
+
+
+class SVG:
+    """An SVG document. Jupyter shows it through ``_repr_svg_``; ``.data`` is the text."""
+
+    def __init__(self, data: str):
+        self.data = data
+
+    def _repr_svg_(self) -> str:
+        return self.data
+
+    def save(self, path: str | Path) -> Path:
+        """Write the SVG to ``path`` (UTF-8) and return the path."""
+        target = Path(path)
+        target.write_text(self.data, encoding="utf-8")
+        return target
+
+    def __str__(self) -> str:
+        return self.data
+
+    def __repr__(self) -> str:
+        size = re.search(r"width='(\d+)' height='(\d+)'", self.data)
+        dims = f" {size.group(1)}×{size.group(2)}" if size else ""
+        return f"<SVG{dims}, {len(self.data)} characters>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SVG) and other.data == self.data
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _clean(text: str) -> str:
+    """One line of XML-safe text (not yet escaped)."""
+    return _NOT_XML.sub("\ufffd", " ".join(str(text).split()))
+
+
+def _fit(text: str, width: float) -> tuple[str, bool]:
+    """``text`` shortened with an ellipsis to about ``width`` units; and whether it was cut."""
+    limit = max(4, int(width / _CHAR_W))
+    if len(text) <= limit:
+        return text, False
+    return text[: limit - 1].rstrip() + "…", True
+
+
+def _text(x: float, y: float, text: str, *, anchor: str = "middle", colour: str = "#000",
+          weight: str = "normal", title: str | None = None) -> str:
+    tip = f"<title>{escape(title)}</title>" if title else ""
+    return (
+        f"<text x='{x:g}' y='{y:g}' text-anchor='{anchor}' fill='{colour}' "
+        f"font-weight='{weight}'>{tip}{escape(text)}</text>"
+    )
+
+
+def sequence_diagram(
+    participants: Sequence[str], steps: Sequence[Step], *, title: str | None = None
+) -> SVG:
+    """Draw ``steps`` between the lifelines named in ``participants`` (left to right).
+
+    A step naming an unknown participant is an error, so a typo cannot silently drop an
+    arrow.
+    """
+    names = [_clean(p) for p in participants]
+    if not names:
+        raise ValueError("a sequence diagram needs at least one participant")
+    if len(set(names)) != len(names):
+        raise ValueError("participant names must be distinct")
+    index = {name: i for i, name in enumerate(names)}
+    for step in steps:
+        for who in (step.source,) if step.kind in ("note", "error") else (step.source, step.target):
+            if _clean(who) not in index:
+                raise ValueError(
+                    f"step {step.label!r} names {who!r}, which is not one of the participants "
+                    f"({', '.join(names)})"
+                )
+
+    def x_of(name: str) -> float:
+        return _GUTTER + _HEAD_W / 2 + index[_clean(name)] * _COLUMN
+
+    width = int(_GUTTER + _HEAD_W + (len(names) - 1) * _COLUMN + 80)
+    top = _TOP + (24 if title else 0)
+    first_row = top + _HEAD_H + 26
+    height = int(first_row + len(steps) * _ROW + _HEAD_H + 10)
+    bottom = height - _HEAD_H - 6
+
+    out: list[str] = [
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
+        f"viewBox='0 0 {width} {height}' {_FONT}>",
+        f"<rect x='0' y='0' width='{width}' height='{height}' fill='#ffffff'/>",
+    ]
+    if title:
+        out.append(_text(width / 2, _TOP + 10, _fit(_clean(title), width - 20)[0], weight="bold"))
+
+    # Lifelines and their head and foot boxes.
+    for name in names:
+        x = x_of(name)
+        out.append(
+            f"<line x1='{x:g}' y1='{top + _HEAD_H:g}' x2='{x:g}' y2='{bottom:g}' "
+            "stroke='#999' stroke-dasharray='4 4'/>"
+        )
+        label, cut = _fit(name, _HEAD_W - 10)
+        for y in (top, bottom):
+            out.append(
+                f"<rect x='{x - _HEAD_W / 2:g}' y='{y:g}' width='{_HEAD_W}' height='{_HEAD_H}' "
+                "rx='4' fill='#eef3f8' stroke='#1f4e79'/>"
+            )
+            out.append(_text(x, y + 19, label, weight="bold", title=name if cut else None))
+
+    for row, step in enumerate(steps):
+        y = first_row + row * _ROW
+        label = _clean(step.label)
+        if step.time:
+            out.append(_text(8, y + 4, _fit(_clean(step.time), _GUTTER - 12)[0],
+                             anchor="start", colour="#777"))
+        colour = _COLOURS[step.kind]
+        xs = x_of(step.source)
+        if step.kind in ("note", "error"):
+            shown, cut = _fit(label, _COLUMN * 1.6)
+            box_w = min(_COLUMN * 1.6, len(shown) * _CHAR_W + 16)
+            # Keep the box inside the picture: centre on the lifeline, clamp to the edges.
+            left = min(max(xs - box_w / 2, _GUTTER - 4), width - box_w - 4)
+            out.append(
+                f"<rect x='{left:g}' y='{y - 13:g}' width='{box_w:g}' height='20' rx='3' "
+                f"fill='{_FILLS[step.kind]}' stroke='{colour}'/>"
+            )
+            out.append(_text(left + box_w / 2, y + 1, shown, colour=colour,
+                             title=label if cut else None))
+            continue
+        xt = x_of(step.target)
+        dash = " stroke-dasharray='6 4'" if step.kind == "reply" else ""
+        if xs == xt:  # a message to oneself: a small loop to the right
+            out.append(
+                f"<path d='M {xs:g} {y:g} h 30 v 12 h -30' fill='none' stroke='{colour}'{dash}/>"
+            )
+            out.append(_arrow_head(xs, y + 12, -1, colour))
+            shown, cut = _fit(label, _COLUMN - 40)
+            out.append(_text(xs + 36, y + 4, shown, anchor="start", colour=colour,
+                             title=label if cut else None))
+            continue
+        direction = 1 if xt > xs else -1
+        out.append(
+            f"<line x1='{xs:g}' y1='{y:g}' x2='{xt - direction * 2:g}' y2='{y:g}' "
+            f"stroke='{colour}' stroke-width='1.4'{dash}/>"
+        )
+        out.append(_arrow_head(xt, y, direction, colour))
+        shown, cut = _fit(label, abs(xt - xs) - 12)
+        out.append(_text((xs + xt) / 2, y - 5, shown, colour=colour, title=label if cut else None))
+
+    out.append("</svg>")
+    return SVG("\n".join(out) + "\n")
+
+
+def _arrow_head(x: float, y: float, direction: int, colour: str) -> str:
+    """A filled triangle whose tip is at (x, y), pointing right (1) or left (-1)."""
+    back = x - direction * 9
+    return (
+        f"<polygon points='{x:g},{y:g} {back:g},{y - 4:g} {back:g},{y + 4:g}' fill='{colour}'/>"
+    )

@@ -1,0 +1,291 @@
+"""Send recorded webhook requests again — freshly signed, or exactly as recorded.
+
+A recording (JSON lines, see :mod:`smsxml.recording`) keeps what Plivo sent to your app.
+:func:`replay` sends those requests to a URL or a WSGI app:
+
+* ``resign=True`` (the default) signs each one anew for the target URL with a fresh nonce,
+  as Plivo would if it sent the same message there today — your app should accept it;
+* ``resign=False`` sends the recorded signature headers unchanged. The signature was made
+  for the URL it was recorded at and with a nonce already used, so an app that checks
+  signatures (against the URL it is reached at) and refuses replayed nonces rejects it —
+  which is how you see that replay protection works.
+
+``edit`` changes the parameters before sending: a dict of values to override, or a
+function given the parameters and returning the new ones.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from .exc import SmsxmlError
+from .inbound import SignedRequest, signed_request
+from .recording import RecordedRequest, load
+from .signature import make_nonce
+from .tokens import MASK, redact, resolve_token
+from .transport import DeliveryError, Reply, send
+
+__all__ = ["replay", "ReplayResult", "ReplayError"]
+
+# Headers that describe one connection, not the request: never replayed as recorded.
+_CONNECTION_HEADERS = frozenset({
+    "host", "content-length", "connection", "keep-alive", "transfer-encoding", "te",
+    "upgrade", "proxy-connection", "accept-encoding",
+})  # fmt: skip
+
+
+class ReplayError(SmsxmlError):
+    """The recording or the target given to :func:`replay` cannot be used."""
+
+
+@dataclass(frozen=True)
+class ReplayResult:
+    """One replayed request: what was sent (``request``), what came back (``reply``,
+    ``status``) and what had been recorded (``original``). ``error`` says why nothing came
+    back when the target could not be reached."""
+
+    original: RecordedRequest
+    request: SignedRequest
+    reply: Reply | None
+    resigned: bool
+    error: str | None = None
+
+    @property
+    def status(self) -> int | None:
+        """The HTTP status of the reply (None when the request could not be delivered)."""
+        return self.reply.status if self.reply is not None else None
+
+    @property
+    def ok(self) -> bool:
+        return self.reply is not None and self.reply.ok
+
+    def _outcome(self) -> str:
+        if self.reply is None:
+            return f"not delivered: {self.error}"
+        return f"{self.reply.status} {self.reply.reason}".rstrip()
+
+    def _rows(self) -> list[tuple[str, str, str]]:
+        original, sent = self.original, self.request
+        nonce = _header(original.headers, "X-Plivo-Signature-V2-Nonce") or "(none)"
+        signature = _header(original.headers, "X-Plivo-Signature-V2") or "(none)"
+        changed = sorted(
+            k for k in set(original.params) | set(sent.params)
+            if original.params.get(k) != sent.params.get(k)
+        )
+        return [
+            ("method", original.method, sent.method),
+            ("URL", original.url, sent.url),
+            ("nonce", nonce, sent.nonce or "(none)"),
+            ("X-Plivo-Signature-V2", signature, sent.signature or "(none)"),
+            ("params", f"{len(original.params)}",
+             f"{len(sent.params)}" + (f" (changed: {', '.join(changed)})" if changed else "")),
+            ("time", original.time, "now"),
+        ]
+
+    def __str__(self) -> str:
+        how = "re-signed" if self.resigned else "as recorded"
+        lines = [f"ReplayResult: {self.request.method} {self.request.url} ({how}) → "
+                 f"{self._outcome()}"]
+        width = max(len(label) for label, _, _ in self._rows())
+        for label, before, after in self._rows():
+            mark = "=" if before == after else "→"
+            lines.append(f"  {label:<{width}}  {before}  {mark}  {after}")
+        if self.reply is not None and self.reply.body:
+            body = self.reply.text.strip()
+            lines.append(f"  reply body: {body[:200]}{'…' if len(body) > 200 else ''}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        how = "re-signed" if self.resigned else "as recorded"
+        return (
+            f"ReplayResult({self.request.method} {self.request.url}, {how}, "
+            f"{self._outcome()})"
+        )
+
+    def _repr_html_(self) -> str:
+        how = "re-signed" if self.resigned else "as recorded"
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{escape(label)}</th>"
+            f"<td style='text-align:left'><code>{escape(before)}</code></td>"
+            f"<td style='text-align:left'><code>{escape(after)}</code></td></tr>"
+            for label, before, after in self._rows()
+        )
+        body = ""
+        if self.reply is not None and self.reply.body:
+            body = f"<pre>{escape(self.reply.text[:2000])}</pre>"
+        return (
+            f"<div><b>Replay</b> ({escape(how)}) → <b>{escape(self._outcome())}</b>"
+            "<table><tr><th></th><th>recorded</th><th>replayed</th></tr>"
+            f"{rows}</table>{body}</div>"
+        )
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    wanted = name.lower()
+    for key, value in headers.items():
+        if key.lower() == wanted:
+            return value
+    return None
+
+
+def _as_recorded(entry: Any) -> RecordedRequest:
+    """A RecordedRequest from a RecordedRequest, a webhook LogEntry or a similar object."""
+    if isinstance(entry, RecordedRequest):
+        return entry
+    for name in ("to_recorded", "recorded"):
+        convert = getattr(entry, name, None)
+        if callable(convert):
+            entry = convert()
+        elif isinstance(convert, RecordedRequest):
+            entry = convert
+        if isinstance(entry, RecordedRequest):
+            return entry
+    if isinstance(entry, Mapping):
+        return RecordedRequest.from_dict({"version": 1, **entry})
+    method, url = getattr(entry, "method", None), getattr(entry, "url", None)
+    if not isinstance(method, str) or not isinstance(url, str):
+        raise ReplayError(
+            f"cannot replay a {type(entry).__name__}: give a recording file, RecordedRequest "
+            "objects or webhook log entries"
+        )
+    body = getattr(entry, "body", b"") or b""
+    if isinstance(body, bytes | bytearray):
+        body = RecordedRequest.decode_body(bytes(body))
+    kwargs = {}
+    time = getattr(entry, "time", None)
+    if isinstance(time, str) and time:
+        kwargs["time"] = time
+    elif time is not None and hasattr(time, "isoformat"):
+        kwargs["time"] = time.isoformat()
+    return RecordedRequest(
+        method=method,
+        url=url,
+        headers={str(k): str(v) for k, v in dict(getattr(entry, "headers", {}) or {}).items()},
+        params={str(k): str(v) for k, v in dict(getattr(entry, "params", {}) or {}).items()},
+        body=str(body),
+        **kwargs,
+    )
+
+
+def _entries(source: Any) -> list[RecordedRequest]:
+    if isinstance(source, str | os.PathLike):
+        return load(source)
+    if isinstance(source, RecordedRequest) or not isinstance(source, Iterable):
+        return [_as_recorded(source)]
+    return [_as_recorded(entry) for entry in source]
+
+
+def _edited(params: dict[str, str], edit: Any) -> dict[str, str]:
+    if edit is None:
+        return params
+    if isinstance(edit, Mapping):
+        return {**params, **{str(k): str(v) for k, v in edit.items()}}
+    if callable(edit):
+        result = edit(dict(params))
+        if not isinstance(result, Mapping):
+            raise ReplayError(
+                f"edit must return the parameters (a dict), not {type(result).__name__}"
+            )
+        return {str(k): str(v) for k, v in result.items()}
+    raise ReplayError("edit must be a dict of parameters to override, or a function")
+
+
+def _without_query(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(query="", fragment=""))
+
+
+def _target(url: Any) -> tuple[Callable[..., Any] | None, str | None]:
+    if isinstance(url, str):
+        return None, url
+    given_url = getattr(url, "url", None)
+    if isinstance(given_url, str) and given_url.startswith(("http://", "https://")):
+        return None, given_url  # e.g. a LocalWebhook
+    if callable(url):
+        return url, None
+    raise ReplayError(
+        f"url must be the URL to send to or a WSGI application, not {type(url).__name__}"
+    )
+
+
+def _as_recorded_request(original: RecordedRequest, url: str,
+                         params: dict[str, str], edited: bool) -> SignedRequest:
+    """The recorded request, headers and all, aimed at ``url`` (no new signature)."""
+    headers = {k: v for k, v in original.headers.items()
+               if k.lower() not in _CONNECTION_HEADERS}
+    method = original.method.upper()
+    if method == "GET":
+        query = urlencode(params)
+        parts = urlsplit(url)
+        if query:
+            parts = parts._replace(query=f"{parts.query}&{query}" if parts.query else query)
+        return SignedRequest(method, urlunsplit(parts), headers, params, b"")
+    # A webhook log entry keeps the parameters, not the body: rebuild it from them.
+    body = original.body_bytes if original.body and not edited else urlencode(params).encode()
+    return SignedRequest(method, url, headers, params, body)
+
+
+def _scrubbed(reply: Reply, *tokens: str | None) -> Reply:
+    """``reply`` with any token in its body or headers masked (an app could echo one)."""
+    body = reply.body
+    for token in filter(None, tokens):
+        body = body.replace(token.encode("utf-8"), MASK.encode("utf-8"))
+    headers = {k: redact(v, *tokens) for k, v in reply.headers.items()}
+    if body == reply.body and headers == reply.headers:
+        return reply
+    return Reply(reply.status, headers, body, reply.elapsed)
+
+
+def replay(
+    path_or_entries: Any,
+    url: Any,
+    auth_token: str | None = None,
+    *,
+    resign: bool = True,
+    edit: Mapping[str, object] | Callable[[dict[str, str]], Mapping[str, object]] | None = None,
+    main_auth_token: str | None = None,
+    timeout: float = 10.0,
+) -> list[ReplayResult]:
+    """Send each recorded request to ``url`` and return what happened, in order.
+
+    ``path_or_entries``: a JSON-lines recording, or RecordedRequest / webhook LogEntry
+    objects. ``url``: where to send them (an http(s) URL, an object with a ``.url`` such
+    as a LocalWebhook, or a WSGI app — then each request goes in-process to its recorded
+    URL). ``auth_token`` (default: ``$PLIVO_AUTH_TOKEN`` or the demo token) signs fresh
+    requests when ``resign`` is true. A target that cannot be reached gives results with
+    ``status`` None and ``error`` set rather than an exception.
+    """
+    entries = _entries(path_or_entries)
+    app, target_url = _target(url)
+    token = resolve_token(auth_token)  # signs fresh requests; always masked in replies
+    results = []
+    for original in entries:
+        if original.method.upper() not in ("GET", "POST"):
+            raise ReplayError(f"cannot replay a {original.method} request: Plivo sends GET "
+                              "or POST")
+        params = _edited(dict(original.params), edit)
+        if target_url is not None:
+            destination = target_url
+        elif original.method.upper() == "GET":
+            # GET parameters travel in the query: it is rebuilt from the parameters.
+            destination = _without_query(original.url)
+        else:
+            destination = original.url
+        if resign:
+            request = signed_request(original.method, destination, params, token,
+                                     nonce=make_nonce(), main_auth_token=main_auth_token)
+        else:
+            request = _as_recorded_request(original, destination, params, edit is not None)
+        reply: Reply | None = None
+        error: str | None = None
+        try:
+            reply = _scrubbed(send(request, app, timeout=timeout), token, main_auth_token)
+        except DeliveryError as exc:
+            error = str(exc)
+        results.append(ReplayResult(original, request, reply, resign, error))
+    return results

@@ -1,0 +1,899 @@
+"""An offline stand-in for Plivo's side of an SMS conversation.
+
+:class:`Simulator` plays Plivo: someone texts one of your numbers, Plivo calls your
+``message_url`` with a signed request, reads the XML your app answers, executes each
+``<Message>`` top to bottom and reports every status change to the message's
+``callbackUrl``. Everything it did comes back as a :class:`Flow` — the inbound request,
+the reply, the problems Plivo would have with it, the SMS sent, the delivery reports and
+a timeline you can draw as a sequence diagram.
+
+Your app can be reached two ways, with the same result:
+
+* an **http(s) URL** (a :class:`~smsxml.webhook.LocalWebhook`, Flask, anything listening):
+  every request, delivery reports included, goes over real HTTP;
+* a **WSGI application** (a :class:`~smsxml.webhook.WebhookApp`, a Flask app…): the
+  inbound request goes straight into the app, no socket, at ``http://testserver/…``
+  (or ``url=``). Delivery reports whose ``callbackUrl`` has the same host and port as
+  that URL go into the same app in-process too; any other ``callbackUrl`` is called
+  over HTTP.
+
+Delivery reports go over HTTP only to this machine or the local network unless
+``Simulator(allow_remote=True)``: the simulator never reaches the internet by surprise.
+
+With ``seed=`` the nonces, UUIDs and a simulated clock (starting 2026-01-01 12:00:00
+UTC, advancing in fixed steps) are reproducible, so a notebook shows byte-identical
+output on every run. Without it, real randomness and real time are used.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import random
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+from html import escape
+from typing import Any
+from urllib.parse import urlsplit
+
+from .exc import SmsxmlError
+from .inbound import SignedRequest, inbound_request, signed_request
+from .segments import segments
+from .signature import make_nonce
+from .tokens import mask, redact, resolve_token
+from .transport import DeliveryError, Reply, send
+
+__all__ = [
+    "Simulator",
+    "Flow",
+    "FlowProblem",
+    "ReplyInfo",
+    "OutboundMessage",
+    "OutboundPart",
+    "DeliveryReport",
+    "Event",
+    "SimulatorError",
+    "DEFAULT_ERROR_CODES",
+    "PLIVO_TIME_FORMAT",
+    "SIMULATED_START",
+    "IN_PROCESS_URL",
+]
+
+#: Timestamps in delivery reports: ``YYYY-mm-dd HH:MM:SS.SSSSSS`` (UTC here).
+PLIVO_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+#: Where the simulated clock of a seeded simulator starts.
+SIMULATED_START = datetime(2026, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
+#: The inbound URL used when the app is a WSGI application called in-process.
+IN_PROCESS_URL = "http://testserver/receive_sms/"
+
+#: ErrorCode sent with a final status when ``outcomes`` names none. Plivo's SMS error
+#: codes: 900 "Insufficient Credit" (Plivo could not pass the message on: queued →
+#: failed), 20 "Network Error" (the carrier could not deliver it: sent → undelivered).
+#: Plivo documents ErrorCode "only for failed or undelivered messages", so a
+#: ``rejected`` report carries none.
+DEFAULT_ERROR_CODES = {"failed": "900", "undelivered": "20"}
+
+# The status changes each final outcome goes through.
+_PATHS = {
+    "delivered": ("queued", "sent", "delivered"),
+    "sent": ("queued", "sent"),  # no delivery receipt (as in the US and Canada)
+    "failed": ("queued", "failed"),
+    "undelivered": ("queued", "sent", "undelivered"),
+    "rejected": ("queued", "sent", "rejected"),
+}
+
+# Illustrative Mobile Country / Network Codes by country calling code (not a lookup).
+_MCC_MNC = {
+    "1": ("310", "260"),
+    "44": ("234", "10"),
+    "49": ("262", "01"),
+    "33": ("208", "01"),
+    "91": ("404", "10"),
+    "61": ("505", "01"),
+}
+
+_XML_TYPES = ("text/xml", "application/xml")
+
+# Steps of the simulated clock, in milliseconds.
+_STEP = {
+    "carrier": 150,  # phone -> Plivo -> your app
+    "app": 40,  # your app's answer
+    "queue": 5,  # executing one <Message> for one destination
+    "callback": 15,  # one delivery report and its answer
+    "send": 1200,  # queue -> carrier
+    "receipt": 2500,  # carrier -> handset -> delivery receipt
+}
+
+
+class SimulatorError(SmsxmlError):
+    """The simulator was given something it cannot use (bad numbers, outcomes, target…)."""
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlowProblem:
+    """Something Plivo would object to that is not inside the XML itself (the reply's
+    status or content type, a ``src`` you do not own, an unreachable URL…).
+
+    Shaped like :class:`smsxml.xml.Problem` (``line``/``column`` are None), so a list of
+    problems can mix both.
+    """
+
+    code: str
+    message: str
+    hint: str = ""
+    severity: str = "error"
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        head = f"{self.severity} {self.code}: {self.message}"
+        return f"{head} — hint: {self.hint}" if self.hint else head
+
+    def to_dict(self) -> dict[str, Any]:
+        return _problem_dict(self)
+
+
+@dataclass(frozen=True)
+class ReplyInfo:
+    """What your app answered to the inbound request."""
+
+    status: int
+    content_type: str
+    headers: dict[str, str] = field(repr=False)
+    text: str
+    elapsed: float = field(default=0.0, repr=False, compare=False)
+
+    @classmethod
+    def from_reply(cls, reply: Reply) -> ReplyInfo:
+        return cls(reply.status, reply.content_type, dict(reply.headers), reply.text,
+                   reply.elapsed)
+
+    def to_dict(self) -> dict[str, Any]:
+        # Headers such as Date and Server change from run to run; they stay out.
+        return {"status": self.status, "content_type": self.content_type, "text": self.text}
+
+
+@dataclass(frozen=True)
+class OutboundPart:
+    """One unit (part) of an outbound SMS: billed on its own, reported on its own."""
+
+    message_uuid: str
+    part_info: str
+    text: str
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """One SMS Plivo sent: one per (``<Message>``, destination) of the reply.
+
+    ``message_uuid`` is the first part's UUID, which is also every part's
+    ParentMessageUUID; ``parts`` has one entry per unit. ``status`` is the final status and
+    ``error_code`` its ErrorCode ("" when there is none).
+    """
+
+    src: str
+    dst: str
+    text: str
+    units: int
+    encoding: str
+    message_uuid: str
+    parts: tuple[OutboundPart, ...]
+    type: str = "sms"
+    callback_url: str | None = None
+    callback_method: str | None = None
+    status: str = "queued"
+    error_code: str = ""
+    total_rate: str = ""
+    total_amount: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "src": self.src,
+            "dst": self.dst,
+            "text": self.text,
+            "units": self.units,
+            "encoding": self.encoding,
+            "message_uuid": self.message_uuid,
+            "parts": [
+                {"message_uuid": p.message_uuid, "part_info": p.part_info, "text": p.text}
+                for p in self.parts
+            ],
+            "type": self.type,
+            "callback_url": self.callback_url,
+            "callback_method": self.callback_method,
+            "status": self.status,
+            "error_code": self.error_code,
+            "total_rate": self.total_rate,
+            "total_amount": self.total_amount,
+        }
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """One status callback: the signed request Plivo sent and how the server answered
+    (``response_status``, or ``error`` when it could not be delivered at all)."""
+
+    request: SignedRequest
+    status: str
+    message_uuid: str
+    parent_message_uuid: str
+    part_info: str
+    sequence: int
+    response_status: int | None = None
+    error: str | None = None
+    in_process: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True when the callback server answered with a 2xx status."""
+        return self.response_status is not None and 200 <= self.response_status < 300
+
+    @property
+    def outcome(self) -> str:
+        if self.error is not None:
+            return f"not delivered: {self.error}"
+        return str(self.response_status)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "message_uuid": self.message_uuid,
+            "parent_message_uuid": self.parent_message_uuid,
+            "part_info": self.part_info,
+            "sequence": self.sequence,
+            "request": _request_dict(self.request),
+            "response_status": self.response_status,
+            "error": self.error,
+            "in_process": self.in_process,
+        }
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line of the timeline: at ``time``, ``actor`` did ``kind`` (to ``target``)."""
+
+    time: str
+    actor: str
+    kind: str
+    summary: str
+    target: str | None = None
+    label: str = ""  # a short form for the sequence diagram (else the summary)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"time": self.time, "actor": self.actor, "kind": self.kind,
+                "summary": self.summary, "target": self.target, "label": self.label}
+
+
+# Lifelines of the sequence diagram, by actor name used in events.
+_LIFELINES = {"phone": "Phone", "Plivo": "Plivo", "your app": "Your app",
+              "callbackUrl": "callbackUrl"}
+
+
+@dataclass
+class Flow:
+    """Everything that happened when someone texted your number, as Plivo saw it."""
+
+    inbound: SignedRequest
+    reply: ReplyInfo | None = None
+    problems: list[Any] = field(default_factory=list)
+    outbound: list[OutboundMessage] = field(default_factory=list)
+    reports: list[DeliveryReport] = field(default_factory=list)
+    timeline: list[Event] = field(default_factory=list)
+    in_process: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True when Plivo found no error (warnings allowed)."""
+        return not self.errors
+
+    @property
+    def errors(self) -> list[Any]:
+        return [p for p in self.problems if getattr(p, "severity", "error") == "error"]
+
+    # -- views -----------------------------------------------------------------------------
+
+    def sequence_diagram(self, *, title: str | None = None) -> Any:
+        """The timeline as an SVG sequence diagram (Phone / Plivo / Your app / callbackUrl)."""
+        from .diagram import Step, sequence_diagram
+
+        participants = ["Phone", "Plivo", "Your app"]
+        if any(e.actor == "callbackUrl" or e.target == "callbackUrl" for e in self.timeline):
+            participants.append("callbackUrl")
+        steps = []
+        for event in self.timeline:
+            source = _LIFELINES[event.actor]
+            time = event.time[11:23]  # HH:MM:SS.mmm
+            label = event.label or event.summary
+            if event.target is None:
+                kind = "error" if event.kind in ("problem", "callback-error", "failed") else "note"
+                steps.append(Step(source, source, label, kind, time))
+            else:
+                kind = "reply" if event.kind in ("reply", "callback-reply", "receipt") else "arrow"
+                steps.append(Step(source, _LIFELINES[event.target], label, kind, time))
+        return sequence_diagram(participants, steps, title=title)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything as JSON-ready data (no token: requests carry only signatures)."""
+        return {
+            "inbound": _request_dict(self.inbound),
+            "in_process": self.in_process,
+            "reply": self.reply.to_dict() if self.reply else None,
+            "problems": [_problem_dict(p) for p in self.problems],
+            "outbound": [m.to_dict() for m in self.outbound],
+            "reports": [r.to_dict() for r in self.reports],
+            "timeline": [e.to_dict() for e in self.timeline],
+        }
+
+    def _headline(self) -> str:
+        params = self.inbound.params
+        how = "in-process" if self.in_process else "over HTTP"
+        return (
+            f"SMS from {params.get('From', '?')} to {params.get('To', '?')}: "
+            f"{self.inbound.method} {self.inbound.url} ({how})"
+        )
+
+    def _reply_line(self) -> str:
+        if self.reply is None:
+            return "no reply"
+        count = self.reply.text.count("<Message")
+        return f"{self.reply.status} {self.reply.content_type or '(no content type)'}, " \
+               f"{len(self.reply.text)} characters, {count} <Message>"
+
+    def __str__(self) -> str:
+        lines = [f"Flow: {self._headline()}", f"  reply:    {self._reply_line()}"]
+        if self.problems:
+            lines.append(f"  problems: {len(self.problems)}")
+            lines += [f"    {p}" for p in self.problems]
+        else:
+            lines.append("  problems: none")
+        lines.append(f"  outbound: {len(self.outbound)} SMS")
+        for m in self.outbound:
+            code = f" (ErrorCode {m.error_code})" if m.error_code else ""
+            plural = "unit" if m.units == 1 else "units"
+            lines.append(
+                f"    {m.src} → {m.dst}  {m.units} {plural} {m.encoding}  {m.status}{code}"
+                f"  {m.message_uuid}"
+            )
+        answered = sum(r.ok for r in self.reports)
+        lines.append(f"  reports:  {len(self.reports)} sent, {answered} answered 2xx")
+        for r in self.reports:
+            lines.append(
+                f"    #{r.sequence} {r.status:<11} {r.part_info:<7} {r.request.method} "
+                f"{r.request.url.split('?')[0]} → {r.outcome}"
+            )
+        lines.append("  timeline:")
+        who = [f"{e.actor} → {e.target}" if e.target else e.actor for e in self.timeline]
+        width = max(map(len, who), default=0)
+        for e, name in zip(self.timeline, who, strict=True):
+            lines.append(f"    {e.time[11:23]}  {name:<{width}}  {e.summary}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.__str__()
+
+    def _repr_html_(self) -> str:
+        problems = "".join(f"<li><code>{escape(str(p))}</code></li>" for p in self.problems)
+        outbound = "".join(
+            "<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in (
+                m.src, m.dst, m.units, m.encoding, m.status, m.error_code, m.message_uuid))
+            + "</tr>"
+            for m in self.outbound
+        )
+        events = "".join(
+            "<tr>" + "".join(f"<td style='text-align:left'>{escape(v)}</td>" for v in (
+                e.time[11:23], e.actor, e.target or "", e.kind, e.summary)) + "</tr>"
+            for e in self.timeline
+        )
+        parts = [
+            f"<div><b>Flow</b>: {escape(self._headline())}<br>reply: "
+            f"{escape(self._reply_line())}",
+            f"<br>problems:<ul>{problems}</ul>" if problems else "<br>problems: none",
+        ]
+        if outbound:
+            parts.append(
+                "<table><tr><th>src</th><th>dst</th><th>units</th><th>encoding</th>"
+                f"<th>status</th><th>ErrorCode</th><th>MessageUUID</th></tr>{outbound}</table>"
+            )
+        parts.append(
+            "<table><tr><th>time</th><th>actor</th><th>to</th><th>kind</th><th>what</th></tr>"
+            f"{events}</table></div>"
+        )
+        return "".join(parts)
+
+
+def _request_dict(request: SignedRequest) -> dict[str, Any]:
+    return {
+        "method": request.method,
+        "url": request.url,
+        "headers": dict(request.headers),
+        "params": dict(request.params),
+        "body": request.body.decode("utf-8", errors="replace"),
+    }
+
+
+def _problem_dict(problem: Any) -> dict[str, Any]:
+    return {
+        name: getattr(problem, name, None)
+        for name in ("line", "column", "code", "severity", "message", "hint")
+    } | {"text": str(problem)}
+
+
+# --- the simulator ---------------------------------------------------------------------------
+
+
+def _digits(number: object, what: str = "a number") -> str:
+    """A phone number as Plivo compares it: without spaces and a leading ``+``."""
+    if not isinstance(number, str | int) or isinstance(number, bool) or not str(number).strip():
+        raise SimulatorError(f"{what} must be a phone number like 12025550000, not {number!r}")
+    return "".join(str(number).split()).removeprefix("+")
+
+
+class _Clock:
+    """A simulated clock (seeded runs) or the real one."""
+
+    def __init__(self, simulated: bool):
+        self._now = SIMULATED_START if simulated else None
+
+    def now(self) -> datetime:
+        return self._now if self._now is not None else datetime.now(timezone.utc)
+
+    def advance(self, milliseconds: float) -> None:
+        if self._now is not None:
+            self._now += timedelta(milliseconds=milliseconds)
+
+    def stamp(self) -> str:
+        return self.now().strftime(PLIVO_TIME_FORMAT)
+
+
+def _outcome(dst: str, value: object) -> tuple[str, str]:
+    if isinstance(value, str):
+        status, code = value, None
+    elif isinstance(value, tuple | list) and len(value) == 2:
+        status, code = value
+    else:
+        raise SimulatorError(
+            f"outcomes[{dst!r}] must be a final status like 'failed' or (status, error_code), "
+            f"not {value!r}"
+        )
+    if status not in _PATHS:
+        raise SimulatorError(
+            f"outcomes[{dst!r}]: {status!r} is not a final status; use one of "
+            f"{', '.join(_PATHS)}"
+        )
+    if code is None or code == "":
+        return status, DEFAULT_ERROR_CODES.get(status, "")
+    if status not in DEFAULT_ERROR_CODES:
+        raise SimulatorError(
+            f"outcomes[{dst!r}]: Plivo sends an ErrorCode only with failed or undelivered, "
+            f"not with {status}"
+        )
+    if not str(code).isdigit():
+        raise SimulatorError(f"outcomes[{dst!r}]: an ErrorCode is a number like 20, not {code!r}")
+    return status, str(int(code))
+
+
+def _host_port(url: str) -> tuple[str, int | None]:
+    parts = urlsplit(url)
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    except ValueError:
+        port = None
+    return (parts.hostname or "").lower(), port
+
+
+def _on_this_machine(url: str) -> bool:
+    """True for a URL on this machine or the local network (no DNS lookup is made)."""
+    host = _host_port(url)[0].rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return ip.is_loopback or ip.is_private or ip.is_link_local
+
+
+def _short(text: str, limit: int = 32) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+class Simulator:
+    """Plays Plivo for your app: inbound SMS in, XML executed, delivery reports out.
+
+    ``numbers`` are the numbers your account owns (a ``<Message>`` whose ``src`` is not
+    one of them is refused). ``outcomes`` maps a destination to its final status —
+    ``"delivered"`` (the default), ``"sent"`` (no delivery receipt), ``"failed"``,
+    ``"undelivered"`` or ``"rejected"`` — or to ``(status, error_code)``. ``rate`` is the
+    charge per unit reported as TotalRate. ``seed`` makes every run reproducible.
+
+    Delivery reports are sent only to this machine or the local network (127.0.0.1,
+    localhost, private addresses) unless ``allow_remote=True``: a ``callbackUrl`` such as
+    ``https://example.com/sms_status/`` is recorded as not sent, so the simulator never
+    touches the internet by surprise. (The message URL you pass is always called.)
+    """
+
+    def __init__(
+        self,
+        auth_token: str | None = None,
+        *,
+        numbers: Iterable[str] = ("12025550000",),
+        main_auth_token: str | None = None,
+        outcomes: Mapping[str, object] | None = None,
+        seed: int | None = None,
+        rate: str = "0.00500",
+        allow_remote: bool = False,
+    ):
+        self._auth_token = resolve_token(auth_token)
+        self._main_auth_token = main_auth_token or None
+        if isinstance(numbers, str):
+            numbers = (numbers,)
+        self.numbers = tuple(_digits(n, "each of numbers") for n in numbers)
+        if not self.numbers:
+            raise SimulatorError("numbers must name at least one number your account owns")
+        if outcomes is not None and not isinstance(outcomes, Mapping):
+            raise SimulatorError("outcomes must be a mapping: destination → final status")
+        self.outcomes = {
+            _digits(dst, "each destination in outcomes"): _outcome(str(dst), value)
+            for dst, value in (outcomes or {}).items()
+        }
+        try:
+            parsed = Decimal(str(rate))
+        except InvalidOperation:
+            parsed = Decimal(-1)
+        if not parsed.is_finite() or parsed < 0:
+            raise SimulatorError(f"rate must be a charge per unit like '0.00500', not {rate!r}")
+        self.rate = f"{parsed:.5f}"
+        self.seed = seed
+        self.allow_remote = bool(allow_remote)
+        self._rng: random.Random = (
+            random.Random(seed) if seed is not None else random.SystemRandom()
+        )
+        self._clock = _Clock(simulated=seed is not None)
+
+    def __repr__(self) -> str:
+        outcomes = f", outcomes={ {k: v[0] for k, v in self.outcomes.items()} }" \
+            if self.outcomes else ""
+        main = f", main token {mask(self._main_auth_token)}" if self._main_auth_token else ""
+        return (
+            f"Simulator(numbers={list(self.numbers)}, token {mask(self._auth_token)}{main}, "
+            f"seed={self.seed}, rate={self.rate}{outcomes})"
+        )
+
+    # -- randomness ------------------------------------------------------------------------
+
+    def _uuid(self) -> str:
+        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+
+    def _nonce(self) -> str:
+        return make_nonce(self._rng)
+
+    # -- the flow --------------------------------------------------------------------------
+
+    def receive_sms(
+        self,
+        message_url_or_wsgi_app: str | Callable[..., Any] | Any,
+        from_: str,
+        to: str,
+        text: str,
+        method: str = "POST",
+        timeout: float = 10.0,
+        *,
+        url: str | None = None,
+    ) -> Flow:
+        """``from_`` texts your number ``to``: play Plivo's part and return the :class:`Flow`.
+
+        ``message_url_or_wsgi_app`` is your app's message URL (or an object with a ``.url``
+        such as a LocalWebhook), or a WSGI application to call in-process at ``url``
+        (default: ``http://testserver`` + the app's ``.path``, else ``/receive_sms/``).
+        """
+        app, inbound_url = self._target(message_url_or_wsgi_app, url)
+        if _digits(to, "to (your Plivo number)") not in self.numbers:
+            raise SimulatorError(
+                f"Plivo only forwards messages sent to your own numbers; {to!r} is not one of "
+                f"numbers={list(self.numbers)}"
+            )
+        clock = self._clock
+        request = inbound_request(
+            inbound_url,
+            self._auth_token,
+            from_=from_,
+            to=to,
+            text=text,
+            method=method,
+            message_uuid=self._uuid(),
+            nonce=self._nonce(),
+            main_auth_token=self._main_auth_token,
+        )
+        flow = Flow(inbound=request, in_process=app is not None)
+        events = flow.timeline
+        params = request.params
+        events.append(Event(clock.stamp(), "phone", "sms-in",
+                            f"SMS from {params['From']} to {params['To']}: "
+                            f"{_short(text)!r}", "Plivo", f"SMS {_short(text, 20)!r}"))
+        clock.advance(_STEP["carrier"])
+        signed = "V2 + Ma-V2" if self._main_auth_token else "V2"
+        events.append(Event(clock.stamp(), "Plivo", "request",
+                            f"{request.method} {_path(inbound_url)} (signed {signed})",
+                            "your app", f"{request.method} {_short(_path(inbound_url), 24)}"))
+        try:
+            reply = self._deliver(request, app, timeout)
+        except DeliveryError as exc:
+            self._problem(flow, FlowProblem(
+                "message-url-unreachable",
+                f"Plivo could not reach your message_url: {exc}",
+                "start your server (or check the URL and port) and try again",
+            ))
+            return flow
+        clock.advance(_STEP["app"])
+        flow.reply = self._scrubbed(ReplyInfo.from_reply(reply))
+        count = reply.text.count("<Message")
+        events.append(Event(clock.stamp(), "your app", "reply",
+                            f"{reply.status} {reply.content_type or '(no type)'}, "
+                            f"{count} <Message>", "Plivo",
+                            f"{reply.status} {reply.content_type or '(no type)'}"))
+        if self._check_reply(flow, reply):
+            self._execute(flow, reply, app, inbound_url, timeout)
+        return flow
+
+    def _target(self, given: Any, url: str | None) -> tuple[Callable[..., Any] | None, str]:
+        if isinstance(given, str):
+            if url is not None and url != given:
+                raise SimulatorError("give the URL once: as the first argument or as url=")
+            return None, given
+        given_url = getattr(given, "url", None)
+        if isinstance(given_url, str) and given_url.startswith(("http://", "https://")):
+            return None, url or given_url  # e.g. a LocalWebhook: talk to it over HTTP
+        if callable(given):
+            path = getattr(given, "path", None)
+            default = f"http://testserver{path}" if isinstance(path, str) and \
+                path.startswith("/") else IN_PROCESS_URL
+            return given, url or default
+        raise SimulatorError(
+            "give your app's message URL (like http://127.0.0.1:5000/receive_sms/) or a WSGI "
+            f"application, not {type(given).__name__}"
+        )
+
+    def _deliver(self, request: SignedRequest, app: Callable[..., Any] | None,
+                 timeout: float = 10.0) -> Reply:
+        """Send ``request`` to ``app`` in-process, or over HTTP when ``app`` is None. An
+        exception inside an in-process app is what a server would answer with 500."""
+        if app is None:
+            return send(request, timeout=timeout)
+        try:
+            return send(request, app)
+        except DeliveryError:
+            raise
+        except Exception as exc:  # the app crashed: a real server answers 500
+            body = f"{type(exc).__name__}: {exc}".encode("utf-8", "replace")
+            return Reply(500, {"Content-Type": "text/plain; charset=utf-8"}, body, 0.0)
+
+    def _redact(self, text: str) -> str:
+        return redact(text, self._auth_token, self._main_auth_token)
+
+    def _scrubbed(self, reply: ReplyInfo) -> ReplyInfo:
+        """``reply`` with any token it holds masked (an app could echo one back)."""
+        return replace(reply, text=self._redact(reply.text),
+                       headers={k: self._redact(v) for k, v in reply.headers.items()})
+
+    def _problem(self, flow: Flow, problem: Any) -> None:
+        fields = ("message", "hint")
+        if any(self._redact(getattr(problem, f)) != getattr(problem, f) for f in fields):
+            problem = replace(problem, **{f: self._redact(getattr(problem, f)) for f in fields})
+        flow.problems.append(problem)
+        flow.timeline.append(Event(self._clock.stamp(), "Plivo", "problem", str(problem),
+                                   label=f"{problem.severity}: {problem.code}"))
+
+    def _check_reply(self, flow: Flow, reply: Reply) -> bool:
+        """Plivo's checks before executing anything; False when nothing can be executed."""
+        from .xml import validate
+
+        if reply.status != 200:
+            hint = ("Plivo does not follow redirects: answer at the URL it calls"
+                    if 300 <= reply.status < 400 else
+                    "answer 200 with an XML <Response> (an empty <Response/> sends nothing)")
+            self._problem(flow, FlowProblem(
+                "reply-status",
+                f"your app answered {reply.status} {reply.reason}".rstrip()
+                + "; Plivo executes XML only from a 200 reply",
+                hint,
+            ))
+            return False
+        if reply.content_type not in _XML_TYPES:
+            self._problem(flow, FlowProblem(
+                "reply-content-type",
+                f"the reply's Content-Type is {reply.content_type or 'missing'!s}; "
+                "Plivo expects text/xml or application/xml",
+                "set Content-Type: application/xml (Flask: Response(xml, "
+                "mimetype='application/xml'))",
+            ))
+            return False
+        problems = validate(reply.body)
+        for problem in problems:
+            self._problem(flow, problem)
+        if any(p.severity == "error" for p in problems):
+            self._problem(flow, FlowProblem(
+                "nothing-sent",
+                "the reply is not valid Message XML, so Plivo executes none of it",
+                "fix the errors above; smsxml.validate(xml) shows them",
+            ))
+            return False
+        return True
+
+    def _execute(self, flow: Flow, reply: Reply, app: Callable[..., Any] | None,
+                 inbound_url: str, timeout: float) -> None:
+        from .xml import parse
+
+        clock = self._clock
+        response = parse(reply.body)
+        # 1. Top to bottom: each <Message>, each destination, is queued.
+        pending: list[dict[str, Any]] = []
+        for number, message in enumerate(response.messages, 1):
+            src = message.src or ""
+            if not src or _digits(src) not in self.numbers:
+                self._problem(flow, FlowProblem(
+                    "src-not-owned",
+                    f"<Message> #{number}: src {src or '(none)'} is not a number on your "
+                    f"account ({', '.join(self.numbers)}); nothing sent for this <Message>",
+                    "use one of your Plivo numbers as src — when replying, the To of the "
+                    "inbound message",
+                ))
+                continue
+            for dst in message.dsts:
+                clock.advance(_STEP["queue"])
+                pending.append(self._queue(flow, message, _digits(src), _digits(dst)))
+                self._report(flow, pending[-1], "queued", app, inbound_url, timeout)
+        # 2. Plivo hands each to the carrier (sent) — or cannot (failed).
+        if pending:
+            clock.advance(_STEP["send"])
+        for item in pending:
+            status = item["path"][1]
+            if status == "sent":
+                item["times"]["SentTime"] = clock.stamp()
+                flow.timeline.append(Event(clock.stamp(), "Plivo", "sms-out",
+                                           f"SMS to {item['dst']}: {_short(item['text'])!r}",
+                                           "phone", f"SMS to {item['dst']}"))
+            else:
+                item["amount"] = f"{Decimal(0):.5f}"  # Plivo does not charge failed messages
+                flow.timeline.append(Event(
+                    clock.stamp(), "Plivo", "failed",
+                    f"could not hand the SMS to {item['dst']} to a carrier: failed "
+                    f"(ErrorCode {item['error_code']})",
+                    label=f"{item['dst']}: failed ({item['error_code']})"))
+            self._report(flow, item, status, app, inbound_url, timeout)
+        # 3. The carrier's delivery receipt comes back.
+        receipts = [item for item in pending if len(item["path"]) > 2]
+        if receipts:
+            clock.advance(_STEP["receipt"])
+        for item in receipts:
+            status = item["path"][2]
+            item["times"]["DeliveryReportTime"] = clock.stamp()
+            code = f" (ErrorCode {item['error_code']})" if item["error_code"] else ""
+            flow.timeline.append(Event(clock.stamp(), "phone", "receipt",
+                                       f"delivery receipt for {item['dst']}: {status}{code}",
+                                       "Plivo", f"receipt {item['dst']}: {status}"))
+            self._report(flow, item, status, app, inbound_url, timeout)
+        for item in pending:
+            final = item["path"][-1]
+            flow.outbound.append(OutboundMessage(
+                src=item["src"], dst=item["dst"], text=item["text"], units=item["units"],
+                encoding=item["encoding"], message_uuid=item["parts"][0].message_uuid,
+                parts=item["parts"], type=item["type"], callback_url=item["callback_url"],
+                callback_method=item["callback_method"], status=final,
+                error_code=item["error_code"], total_rate=self.rate,
+                total_amount=item["amount"],
+            ))
+
+    def _queue(self, flow: Flow, message: Any, src: str, dst: str) -> dict[str, Any]:
+        seg = segments(message.text)
+        first = self._uuid()
+        uuids = [first] + [self._uuid() for _ in range(seg.units - 1)]
+        parts = tuple(
+            OutboundPart(u, f"{i} of {seg.units}", t)
+            for i, (u, t) in enumerate(zip(uuids, seg.parts, strict=True), 1)
+        )
+        status, code = self.outcomes.get(dst, ("delivered", ""))
+        now = self._clock.stamp()
+        plural = "unit" if seg.units == 1 else "units"
+        flow.timeline.append(Event(now, "Plivo", "queued",
+                                   f"queued {src} → {dst}: {seg.units} {plural}, {seg.encoding}",
+                                   label=f"queued → {dst} ({seg.units} {plural})"))
+        return {
+            "src": src, "dst": dst, "text": message.text, "units": seg.units,
+            "encoding": seg.encoding, "parts": parts, "type": message.type or "sms",
+            "callback_url": message.callback_url or None,
+            "callback_method": (message.callback_method or "POST").upper()
+            if message.callback_url else None,
+            "path": _PATHS[status], "error_code": code,
+            "amount": f"{Decimal(self.rate) * seg.units:.5f}",
+            "times": {"MessageTime": now, "QueuedTime": now, "SentTime": "",
+                      "DeliveryReportTime": ""},
+            "sequence": {p.message_uuid: 0 for p in parts},
+        }
+
+    def _report(self, flow: Flow, item: dict[str, Any], status: str,
+                app: Callable[..., Any] | None, inbound_url: str, timeout: float) -> None:
+        """Send the status callback for every part of ``item`` (if it has a callbackUrl)."""
+        url = item["callback_url"]
+        if not url:
+            return
+        clock = self._clock
+        mcc, mnc = next(
+            (v for k, v in sorted(_MCC_MNC.items(), key=lambda kv: -len(kv[0]))
+             if item["dst"].startswith(k)), ("", ""))
+        times = item["times"]
+        first = item["parts"][0].message_uuid
+        final_code = item["error_code"] if status in DEFAULT_ERROR_CODES else ""
+        for part in item["parts"]:
+            item["sequence"][part.message_uuid] += 1
+            sequence = item["sequence"][part.message_uuid]
+            params = {
+                "MessageUUID": part.message_uuid,
+                "To": item["dst"],
+                "From": item["src"],
+                "Type": item["type"],
+                "Status": status,
+                "Units": str(item["units"]),
+                "TotalRate": self.rate,
+                "TotalAmount": item["amount"],
+                "MCC": mcc,
+                "MNC": mnc,
+            }
+            if final_code:
+                params["ErrorCode"] = final_code
+            params.update({
+                "ParentMessageUUID": first,
+                "PartInfo": part.part_info,
+                "Sequence": str(sequence),
+                "MessageTime": times["MessageTime"],
+                "QueuedTime": times["QueuedTime"],
+                "SentTime": times["SentTime"],
+                "DeliveryReportTime": times["DeliveryReportTime"],
+                "PowerpackUUID": "",
+            })
+            request = signed_request(
+                item["callback_method"], url, params, self._auth_token,
+                nonce=self._nonce(), main_auth_token=self._main_auth_token,
+            )
+            in_process = app is not None and _host_port(url) == _host_port(inbound_url)
+            clock.advance(_STEP["callback"] / 3)
+            response_status: int | None = None
+            error: str | None = None
+            if not in_process and not self.allow_remote and not _on_this_machine(url):
+                error = (f"not sent: {_host_port(url)[0]} is not on this machine and the "
+                         "simulator stays offline (Simulator(allow_remote=True) calls it)")
+            else:
+                flow.timeline.append(Event(
+                    clock.stamp(), "Plivo", "callback",
+                    f"{request.method} {_path(url)} Status={status} ({part.part_info}, "
+                    f"#{sequence})", "callbackUrl",
+                    f"{request.method} {status} {part.part_info.replace(' of ', '/')}"))
+                try:
+                    answer = self._deliver(request, app if in_process else None, timeout)
+                    response_status = answer.status
+                except DeliveryError as exc:
+                    error = str(exc)
+            clock.advance(_STEP["callback"] * 2 / 3)
+            if error is None:
+                flow.timeline.append(Event(clock.stamp(), "callbackUrl", "callback-reply",
+                                           f"{response_status}", "Plivo"))
+            else:
+                flow.timeline.append(Event(
+                    clock.stamp(), "Plivo", "callback-error",
+                    f"delivery report Status={status} ({part.part_info}) not delivered: {error}",
+                    label=f"{status} report " + _short(error, 44)))
+            flow.reports.append(DeliveryReport(
+                request=request, status=status, message_uuid=part.message_uuid,
+                parent_message_uuid=first, part_info=part.part_info, sequence=sequence,
+                response_status=response_status, error=error, in_process=in_process,
+            ))

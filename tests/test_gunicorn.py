@@ -1,0 +1,77 @@
+"""The same WebhookApp under gunicorn: `gunicorn "smsxml.webhook:demo_app()"`."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+import smsxml.webhook
+from smsxml.inbound import inbound_request
+from smsxml.xml import parse, validate
+
+pytest.importorskip("gunicorn")
+ROOT = Path(smsxml.webhook.__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def gunicorn_url(auth_token):
+    port = free_port()
+    env = {**os.environ, "PLIVO_AUTH_TOKEN": auth_token,
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+         "--threads", "2", "--graceful-timeout", "2", "smsxml.webhook:demo_app()"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/receive_sms/"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                requests.get(url, timeout=1)  # any answer (403: unsigned) means it is up
+                break
+            except requests.ConnectionError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    output = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+                    pytest.fail(f"gunicorn did not start:\n{output}")
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stdout:
+            proc.stdout.close()
+
+
+def test_webhook_app_runs_unchanged_under_gunicorn(gunicorn_url, auth_token):
+    reply = inbound_request(gunicorn_url, auth_token, from_="14155550100", to="14155550199",
+                            text="hello gunicorn").send()
+    assert reply.status == 200
+    assert reply.header("Content-Type") == "application/xml; charset=utf-8"
+    assert validate(reply.body) == []
+    message = parse(reply.body).messages[0]
+    assert (message.src, message.dst) == ("14155550199", "14155550100")
+    assert message.text == "Thanks! You said: hello gunicorn"
+    forged = inbound_request(gunicorn_url, "forged", from_="1", to="2", text="x").send()
+    assert forged.status == 403 and auth_token not in forged.text
+    chunked = requests.post(gunicorn_url, data=iter([b"From=1&", b"To=2"]), timeout=5,
+                            headers=dict(inbound_request(gunicorn_url, auth_token, from_="1",
+                                                         to="2", text="x").headers))
+    assert chunked.status_code == 400 and "missing Text" in chunked.text  # chunked body read

@@ -1,0 +1,183 @@
+"""Replaying recorded requests to real servers: re-signed, as recorded, edited."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from smsxml.recording import RecordedRequest, load
+from smsxml.replay import ReplayError, ReplayResult, replay
+from smsxml.simulator import Simulator
+from smsxml.webhook import LocalWebhook, WebhookApp
+from smsxml.xml import Response
+
+TOKEN = "replay-test-TOKEN-93c1d0aa51"
+MAIN = "replay-test-MAIN-7e62bb0c08"
+OWN = "12025550000"
+PHONE = "14155550100"
+
+
+def echo(message: Any) -> Response:
+    return Response().add_message(f"echo: {message.text}", src=message.to, dst=message.from_)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def recording(tmp_path: Path) -> Path:
+    """Two real inbound requests, recorded by a webhook on 127.0.0.1."""
+    path = tmp_path / "inbound.jsonl"
+    with LocalWebhook(echo, TOKEN, record_to=str(path)) as hook:
+        sim = Simulator(TOKEN, seed=21)
+        assert sim.receive_sms(hook.url, PHONE, OWN, "first").ok
+        assert sim.receive_sms(hook.url, PHONE, OWN, "second", method="GET").ok
+    assert len(load(path)) == 2
+    return path
+
+
+def test_resigned_replay_is_accepted_at_a_new_url(recording: Path) -> None:
+    with LocalWebhook(echo, TOKEN, reject_replayed_nonces=True) as hook:
+        results = replay(recording, hook.url, TOKEN)
+        log = list(hook.log)
+    assert [r.status for r in results] == [200, 200]
+    assert [e.verdict for e in log] == ["valid V2", "valid V2"]
+    assert [e.message.text for e in log] == ["first", "second"]
+    assert [e.method for e in log] == ["POST", "GET"]
+    originals = load(recording)
+    for result, original in zip(results, originals, strict=True):
+        assert result.original == original and result.resigned
+        assert result.request.nonce != original.headers["X-Plivo-Signature-V2-Nonce"]
+        assert result.request.url.startswith(hook.url)
+        assert "echo: " in result.reply.text
+
+
+def test_a_stale_replay_to_another_url_is_refused(recording: Path) -> None:
+    with LocalWebhook(echo, TOKEN) as hook:
+        results = replay(recording, hook.url, TOKEN, resign=False)
+        log = list(hook.log)
+    assert [r.status for r in results] == [403, 403]
+    assert [e.verdict for e in log] == ["invalid", "invalid"]
+    assert all(not r.resigned and not r.ok for r in results)
+    original = load(recording)[0]
+    assert results[0].request.signature == original.headers["X-Plivo-Signature-V2"]
+    assert results[0].request.nonce == original.headers["X-Plivo-Signature-V2-Nonce"]
+
+
+def test_a_verbatim_replay_is_refused_only_by_nonce_memory(tmp_path: Path) -> None:
+    """Same URL, same signature: the signature is still valid; only the nonce gives it away."""
+    path = tmp_path / "rec.jsonl"
+    guarded = WebhookApp(echo, TOKEN, reject_replayed_nonces=True, record_to=str(path))
+    with LocalWebhook(guarded) as hook:
+        Simulator(TOKEN).receive_sms(hook.url, PHONE, OWN, "pay me")
+        recorded = load(path)  # the webhook records refused requests too: take it now
+        (result,) = replay(recorded, hook.url, resign=False)
+        assert result.status == 403 and hook.log.last.verdict == "replayed nonce"
+        assert "nonce already used" in result.reply.text
+        (fresh,) = replay(recorded, hook.url, TOKEN)
+        assert fresh.status == 200
+    naive = WebhookApp(echo, TOKEN)
+    with LocalWebhook(naive, port=hook.port) as same_url:
+        (accepted,) = replay(recorded, same_url.url, resign=False)
+    assert accepted.status == 200  # no nonce memory: the replay gets through
+
+
+def test_edit_with_a_dict_and_a_function(recording: Path) -> None:
+    with LocalWebhook(echo, TOKEN) as hook:
+        replay(recording, hook.url, TOKEN, edit={"Text": "changed"})
+        replay(recording, hook.url, TOKEN,
+               edit=lambda p: {**p, "Text": p["Text"].upper(), "Extra": 1})
+        texts = [e.message.text for e in hook.log]
+        extra = hook.log.last.params.get("Extra")
+    assert texts == ["changed", "changed", "FIRST", "SECOND"] and extra == "1"
+    with pytest.raises(ReplayError):
+        replay(recording, "http://127.0.0.1:9/", TOKEN, edit=lambda p: None)
+    with pytest.raises(ReplayError):
+        replay(recording, "http://127.0.0.1:9/", TOKEN, edit=42)
+
+
+def test_edited_stale_replay_keeps_the_old_signature(recording: Path) -> None:
+    with LocalWebhook(echo, TOKEN) as hook:
+        (post, _) = replay(recording, hook.url, resign=False, edit={"Text": "forged"})
+    assert post.status == 403 and post.request.params["Text"] == "forged"
+    assert b"Text=forged" in post.request.body
+
+
+def test_replay_webhook_log_entries_and_recorded_objects() -> None:
+    with LocalWebhook(echo, TOKEN) as source:
+        Simulator(TOKEN).receive_sms(source.url, PHONE, OWN, "from the log")
+        entries = list(source.log)
+    with LocalWebhook(echo, TOKEN) as target:
+        (result,) = replay(entries, target.url, TOKEN)
+        assert result.status == 200 and target.log.last.message.text == "from the log"
+        recorded = RecordedRequest("POST", "http://old.example/receive_sms/",
+                                   params={"From": PHONE, "To": OWN, "Text": "made by hand"})
+        (made,) = replay(recorded, target, TOKEN)  # an object with .url: a LocalWebhook
+        assert made.status == 200 and target.log.last.message.text == "made by hand"
+
+
+def test_replay_into_a_wsgi_app_in_process(recording: Path) -> None:
+    app = WebhookApp(echo, TOKEN, reject_replayed_nonces=True)
+    results = replay(recording, app, TOKEN, main_auth_token=MAIN)
+    assert [r.status for r in results] == [200, 200]
+    assert [e.url.split("?")[0] for e in app.log] == [load(recording)[0].url] * 2
+    assert all(r.request.ma_signature for r in results)
+    stale = replay(recording, app, resign=False)  # the recorded URL: signature still valid
+    assert [r.status for r in stale] == [200, 200]
+    again = replay(recording, app, resign=False)  # …but now the nonces were seen
+    assert [r.status for r in again] == [403, 403]
+
+
+def test_an_unreachable_target_is_reported(recording: Path) -> None:
+    results = replay(recording, f"http://127.0.0.1:{free_port()}/receive_sms/", TOKEN,
+                     timeout=2)
+    assert [r.status for r in results] == [None, None]
+    assert all("connection refused" in r.error for r in results)
+    assert "not delivered" in repr(results[0])
+
+
+def test_bad_sources(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"version": 1, "method": "POST"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="bad.jsonl:1"):
+        replay(bad, "http://127.0.0.1:9/")
+    with pytest.raises(ReplayError):
+        replay([42], "http://127.0.0.1:9/")
+    with pytest.raises(ReplayError):
+        replay([], 42)
+    assert replay([], "http://127.0.0.1:9/") == []
+
+
+def test_views_show_both_sides_and_no_token(recording: Path) -> None:
+    with LocalWebhook(echo, TOKEN, main_auth_token=MAIN) as hook:
+        fresh, _ = replay(recording, hook.url, TOKEN, main_auth_token=MAIN,
+                          edit={"Text": "new"})
+        stale, _ = replay(recording, hook.url, resign=False)
+    assert isinstance(fresh, ReplayResult)
+    text, html = str(fresh), fresh._repr_html_()
+    original = load(recording)[0]
+    assert original.url in text and fresh.request.url in text
+    assert "re-signed" in text and "200 OK" in text and "changed: Text" in text
+    assert "<th>recorded</th><th>replayed</th>" in html
+    assert "as recorded" in str(stale) and "403" in repr(stale)
+    for view in (text, html, repr(fresh), str(stale), stale._repr_html_(),
+                 recording.read_text(encoding="utf-8"), json.dumps(original.to_dict())):
+        assert TOKEN not in view and MAIN not in view
+
+
+def test_a_token_echoed_by_the_target_is_masked(recording: Path) -> None:
+    def leaky(environ: Any, start_response: Any) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain"), ("X-Debug", MAIN)])
+        return [f"token was {TOKEN}".encode()]
+
+    (result, _) = replay(recording, leaky, TOKEN, main_auth_token=MAIN)
+    assert result.status == 200 and "token was ••••" in result.reply.text
+    for view in (str(result), repr(result), result._repr_html_(), repr(result.reply.headers)):
+        assert TOKEN not in view and MAIN not in view
