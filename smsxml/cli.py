@@ -35,7 +35,7 @@ PROG = "smsxml"
 
 #: Modules whose ``CLI_COMMANDS`` (a list of :class:`Command`) are added to the command
 #: line, e.g. ``"smsxml.webhook"``. A listed module that does not exist is skipped.
-EXTENSION_MODULES: list[str] = []
+EXTENSION_MODULES: list[str] = ["smsxml.cli_flow"]
 
 
 class CliError(SmsxmlError):

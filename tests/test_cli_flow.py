@@ -1,0 +1,394 @@
+"""smsxml serve / send / replay / demo: real subprocesses and real servers on 127.0.0.1.
+
+Every command runs with ``$PLIVO_AUTH_TOKEN`` set to a marker that must never show up in
+what it prints (nor in a recording). Signatures seen by the test servers are checked with
+the plivo SDK.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import types
+import wsgiref.simple_server
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from plivo.utils import validate_signature
+
+from smsxml.cli import main
+from smsxml.cli_flow import DEFAULT_REPLY, auto_reply
+from smsxml.inbound import inbound_request
+from smsxml.tokens import DEMO_AUTH_TOKEN, ENV_VAR
+from smsxml.webhook import InboundMessage, LocalWebhook
+from smsxml.xml import validate
+
+MARKER = "MARKER-cli-flow-token-7e3a91"
+SENDER, NUMBER = "14155550100", "12025550000"
+URL_RE = re.compile(r"http://127\.0\.0\.1:\d+/receive_sms/")
+
+
+def _env() -> dict[str, str]:
+    return {**{k: v for k, v in os.environ.items() if k != ENV_VAR}, ENV_VAR: MARKER}
+
+
+def _assert_secret_free(*texts: str) -> None:
+    for text in texts:
+        assert MARKER not in text
+        assert DEMO_AUTH_TOKEN not in text
+
+
+class _Lines:
+    """A subprocess's stdout read line by line in a thread, so reads can time out."""
+
+    def __init__(self, stream) -> None:
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._pump, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _pump(self, stream) -> None:
+        for line in stream:
+            self._queue.put(line)
+        self._queue.put(None)
+
+    def get(self, timeout: float = 10.0) -> str:
+        line = self._queue.get(timeout=timeout)
+        assert line is not None, "the process closed its output"
+        return line
+
+    def rest(self) -> str:
+        self._thread.join(10)
+        lines = []
+        while not self._queue.empty():
+            line = self._queue.get()
+            if line is not None:
+                lines.append(line)
+        return "".join(lines)
+
+
+def _serve(*args: str) -> tuple[subprocess.Popen, _Lines, str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "smsxml", "serve", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
+    lines = _Lines(proc.stdout)
+    first = lines.get()
+    match = URL_RE.search(first)
+    assert match, first
+    return proc, lines, match.group()
+
+
+def _stop(proc: subprocess.Popen, lines: _Lines, how: int) -> types.SimpleNamespace:
+    proc.send_signal(how)
+    try:
+        returncode = proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return types.SimpleNamespace(
+        returncode=returncode, rest=lines.rest(), stderr=proc.stderr.read()
+    )
+
+
+@pytest.fixture(autouse=True)
+def _env_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV_VAR, MARKER)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> types.SimpleNamespace:
+    """``smsxml serve --record FILE`` as a subprocess: a signed request (whose text tries to
+    rewrite the terminal) and a forged one, then Ctrl-C."""
+    record = tmp_path_factory.mktemp("serve") / "requests.jsonl"
+    proc, lines, url = _serve("--record", str(record))
+    try:
+        good = inbound_request(
+            url, MARKER, from_=SENDER, to=NUMBER, text="hello \x1b[2J serve"
+        ).send()
+        good_line = lines.get()
+        forged = inbound_request(url, "not-the-token", from_=SENDER, to=NUMBER, text="hi").send()
+        forged_line = lines.get()
+    finally:
+        stopped = _stop(proc, lines, signal.SIGINT)
+    return types.SimpleNamespace(
+        url=url, record=record, good=good, forged=forged, good_line=good_line,
+        forged_line=forged_line, **vars(stopped),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def status_server() -> Iterator[tuple[str, list[dict[str, str]]]]:
+    """A callbackUrl: answers 200 to delivery reports the plivo SDK finds signed with MARKER."""
+    seen: list[dict[str, str]] = []
+
+    def app(environ, start_response):
+        from urllib.parse import parse_qsl
+        from wsgiref.util import request_uri
+
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        params = dict(parse_qsl(environ["wsgi.input"].read(length).decode()))
+        valid = validate_signature(
+            request_uri(environ),
+            environ.get("HTTP_X_PLIVO_SIGNATURE_V2_NONCE", ""),
+            environ.get("HTTP_X_PLIVO_SIGNATURE_V2", ""),
+            MARKER,
+        )
+        seen.append({**params, "valid": str(valid)})
+        start_response("200 OK" if valid else "403 Forbidden", [("Content-Type", "text/plain")])
+        return [b"OK"]
+
+    class Quiet(wsgiref.simple_server.WSGIRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = wsgiref.simple_server.make_server("127.0.0.1", 0, app, handler_class=Quiet)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}/sms_status/", seen
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(5)
+
+
+# --- serve ------------------------------------------------------------------------------------
+
+
+def test_serve_logs_each_request_and_stops_cleanly_on_ctrl_c(served) -> None:
+    assert served.good.status == 200 and served.forged.status == 403
+    assert served.good.content_type == "application/xml"
+    assert (
+        f'<Message src="{NUMBER}" dst="{SENDER}" type="sms">Thanks, we got your message: '
+        "hello [2J serve</Message>" in served.good.text  # ESC cannot be written in XML
+    )
+    assert re.match(
+        r"\d\d:\d\d:\d\d  POST /receive_sms/  200  signature valid V2  from 14155550100: "
+        r"'hello \\x1b\[2J serve' → 1 SMS$",
+        served.good_line.rstrip("\n"),
+    ), served.good_line
+    assert "\x1b" not in served.good_line
+    assert "  403  signature invalid  invalid X-Plivo-Signature-V2 signature — " in (
+        served.forged_line
+    )
+    assert "another auth token" in served.forged_line
+    assert served.returncode == 0 and served.rest == ""
+    assert "Traceback" not in served.stderr
+    assert "stopped after 2 requests" in served.stderr
+    _assert_secret_free(served.good_line, served.forged_line, served.stderr)
+
+
+def test_serve_record_file_holds_both_requests_without_the_token(served) -> None:
+    text = served.record.read_text()
+    assert len(text.splitlines()) == 2 and "hello" in text
+    _assert_secret_free(text)
+
+
+def test_serve_stops_on_sigterm_without_signatures_and_an_empty_reply() -> None:
+    proc, lines, url = _serve("--no-signature", "--reply", "", "--path", "/receive_sms/")
+    try:
+        import requests
+
+        reply = requests.post(url, data={"From": SENDER, "To": NUMBER, "Text": "x"}, timeout=5)
+        line = lines.get()
+    finally:
+        stopped = _stop(proc, lines, signal.SIGTERM)
+    assert reply.status_code == 200 and reply.text.strip() == "<Response/>"
+    assert "200  signature not checked" in line and "→ 0 SMSs" in line
+    assert stopped.returncode == 0 and "Traceback" not in stopped.stderr
+    assert "signatures are not checked" in stopped.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["--path", "receive"], "--path must start with '/'"),
+        (["--reply", "Hi {name}"], "{name}"),
+        (["--reply", "Hi {"], "not a valid template"),
+        (["--port", "70000"], "not a port number"),
+        (["--record", "/nonexistent-dir/x.jsonl"], "cannot record to"),
+    ],
+)
+def test_serve_refuses_bad_options_in_one_line(argv, says, capsys) -> None:
+    assert main(["serve", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("smsxml: error: ") and err.count("\n") == 1 and says in err
+
+
+def test_serve_port_in_use(capsys) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"smsxml: error: cannot listen on 127.0.0.1:{port}: port {port}")
+    assert err.count("\n") == 1
+
+
+# --- replay -----------------------------------------------------------------------------------
+
+
+def test_replay_the_recording_resigned_then_as_recorded(served, capsys) -> None:
+    with LocalWebhook(auto_reply(), MARKER) as hook:
+        assert hook.url != served.url
+        assert main(["replay", str(served.record), "--url", hook.url]) == 0
+        out, err = capsys.readouterr()
+        lines = out.splitlines()
+        assert lines[0].startswith("Replaying 2 requests from ") and "(re-signed for it)" in out
+        assert re.match(
+            r"#1 POST /receive_sms/ 'hello \\x1b\[2J serve'  recorded \S+Z: signature valid V2"
+            r"  →  now: 200 OK$",
+            lines[1],
+        ), lines[1]
+        assert "signature invalid  →  now: 200 OK" in lines[2]  # the forged one, re-signed
+        assert lines[-1] == "2 of 2 answered 2xx"
+        assert [e.verdict for e in hook.log] == ["valid V2", "valid V2"]
+
+        # As recorded: signed for the serve URL, so refused at this one.
+        assert main(["replay", str(served.record), "--url", hook.url, "--no-resign"]) == 1
+        out2, err2 = capsys.readouterr()
+        assert "(as recorded)" in out2
+        assert out2.count("now: 403 Forbidden (invalid X-Plivo-Signature-V2 signature)") == 2
+        assert out2.splitlines()[-1] == "0 of 2 answered 2xx"
+        assert [e.status for e in hook.log][-2:] == [403, 403]
+    _assert_secret_free(out, err, out2, err2)
+
+
+def test_replay_bad_input(tmp_path, capsys) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    assert main(["replay", str(empty), "--url", "http://127.0.0.1:9/receive_sms/"]) == 2
+    assert "holds no recorded requests" in capsys.readouterr().err
+    assert main(["replay", str(tmp_path / "nope"), "--url", "http://127.0.0.1:9/x/"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("smsxml: error: no recording at") and err.count("\n") == 1
+
+
+# --- send -------------------------------------------------------------------------------------
+
+
+def test_send_runs_the_whole_flow_against_a_local_webhook(status_server, capsys) -> None:
+    status_url, seen = status_server
+    with LocalWebhook(auto_reply(callback_url=status_url), MARKER) as hook:
+        argv = ["send", hook.url, "--text", "hi there", "--seed", "7"]
+        assert main(argv) == 0
+        out, err = capsys.readouterr()
+        assert main(argv) == 0
+        assert capsys.readouterr().out == out  # --seed: the same output every run
+    assert out.startswith(f"Flow: SMS from {SENDER} to {NUMBER}: POST {hook.url}")
+    assert "problems: 1\n    2:3: warning callback-unreachable: " in out  # 127.0.0.1: fine offline
+    assert f"{NUMBER} → {SENDER}  1 unit GSM-7  delivered" in out
+    assert "reports:  3 sent, 3 answered 2xx" in out
+    assert re.search(r"#3 delivered +1 of 1 +POST http://127\.0\.0\.1:\d+/sms_status/ → 200", out)
+    assert "  reply body:\n    <Response>\n" in out
+    assert f'<Message src="{NUMBER}" dst="{SENDER}" type="sms" callbackUrl="{status_url}">' in out
+    assert [r["Status"] for r in seen[:3]] == ["queued", "sent", "delivered"]
+    assert all(r["valid"] == "True" for r in seen)
+    _assert_secret_free(out, err)
+
+
+def test_send_owns_the_number_texted_and_uses_get(capsys) -> None:
+    with LocalWebhook(auto_reply("{from} texted {to}"), MARKER) as hook:
+        assert main(["send", hook.url, "--to", "+1 415 555 0199", "--text", "x", "--get"]) == 0
+        entry = hook.log.last
+    out = capsys.readouterr().out
+    assert entry.method == "GET" and entry.message.to == "14155550199"
+    assert "14155550100 texted 14155550199" in out and "problems: none" in out
+
+
+def test_send_exit_1_when_plivo_would_object(capsys) -> None:
+    with LocalWebhook(
+        lambda m: "<Response><Message dst='1'>x</Message></Response>", MARKER
+    ) as hook:
+        assert main(["send", hook.url, "--text", "x"]) == 1
+    out = capsys.readouterr().out
+    assert "nothing-sent" in out and "outbound: 0 SMS" in out
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{sock.getsockname()[1]}/receive_sms/"
+    assert main(["send", closed, "--text", "x"]) == 1
+    assert "message-url-unreachable" in capsys.readouterr().out
+    assert main(["send", "not-a-url", "--text", "x"]) == 2
+    assert capsys.readouterr().err.startswith("smsxml: error: ")
+
+
+# --- demo -------------------------------------------------------------------------------------
+
+
+def _demo() -> tuple[subprocess.CompletedProcess, float]:
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "smsxml", "demo"],
+        capture_output=True, text=True, env=_env(), timeout=30,
+    )  # fmt: skip
+    return result, time.monotonic() - started
+
+
+def test_demo_runs_offline_quickly_and_stably() -> None:
+    result, seconds = _demo()
+    assert result.returncode == 0, result.stderr
+    assert seconds < 10
+    out = result.stdout
+    for heading in (
+        "== 1. Your webhook is listening ==",
+        "== 2. 14155550100 texts your number 12025550000: Plivo calls your app ==",
+        "== 3. Your app answers with Message XML ==",
+        "== 4. Plivo sends the reply ==",
+        "== 5. Delivery reports arrive at your callbackUrl ==",
+        "== 6. A forged request is refused ==",
+    ):
+        assert heading in out
+    assert "  curl -i http://127.0.0.1:" in out and "X-Plivo-Signature-V2: " in out
+    assert "validation: valid Message XML" in out
+    assert "1 unit, UCS-2 (not GSM-7 because of 🙂)" in out
+    assert out.count("signature valid V2") >= 4  # the inbound request and 3 reports
+    assert out.count("→ HTTP 403 Forbidden") == 2
+    assert "diagnosis: " in out and "(scheme differs)" in out
+    assert "2 forged requests refused with 403" in out
+    assert result.stderr == ""
+    _assert_secret_free(out)
+    again, _ = _demo()
+    # The seed fixes nonces and UUIDs: only the ports (and so the signatures) change.
+    varying = re.compile(r"127\.0\.0\.1:\d+|X-Plivo-Signature-V2: \S+")
+    assert varying.sub("…", again.stdout) == varying.sub("…", out)
+
+
+# --- the pieces -------------------------------------------------------------------------------
+
+
+def test_help_lists_the_commands(capsys) -> None:
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for name in ("serve", "send", "replay", "demo"):
+        assert name in out
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(max_size=1700), sender=st.sampled_from([SENDER, "+44 7700 900123"]))
+def test_auto_reply_always_answers_valid_xml(text: str, sender: str) -> None:
+    message = InboundMessage(from_=sender, to=NUMBER, text=text)
+    xml = auto_reply()(message).to_xml()
+    assert not [p for p in validate(xml) if p.severity == "error"]
+    assert DEFAULT_REPLY.split("{")[0] in xml
+
+
+def test_auto_reply_template_fields() -> None:
+    reply = auto_reply("{to} got {text!r} from {from}")(
+        InboundMessage(from_=SENDER, to=NUMBER, text="yo")
+    )
+    assert reply.messages[0].text == f"{NUMBER} got 'yo' from {SENDER}"
+    assert reply.messages[0].src == NUMBER and reply.messages[0].dst == SENDER
