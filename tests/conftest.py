@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
+import wsgiref.simple_server
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -54,3 +58,27 @@ def hook():
 @pytest.fixture(scope="session")
 def handler():
     return reply_handler
+
+
+class _QuietHandler(wsgiref.simple_server.WSGIRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def _serve(app: Callable) -> Iterator[str]:
+    httpd = wsgiref.simple_server.make_server("127.0.0.1", 0, app, handler_class=_QuietHandler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def serve_wsgi() -> Callable:
+    """Serve any small WSGI app on 127.0.0.1: ``with serve_wsgi(app) as base_url: ...``."""
+    return _serve

@@ -10,9 +10,7 @@ import re
 import socket
 import subprocess
 import sys
-import threading
 import types
-import wsgiref.simple_server
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -62,7 +60,7 @@ def xml_files(tmp_path: Path) -> tuple[Path, Path]:
 
 
 @pytest.fixture
-def server() -> Iterator[tuple[str, list[dict[str, str]]]]:
+def server(serve_wsgi) -> Iterator[tuple[str, list[dict[str, str]]]]:
     """A local app that answers Message XML and checks the signature with the plivo SDK."""
     seen: list[dict[str, str]] = []
 
@@ -90,19 +88,8 @@ def server() -> Iterator[tuple[str, list[dict[str, str]]]]:
         start_response(status, [("Content-Type", "text/xml" if valid else "text/plain")])
         return [body]
 
-    class Quiet(wsgiref.simple_server.WSGIRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = wsgiref.simple_server.make_server("127.0.0.1", 0, app, handler_class=Quiet)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}/sms/", seen
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
+    with serve_wsgi(app) as base:
+        yield f"{base}/sms/", seen
 
 
 def _free_port() -> int:

@@ -17,7 +17,6 @@ import sys
 import threading
 import time
 import types
-import wsgiref.simple_server
 from collections.abc import Iterator
 
 import pytest
@@ -130,7 +129,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> types.SimpleNamespace:
 
 
 @pytest.fixture
-def status_server() -> Iterator[tuple[str, list[dict[str, str]]]]:
+def status_server(serve_wsgi) -> Iterator[tuple[str, list[dict[str, str]]]]:
     """A callbackUrl: answers 200 to delivery reports the plivo SDK finds signed with MARKER."""
     seen: list[dict[str, str]] = []
 
@@ -150,19 +149,8 @@ def status_server() -> Iterator[tuple[str, list[dict[str, str]]]]:
         start_response("200 OK" if valid else "403 Forbidden", [("Content-Type", "text/plain")])
         return [b"OK"]
 
-    class Quiet(wsgiref.simple_server.WSGIRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = wsgiref.simple_server.make_server("127.0.0.1", 0, app, handler_class=Quiet)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}/sms_status/", seen
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
+    with serve_wsgi(app) as base:
+        yield f"{base}/sms_status/", seen
 
 
 # --- serve ------------------------------------------------------------------------------------

@@ -7,9 +7,7 @@ import dataclasses
 import shlex
 import shutil
 import subprocess
-import threading
 import uuid
-import wsgiref.simple_server
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
@@ -198,7 +196,7 @@ def test_curl_line_is_shell_safe(text: str) -> None:
 
 
 @pytest.fixture
-def capture_server() -> Iterator[tuple[str, list[dict[str, object]]]]:
+def capture_server(serve_wsgi) -> Iterator[tuple[str, list[dict[str, object]]]]:
     """A local WSGI server that records what it received."""
     seen: list[dict[str, object]] = []
 
@@ -215,19 +213,8 @@ def capture_server() -> Iterator[tuple[str, list[dict[str, object]]]]:
         start_response("200 OK", [("Content-Type", "text/xml")])
         return [b"<Response/>"]
 
-    class Quiet(wsgiref.simple_server.WSGIRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = wsgiref.simple_server.make_server("127.0.0.1", 0, app, handler_class=Quiet)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}/sms/", seen
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
+    with serve_wsgi(app) as base:
+        yield f"{base}/sms/", seen
 
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")

@@ -6,9 +6,7 @@ from __future__ import annotations
 import json
 import socket
 import sys
-import threading
 import time
-import wsgiref.simple_server
 from collections.abc import Iterator
 from urllib.parse import parse_qs
 from wsgiref.util import request_uri
@@ -69,23 +67,11 @@ def echo_app(environ, start_response):
     return [data]
 
 
-class _QuietHandler(wsgiref.simple_server.WSGIRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
-def server() -> Iterator[str]:
+def server(serve_wsgi) -> Iterator[str]:
     """The echo app served on 127.0.0.1 (a free port); yields its base URL."""
-    httpd = wsgiref.simple_server.make_server("127.0.0.1", 0, echo_app, handler_class=_QuietHandler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
+    with serve_wsgi(echo_app) as base:
+        yield base
 
 
 def _app_headers(reply: Reply) -> dict[str, str]:
