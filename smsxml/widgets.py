@@ -180,7 +180,7 @@ class _TokenField:
         self.field = _classed(
             widgets.Password(
                 value="", description="auth token", style=_LABEL_STYLE,
-                placeholder=self._placeholder(), layout=widgets.Layout(width="100%"),
+                placeholder=self._placeholder(), layout=_wide(),
             ),
             css,
         )
