@@ -1,0 +1,710 @@
+"""Graded checks for the workshop (``notebooks/06_workshop_exercises.ipynb``).
+
+Each exercise has a ``check_…()`` function. It runs your code the way Plivo would — a
+signed request from the offline :class:`~smsxml.simulator.Simulator` into your handler or
+app, in-process — and returns a :class:`CheckResult`: ``passed``, and ``messages`` saying
+in plain words what is wrong and how to fix it (or what passed). A check never raises
+because of your code: a crash is reported as a message. Checks are deterministic (seeded
+simulator, no ports, no times) and never show the auth token.
+
+=====  ==========================================  =============================================
+ ex.   check                                       what you give it
+=====  ==========================================  =============================================
+ (a)   :func:`check_language_reply`                ``handler(message) -> Response``
+ (b)   :func:`check_bulk_notify`                   ``handler(message) -> Response``
+ (c)   :func:`check_refuses_unsigned`              a WSGI app (``WebhookApp``, Flask…)
+ (d)   :func:`check_fixed_xml`                     the repaired XML document (``str``)
+ (e)   :func:`check_one_unit`                      ``fit(text) -> str``
+ (f)   :func:`check_delivery_reports`              ``on_report(report) -> int`` and its list
+=====  ==========================================  =============================================
+
+The data the exercises use (numbers, replies, the broken document…) is defined here, so
+the exercise and solution notebooks and the tests share it.
+"""
+
+from __future__ import annotations
+
+import html
+import inspect
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from .tokens import redact, resolve_token
+
+__all__ = [
+    "CheckResult",
+    "OUR_NUMBER",
+    "CUSTOMER",
+    "MANAGER",
+    "TEAM",
+    "REPLIES",
+    "GREETINGS",
+    "BROKEN_XML",
+    "ORDER_UPDATE",
+    "STATUS_PATH",
+    "check_language_reply",
+    "check_bulk_notify",
+    "check_refuses_unsigned",
+    "check_fixed_xml",
+    "check_one_unit",
+    "check_delivery_reports",
+]
+
+#: Your Plivo number in every exercise (the simulator's default number).
+OUR_NUMBER = "12025550000"
+#: A customer who texts you.
+CUSTOMER = "14155550100"
+#: The manager who texts your number to alert the team (exercise b).
+MANAGER = "14155550199"
+#: The team to notify (exercise b); the first two also receive the code in (d) and (f).
+TEAM = ("14155550101", "14155550102", "14155550103")
+
+#: The reply for each language (exercise a): send one of these, word for word.
+REPLIES = {
+    "en": "Hello! How can we help you today?",
+    "es": "¡Hola! ¿En qué podemos ayudarte hoy?",
+    "fr": "Bonjour ! Comment pouvons-nous vous aider aujourd'hui ?",
+}
+#: Greeting words that say which language a message is in (exercise a).
+GREETINGS = {
+    "es": ("hola", "buenos", "buenas"),
+    "fr": ("bonjour", "bonsoir", "salut"),
+}
+
+#: The document to repair (exercise d): four mistakes, each one Plivo would refuse.
+BROKEN_XML = """<response>
+  <Message src="12025550000" dst="14155550101,14155550102" type="sms" \
+callbackurl="https://example.com/sms_status/">Your code is 4821 & it expires in 10 minutes</Message>
+</response>
+"""
+_FIXED_TEXT = "Your code is 4821 & it expires in 10 minutes"
+_FIXED_CALLBACK = "https://example.com/sms_status/"
+
+#: An order update that costs more than one SMS unit as written (exercise e).
+ORDER_UPDATE = (
+    "Your order “#4821” has shipped 🚚 and should arrive on Thursday. "
+    "Track it at https://example.com/t/4821"
+)
+_SHORT_TEXT = "Your order #4821 has shipped."
+_LONG_TEXT = (
+    "Reminder: your appointment with Dr. Rivera is on Thursday 14 March at 10:30, "
+    "221 Baker Street, 2nd floor. Please bring your insurance card and arrive 10 minutes "
+    "early. Reply C to confirm or R to reschedule."
+)
+_EURO_TEXT = (
+    "Winter sale at Rivera & Sons: jackets from 49€, boots from 79€, scarves from 9€ and "
+    "gloves from 5€. Today only, in store and online. Reply STOP to opt out now."
+)
+
+#: Where the delivery reports of exercise (f) go, on the same (in-process) host.
+STATUS_PATH = "/sms_status/"
+_MESSAGE_PATH = "/receive_sms/"
+_HOST = "http://testserver"
+_LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French"}
+
+
+# --------------------------------------------------------------------------- result
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one check: ``passed``, and ``messages`` in plain words.
+
+    ``str()`` (and the text shown in a notebook) starts with "✓ Passed" or "✗ Not yet",
+    then one line per message. It is the same on every run for the same code.
+    """
+
+    exercise: str
+    passed: bool
+    messages: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __str__(self) -> str:
+        head = f"✓ Passed — {self.exercise}" if self.passed else f"✗ Not yet — {self.exercise}"
+        return "\n".join([head] + [f"  • {m}" for m in self.messages])
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        colour = "#1a7f37" if self.passed else "#cf222e"
+        mark = "✓ Passed" if self.passed else "✗ Not yet"
+        items = "".join(f"<li>{html.escape(m)}</li>" for m in self.messages)
+        return (
+            f"<div class='smsxml-check'><b style='color:{colour}'>{mark}</b> — "
+            f"{html.escape(self.exercise)}<ul>{items}</ul></div>"
+        )
+
+
+def _result(exercise: str, problems: Sequence[str], success: str) -> CheckResult:
+    if problems:
+        return CheckResult(exercise, False, tuple(problems))
+    return CheckResult(exercise, True, (success,))
+
+
+# --------------------------------------------------------------------------- plumbing
+
+
+@dataclass
+class _Run:
+    """One simulated inbound SMS through a handler: the flow and the webhook's log entry."""
+
+    flow: Any
+    entry: Any
+
+    @property
+    def reply_failed(self) -> str | None:
+        """Why the handler's reply could not be used, in plain words (None when it could)."""
+        entry, flow = self.entry, self.flow
+        if entry is not None and entry.status == 500:
+            error = entry.error or entry.reason
+            error = error.replace("the handler", "your function", 1)
+            return f"{error}."
+        if flow.reply is None or flow.reply.status != 200:
+            status = flow.reply.status if flow.reply is not None else "no reply"
+            return f"the webhook answered {status} instead of 200 with XML."
+        if flow.errors:
+            return "Plivo would refuse your reply: " + "; ".join(
+                str(p) for p in flow.errors if getattr(p, "code", "") != "nothing-sent"
+            )
+        return None
+
+    def messages(self) -> list[Any]:
+        from .xml import parse
+
+        try:
+            return parse(self.flow.reply.text).messages
+        except Exception:
+            return []
+
+
+def _run(handler: Callable[..., Any], text: str, *, from_: str = CUSTOMER, seed: int = 6,
+         outcomes: Mapping[str, object] | None = None) -> _Run:
+    from .simulator import Simulator
+    from .webhook import WebhookApp
+
+    token = resolve_token(None)
+    app = WebhookApp(handler, token, path=_MESSAGE_PATH)
+    simulator = Simulator(token, numbers=(OUR_NUMBER,), seed=seed, outcomes=outcomes)
+    flow = simulator.receive_sms(app, from_=from_, to=OUR_NUMBER, text=text)
+    return _Run(flow, app.log.last)
+
+
+def _quote(text: str, limit: int = 60) -> str:
+    shown = text if len(text) <= limit else text[: limit - 1] + "…"
+    return repr(shown)
+
+
+def _error(exc: BaseException) -> str:
+    return redact(f"{type(exc).__name__}: {exc}", resolve_token(None))
+
+
+# --------------------------------------------------------------------------- (a) language
+
+_WORD = re.compile(r"\w+")
+
+
+def _language(text: str) -> str:
+    words = set(_WORD.findall(text.lower()))
+    for language, greetings in GREETINGS.items():
+        if words & set(greetings):
+            return language
+    return "en"
+
+
+#: The messages the check sends, with a hint for the reply a typical slip gives.
+_LANGUAGE_CASES = (
+    ("Hello there!", ""),
+    ("Hola, ¿tienen envío gratis?", "It starts with the Spanish greeting 'hola' (GREETINGS)."),
+    ("Bonjour, je voudrais de l'aide", "It starts with the French greeting 'bonjour'."),
+    ("¡HOLA!", "The greeting is in capitals and stuck to '¡' and '!': compare whole words "
+               "in lower case, e.g. re.findall(r'\\w+', message.text.lower())."),
+    ("Buenas tardes", "'buenas' is a Spanish greeting too (GREETINGS['es'])."),
+    ("salut !", "'salut' is a French greeting too (GREETINGS['fr'])."),
+    ("Any news about my scholarship?", "'scholarship' contains 'hola' but is no greeting: "
+                                       "match whole words, not pieces of words."),
+)
+_SHOWN = 3  # failing cases listed before "… and N more"
+
+
+def check_language_reply(handler: Callable[..., Any]) -> CheckResult:
+    """(a) ``handler(message)`` answers in the sender's language: ``REPLIES["es"]`` when the
+    text has a Spanish greeting word from ``GREETINGS``, ``REPLIES["fr"]`` for French,
+    else ``REPLIES["en"]`` — one ``<Message>`` from your number to the sender."""
+    exercise = "(a) reply in the sender's language"
+    if not callable(handler):
+        return CheckResult(exercise, False, (
+            f"give your handler function itself (got {type(handler).__name__}).",))
+    problems: list[str] = []
+    for number, (text, hint) in enumerate(_LANGUAGE_CASES, 1):
+        run = _run(handler, text, seed=number)
+        messages = run.messages()
+        backwards = len(messages) == 1 and (messages[0].src, messages[0].dst) == (
+            CUSTOMER, OUR_NUMBER)
+        failed = run.reply_failed
+        if failed and not backwards:
+            problems.append(f"For {_quote(text)}: {failed}")
+            continue
+        if len(messages) != 1:
+            problems.append(
+                f"For {_quote(text)}: your reply has {len(messages)} <Message> elements; "
+                "send exactly one.")
+            continue
+        message = messages[0]
+        if message.src != OUR_NUMBER or message.dst != CUSTOMER:
+            problems.append(
+                f"For {_quote(text)}: the reply goes from {message.src} to {message.dst}; "
+                f"send it from your number (message.to, {OUR_NUMBER}) to the sender "
+                f"(message.from_, {CUSTOMER}).")
+            continue
+        expected = _language(text)
+        got = next((k for k, v in REPLIES.items() if v == message.text), None)
+        if got is None:
+            problems.append(
+                f"For {_quote(text)}: you replied {_quote(message.text)}; reply with "
+                f"REPLIES[{expected!r}] word for word.")
+        elif got != expected:
+            problems.append(
+                f"For {_quote(text)}: you replied in {_LANGUAGE_NAMES[got]}; expected "
+                f"{_LANGUAGE_NAMES[expected]} (REPLIES[{expected!r}]). {hint}".rstrip())
+    if len(problems) > _SHOWN:
+        problems[_SHOWN:] = [f"… and {len(problems) - _SHOWN} more message(s) like these."]
+    return _result(exercise, problems,
+                   f"{len(_LANGUAGE_CASES)} messages, each answered in the sender's language "
+                   "(English, Spanish, French), from your number to the sender.")
+
+
+# --------------------------------------------------------------------------- (b) bulk
+
+
+def check_bulk_notify(handler: Callable[..., Any]) -> CheckResult:
+    """(b) when the manager texts your number, ``handler(message)`` forwards the text to
+    every number in ``TEAM`` with ONE bulk ``<Message>`` (``dst`` joined with ``<``)."""
+    exercise = "(b) notify a list with one bulk Message"
+    if not callable(handler):
+        return CheckResult(exercise, False, (
+            f"give your handler function itself (got {type(handler).__name__}).",))
+    problems: list[str] = []
+    for number, text in enumerate(("Stand-up moved to 10:30 today", "Server room is locked"), 1):
+        run = _run(handler, text, from_=MANAGER, seed=10 + number)
+        failed = run.reply_failed
+        if failed:
+            if "bad-number" in failed and "," in failed:
+                failed += (". Several numbers in one dst are separated by '<' (written &lt; "
+                           "inside XML): pass a list, dst=TEAM, and the builder does it.")
+            problems.append(f"For {_quote(text)}: {failed}")
+            break
+        messages = run.messages()
+        if not messages:
+            problems.append(
+                "Your reply has no <Message>, so nothing was sent. Return "
+                "Response().add_message(message.text, src=message.to, dst=TEAM): a list "
+                "for dst becomes one bulk <Message>.")
+            break
+        if len(messages) > 1:
+            problems.append(
+                f"Your reply has {len(messages)} <Message> elements, one per person. Send "
+                "ONE <Message> with every number in dst (dst=TEAM, or '<'.join(TEAM)): one "
+                "element, and Plivo sends the copies.")
+            break
+        reached = [m.dst for m in run.flow.outbound]
+        missing = [n for n in TEAM if n not in reached]
+        extra = [n for n in reached if n not in TEAM]
+        if missing:
+            problems.append(f"{', '.join(missing)} did not get the alert: put every number "
+                            "of TEAM in dst.")
+        if extra:
+            problems.append(f"{', '.join(extra)} is not on the team but got the alert "
+                            f"(the manager is {MANAGER}): send only to TEAM.")
+        wrong = [m for m in run.flow.outbound if text not in m.text]
+        if wrong:
+            problems.append(
+                f"The team got {_quote(wrong[0].text)}; forward the manager's text "
+                f"({_quote(text)}) — use message.text.")
+        if problems:
+            break
+    return _result(exercise, problems,
+                   f"One <Message> reached all {len(TEAM)} team members "
+                   f"({', '.join(TEAM)}) with the manager's text.")
+
+
+# --------------------------------------------------------------------------- (c) signatures
+
+
+def _target(app: Any) -> tuple[Any, str]:
+    """(WSGI app or None, message URL) for what the learner gave."""
+    url = getattr(app, "url", None)
+    if isinstance(url, str) and url.startswith(("http://", "https://")):
+        return None, url
+    path = getattr(app, "path", None)
+    path = path if isinstance(path, str) and path.startswith("/") else _MESSAGE_PATH
+    return app, _HOST + path
+
+
+def _looks_like_handler(app: Any) -> bool:
+    try:
+        params = inspect.signature(app).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) == 1
+
+
+def _send(request: Any, wsgi: Any) -> tuple[int | None, str]:
+    from .transport import send
+
+    try:
+        reply = send(request, wsgi)
+    except Exception as exc:
+        return None, _error(exc)
+    return reply.status, reply.text.strip()
+
+
+def check_refuses_unsigned(app: Any) -> CheckResult:
+    """(c) ``app`` (a WSGI app such as ``WebhookApp`` or a Flask app, or a LocalWebhook)
+    answers a correctly signed request with 200 and XML, and refuses with 403 a request
+    without signature headers, one signed with another token and one signed for another
+    URL. It must use the same auth token as the check (leave the token out: the
+    ``$PLIVO_AUTH_TOKEN`` or demo token)."""
+    from .inbound import inbound_request
+    from .simulator import Simulator
+
+    exercise = "(c) refuse unsigned requests"
+    if app is None or not callable(app) and not isinstance(getattr(app, "url", None), str):
+        return CheckResult(exercise, False, (
+            f"Give a WSGI application, e.g. WebhookApp(handler); got {type(app).__name__}.",))
+    if _looks_like_handler(app):
+        return CheckResult(exercise, False, (
+            "This looks like a handler (a function of the message), not an app: wrap it, "
+            "WebhookApp(handler), which checks signatures for you.",))
+    wsgi, url = _target(app)
+    token = resolve_token(None)
+    problems: list[str] = []
+
+    def simulate(auth_token: str) -> tuple[int | None, str]:
+        simulator = Simulator(auth_token, numbers=(OUR_NUMBER,), seed=21)
+        target = wsgi if wsgi is not None else url
+        try:
+            flow = simulator.receive_sms(target, from_=CUSTOMER, to=OUR_NUMBER,
+                                         text="Is my order ready?",
+                                         url=url if wsgi is not None else None)
+        except Exception as exc:
+            return None, _error(exc)
+        if flow.reply is None:
+            return None, "; ".join(str(p) for p in flow.problems)
+        return flow.reply.status, flow.reply.text.strip()
+
+    status, body = simulate(token)
+    if status != 200:
+        problems.append(
+            f"A request Plivo signed correctly got {status} {_quote(body)}; it should get "
+            "200 with your XML. Does the app use the same auth token (leave it out to use "
+            f"$PLIVO_AUTH_TOKEN or the demo token) and answer at {_MESSAGE_PATH}?")
+    nonce = "12345678901234567890"
+    request = inbound_request(url, token, from_=CUSTOMER, to=OUR_NUMBER,
+                              text="Send 100 SMS to my friends", nonce=nonce,
+                              message_uuid="00000000-0000-4000-8000-000000000000")
+    elsewhere = inbound_request("https://example.com/receive_sms/", token, from_=CUSTOMER,
+                                to=OUR_NUMBER, text="x", nonce=nonce)
+
+    def signature_headers(headers: Mapping[str, str]) -> dict[str, str]:
+        return {k: v for k, v in headers.items() if k.lower().startswith("x-plivo-signature")}
+
+    unsigned = {k: v for k, v in request.headers.items()
+                if k not in signature_headers(request.headers)}
+    cases = [
+        ("A request without X-Plivo-Signature-V2 headers",
+         _send(replace(request, headers=unsigned), wsgi)),
+        ("A request signed with another account's auth token",
+         simulate("some-other-account-token")),
+        ("A request signed for another URL (https://example.com/receive_sms/)",
+         _send(replace(request, headers=unsigned | signature_headers(elsewhere.headers)),
+               wsgi)),
+    ]
+    for what, (got, text) in cases:
+        if got == 403:
+            continue
+        if got == 200:
+            problems.append(
+                f"{what} was answered 200: your handler ran for someone who is not Plivo. "
+                "Check the signature (WebhookApp does unless require_signature=False).")
+        elif got is None:
+            problems.append(f"{what} could not be delivered: {text}.")
+        else:
+            problems.append(
+                f"{what} got {got}; refuse it with 403 Forbidden, as Plivo's docs and "
+                "smsxml do.")
+    return _result(exercise, problems,
+                   "Signed by Plivo → 200; unsigned, wrong token, signed for another URL → 403.")
+
+
+# --------------------------------------------------------------------------- (d) broken XML
+
+
+def check_fixed_xml(xml: Any) -> CheckResult:
+    """(d) ``xml`` is ``BROKEN_XML`` repaired: valid Message XML that still sends the same
+    text from ``OUR_NUMBER`` to the first two ``TEAM`` numbers with the same callbackUrl."""
+    from .xml import parse, validate
+
+    exercise = "(d) fix a broken XML document"
+    if not isinstance(xml, str | bytes):
+        return CheckResult(exercise, False, (
+            f"Give the repaired document as a string; got {type(xml).__name__}.",))
+    problems = [p for p in validate(xml) if p.severity == "error"]
+    if problems:
+        lines = []
+        for p in problems[:5]:
+            line = str(p)
+            if p.code == "bad-number" and "," in p.message:
+                line += (" — several numbers in one dst are separated by '<', which inside "
+                         "an attribute is written &lt;")
+            lines.append(f"Plivo would refuse it: {line}")
+        lines.append("Fix, then run the check again: fixing one error can reveal the next.")
+        return CheckResult(exercise, False, tuple(lines))
+    messages = parse(xml).messages
+    wanted = list(TEAM[:2])
+    found: list[str] = []
+    if len(messages) != 1:
+        found.append(f"The document has {len(messages)} <Message> elements; keep the one "
+                     "<Message> (one element can send to several numbers).")
+    else:
+        m = messages[0]
+        if m.text != _FIXED_TEXT:
+            found.append(f"The text reads {_quote(m.text)}; it should still read "
+                         f"{_quote(_FIXED_TEXT)} — write & as &amp; rather than removing it.")
+        if m.src != OUR_NUMBER:
+            found.append(f"src is {m.src!r}; keep {OUR_NUMBER}.")
+        if m.dsts != wanted:
+            found.append(f"dst gives {m.dsts}; it should send to {' and '.join(wanted)} — "
+                         "one dst, numbers separated by &lt;.")
+        if m.callback_url != _FIXED_CALLBACK:
+            found.append(f"callbackUrl is {m.callback_url!r}; keep {_FIXED_CALLBACK} "
+                         "(attribute names are camelCased: callbackUrl).")
+    if not found:
+        run = _run(lambda _message: xml, "CODE", seed=31)
+        failed = run.reply_failed
+        sent = [o.dst for o in run.flow.outbound]
+        if failed:
+            found.append(f"Through the simulator: {failed}")
+        elif sent != wanted:
+            found.append(f"Through the simulator it sent to {sent}, not {wanted}.")
+    return _result(exercise, found,
+                   "Valid, and through the simulator it sends the code to "
+                   f"{' and '.join(wanted)} with its callbackUrl.")
+
+
+# --------------------------------------------------------------------------- (e) one unit
+
+
+def _unit_problem(label: str, text: str) -> str | None:
+    from .segments import segments
+
+    seg = segments(text)
+    if seg.units == 1:
+        return None
+    if seg.encoding == "UCS-2":
+        shown = " ".join(seg.non_gsm_characters[:6])
+        return (f"{label}: your text needs {seg.units} units — it is UCS-2 because of "
+                f"{shown}, and one UCS-2 unit holds only 70 characters. Replace them with "
+                "GSM-7 characters (“ ” → \", ’ → ', … → ...) or drop them (emoji), and it "
+                "can hold 160.")
+    if seg.extension_characters:
+        shown = " ".join(seg.extension_characters)
+        return (f"{label}: {len(text)} characters but {seg.length} septets, so "
+                f"{seg.units} units: {shown} count twice (escape + character). Measure with "
+                "smsxml.segments(text).length (≤ 160), not len(text).")
+    return (f"{label}: {seg.length} characters, {seg.units} units; one GSM-7 unit holds 160 "
+            "— shorten it.")
+
+
+def check_one_unit(fit: Callable[[str], str]) -> CheckResult:
+    """(e) ``fit(text)`` returns a text that costs ONE SMS unit: a text that already fits
+    comes back unchanged; ``ORDER_UPDATE`` keeps its order number and tracking link; a
+    text that must be cut keeps its first 100 characters and uses most of the unit
+    (at least 140 septets)."""
+    from .segments import segments
+    from .xml import Response
+
+    exercise = "(e) keep a reply within one SMS unit"
+    if not callable(fit):
+        return CheckResult(exercise, False, (
+            f"give your function itself (got {type(fit).__name__}).",))
+    cases = [
+        ("A short text", _SHORT_TEXT),
+        ("ORDER_UPDATE", ORDER_UPDATE),
+        ("A long reminder", _LONG_TEXT),
+        ("A sale text with €", _EURO_TEXT),
+    ]
+    problems: list[str] = []
+    for number, (label, text) in enumerate(cases, 1):
+        seen: dict[str, Any] = {}
+
+        def handler(message: Any, seen: dict[str, Any] = seen) -> Any:
+            try:
+                seen["out"] = fit(message.text)
+            except Exception as exc:
+                seen["error"] = _error(exc)
+                raise
+            if not isinstance(seen["out"], str):
+                return Response()
+            return Response().add_message(seen["out"], src=message.to, dst=message.from_)
+
+        run = _run(handler, text, seed=40 + number)
+        if "error" in seen:
+            problems.append(f"{label}: your function raised {seen['error']}.")
+            continue
+        out = seen.get("out")
+        if not isinstance(out, str):
+            problems.append(f"{label}: your function returned {type(out).__name__}; return "
+                            "the text to send (a str).")
+            continue
+        if not out.strip():
+            problems.append(f"{label}: your function returned an empty text.")
+            continue
+        failed = run.reply_failed
+        if failed:
+            problems.append(f"{label}: {failed}")
+            continue
+        unit = _unit_problem(label, out)
+        if unit:
+            problems.append(unit)
+            continue
+        if label == "A short text":
+            if out != text:
+                problems.append(f"{label} {_quote(text)} already fits one unit; return it "
+                                f"unchanged (got {_quote(out)}).")
+        elif label == "ORDER_UPDATE":
+            lost = [bit for bit in ("#4821", "https://example.com/t/4821") if bit not in out]
+            if lost:
+                problems.append(
+                    f"{label}: {' and '.join(lost)} got lost ({_quote(out, 80)}). Made "
+                    "GSM-7 (no curly quotes, no emoji) it fits 160 characters whole: "
+                    "cut only what still does not fit.")
+        elif not out.startswith(text[:100]) or segments(out).length < 140:
+            problems.append(
+                f"{label}: keep its first 100 characters and use most of the unit "
+                f"(at least 140 septets); you sent {segments(out).length} septets: "
+                f"{_quote(out, 80)}.")
+    return _result(exercise, problems,
+                   f"All {len(cases)} replies cost one unit, with nothing lost that fits.")
+
+
+# --------------------------------------------------------------------------- (f) reports
+
+
+class _StatusApp:
+    """/receive_sms/ replies with a 2-number <Message> whose callbackUrl is /sms_status/;
+    /sms_status/ passes each (signature-checked) report to the learner's function."""
+
+    def __init__(self, on_report: Callable[..., Any]):
+        from .webhook import WebhookApp
+        from .xml import Response
+
+        self.on_report = on_report
+        self.token = resolve_token(None)
+        self.outcomes: list[tuple[str, str]] = []  # (Status, what happened) per report
+        self.messages = WebhookApp(
+            lambda m: Response().add_message(
+                "Your code is 4821", src=m.to, dst=list(TEAM[:2]),
+                callback_url=_HOST + STATUS_PATH),
+            self.token, path=_MESSAGE_PATH)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        from .webhook import check_signature, parse_form, request_url
+
+        if environ.get("PATH_INFO") != STATUS_PATH:
+            return self.messages(environ, start_response)
+        headers = {k[5:].replace("_", "-"): v for k, v in environ.items()
+                   if k.startswith("HTTP_")}
+        check = check_signature(request_url(environ), headers, self.token)
+        if not check.valid:  # pragma: no cover - the simulator always signs
+            return self._answer(start_response, 403, "unsigned")
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        query = environ.get("QUERY_STRING", "").encode("latin-1")
+        report = {**parse_form(query), **parse_form(body)}
+        try:
+            status = self.on_report(report)
+        except Exception as exc:
+            self.outcomes.append((report.get("Status", "?"), f"raised {_error(exc)}"))
+            return self._answer(start_response, 500, "error")
+        if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status < 600:
+            self.outcomes.append((report.get("Status", "?"),
+                                  f"returned {status!r}"))
+            return self._answer(start_response, 500, "bad return value")
+        self.outcomes.append((report.get("Status", "?"), f"answered {status}"))
+        return self._answer(start_response, status, "")
+
+    @staticmethod
+    def _answer(start_response: Callable[..., Any], status: int, text: str) -> list[bytes]:
+        from http import HTTPStatus
+
+        try:
+            phrase = HTTPStatus(status).phrase
+        except ValueError:
+            phrase = "Status"
+        body = text.encode()
+        start_response(f"{status} {phrase}", [("Content-Type", "text/plain; charset=utf-8"),
+                                              ("Content-Length", str(len(body)))])
+        return [body]
+
+
+def check_delivery_reports(on_report: Callable[..., Any], received: list[Any]) -> CheckResult:
+    """(f) ``on_report(report)`` is called with each delivery report (a dict of Plivo's
+    parameters: MessageUUID, Status, ErrorCode only for failed/undelivered, …); it appends
+    the report to ``received`` and returns 200. The check texts ``TEAM[0]`` (delivered)
+    and ``TEAM[1]`` (undelivered, ErrorCode 20): six reports in all."""
+    from .simulator import Simulator
+
+    exercise = "(f) acknowledge delivery reports"
+    if not callable(on_report):
+        return CheckResult(exercise, False, (
+            f"give your function itself (got {type(on_report).__name__}).",))
+    if not isinstance(received, list):
+        return CheckResult(exercise, False, (
+            f"give the list your function appends to (got {type(received).__name__}).",))
+    start = len(received)
+    app = _StatusApp(on_report)
+    simulator = Simulator(app.token, numbers=(OUR_NUMBER,), seed=51,
+                          outcomes={TEAM[1]: "undelivered"})
+    flow = simulator.receive_sms(app, from_=CUSTOMER, to=OUR_NUMBER, text="CODE",
+                                 url=_HOST + _MESSAGE_PATH)
+    reports = flow.reports
+    total = len(reports)
+    problems: list[str] = []
+    bad = [(status, what) for status, what in app.outcomes if what != "answered 200"]
+    if bad:
+        status, what = bad[0]
+        problem = (f"{len(bad)} of {total} reports were not answered 200 — first, "
+                   f"Status={status}: your function {what}.")
+        if "KeyError" in what and "ErrorCode" in what:
+            problem += (" ErrorCode comes only with failed or undelivered reports: read it "
+                        "with report.get('ErrorCode', '').")
+        elif "returned" in what:
+            problem += " Return 200 (the HTTP status, an int) so Plivo knows it arrived."
+        elif "answered" in what:
+            problem += " Answer 200 so Plivo knows the report arrived."
+        problems.append(problem)
+    new = received[start:]
+    expected = [(r.message_uuid, r.status) for r in reports]
+    statuses = ", ".join(r.status for r in reports)
+    if not new:
+        problems.append("Nothing was appended to received: append each report "
+                        "(received.append(report)).")
+    elif len(new) != total:
+        problems.append(
+            f"received got {len(new)} new report(s), but Plivo sent {total} ({statuses}): "
+            "append every report — one per status change — not only some.")
+    elif not all(isinstance(r, Mapping) for r in new):
+        kind = next(type(r).__name__ for r in new if not isinstance(r, Mapping))
+        problems.append(f"received holds {kind} items; append the reports themselves "
+                        "(dicts with MessageUUID, Status, …).")
+    elif [(r.get("MessageUUID"), r.get("Status")) for r in new] != expected:
+        problems.append("received does not hold the reports as they came (MessageUUID and "
+                        "Status, in order): append each report unchanged.")
+    return _result(exercise, problems,
+                   f"{total} delivery reports ({statuses}) recorded in order, each answered "
+                   "200.")
