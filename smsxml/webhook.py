@@ -34,6 +34,7 @@ import errno
 import html
 import logging
 import re
+import select
 import socket
 import socketserver
 import threading
@@ -936,6 +937,7 @@ class _QuietHandler(WSGIRequestHandler):
     """wsgiref's request handler without the stderr request log, with a read timeout."""
 
     timeout = 10.0
+    wbufsize = -1  # buffer the response: one sendall instead of one per header line
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         pass
@@ -962,6 +964,7 @@ class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
     daemon_threads = True
     allow_reuse_address = True
     block_on_close = False
+    request_queue_size = 128  # socketserver's 5 overflows with a handful of clients
 
     def __init__(self, address: tuple[str, int], family: int, timeout: float):
         self.address_family = family
@@ -996,11 +999,26 @@ class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
     def shutdown_request(self, request: Any) -> None:
         # Discard whatever the client sent that the app did not read (e.g. a body refused
         # with 413), so that closing sends FIN, not a RST that can destroy the response.
+        # Never block on a client that keeps its socket open: read without waiting, and
+        # wait (at most a second) only while the client is still sending unread data.
         try:
             request.shutdown(socket.SHUT_WR)
-            for _ in range(64):
-                if not request.recv(65536, socket.MSG_DONTWAIT):
+            request.settimeout(0.0)
+            deadline = time.monotonic() + 1.0
+            unread = False
+            while True:
+                try:
+                    chunk = request.recv(65536)
+                except BlockingIOError:
+                    remaining = deadline - time.monotonic()
+                    if not unread or remaining <= 0:
+                        break
+                    if not select.select([request], [], [], remaining)[0]:
+                        break
+                    continue
+                if not chunk:
                     break
+                unread = True
         except OSError:
             pass
         self.close_request(request)
