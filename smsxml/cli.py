@@ -87,6 +87,14 @@ def commands() -> list[Command]:
 # --- helpers for commands -------------------------------------------------------------------
 
 
+def add_timeout_argument(parser: argparse.ArgumentParser, what: str = "the reply") -> None:
+    """``--timeout SECONDS`` (default 10) for commands that wait on a server."""
+    parser.add_argument(
+        "--timeout", type=float, default=10.0, metavar="SECONDS",
+        help=f"how long to wait for {what} (default: 10)",
+    )
+
+
 def add_auth_token_argument(parser: argparse.ArgumentParser, main: bool = False) -> None:
     """``--auth-token`` (and with ``main``, ``--main-auth-token``)."""
     parser.add_argument(
@@ -260,13 +268,7 @@ def _add_inbound(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--nonce", help="the nonce to sign with (default: a new one)")
     parser.add_argument("--message-uuid", metavar="UUID", help="default: a new UUID")
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=10.0,
-        metavar="SECONDS",
-        help="how long to wait for the reply (default: 10)",
-    )
+    add_timeout_argument(parser, "the reply")
     add_auth_token_argument(parser, main=True)
 
 

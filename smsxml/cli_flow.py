@@ -24,10 +24,17 @@ import textwrap
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import urlsplit
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
-from .cli import PROG, CliError, Command, add_auth_token_argument, auth_token_from
+from .cli import (
+    PROG,
+    CliError,
+    Command,
+    add_auth_token_argument,
+    add_timeout_argument,
+    auth_token_from,
+)
+from .simulator import _path, _short
 from .tokens import DEMO_AUTH_TOKEN, redact
 
 __all__ = ["CLI_COMMANDS", "DEFAULT_REPLY", "REPLY_FIELDS", "auto_reply", "describe_entry"]
@@ -51,16 +58,6 @@ _PHONE = re.compile(r"\+?[\d\s().-]*\d[\d\s().-]*")
 def _printable(text: str) -> str:
     """``text`` on one line, with control characters shown as ``\\xNN`` instead of obeyed."""
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-
-
-def _short(text: str, limit: int = 40) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def _path(url: str) -> str:
-    parts = urlsplit(url)
-    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
 def _plural(n: int, word: str) -> str:
@@ -193,7 +190,7 @@ def describe_entry(entry: Any, *, with_time: bool = True, with_diagnosis: bool =
     message = entry.message
     if entry.status == 200 and message is not None:
         count = (entry.reply or "").count("<Message")
-        detail = f"from {message.from_}: {_short(message.text)!r} → {_plural(count, 'SMS')}"
+        detail = f"from {message.from_}: {_short(message.text, 40)!r} → {_plural(count, 'SMS')}"
         errors = sum(1 for p in entry.problems if getattr(p, "severity", "error") == "error")
         warnings = len(entry.problems) - errors
         if errors:
@@ -366,13 +363,7 @@ def _add_send(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--seed", type=int, metavar="N", help="reproducible nonces, UUIDs and timestamps"
     )
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=10.0,
-        metavar="SECONDS",
-        help="how long to wait for each reply (default: 10)",
-    )
+    add_timeout_argument(parser, "each reply")
     add_auth_token_argument(parser, main=True)
 
 
@@ -417,13 +408,7 @@ def _add_replay(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="send the recorded signatures unchanged (default: sign each request anew for URL)",
     )
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=10.0,
-        metavar="SECONDS",
-        help="how long to wait for each reply (default: 10)",
-    )
+    add_timeout_argument(parser, "each reply")
     add_auth_token_argument(parser)
 
 
