@@ -45,6 +45,7 @@ _LAZY = {
     "Reply": "transport",
     "DeliveryError": "transport",
     "InboundMessage": "webhook",
+    "StatusReport": "webhook",
     "WebhookApp": "webhook",
     "LocalWebhook": "webhook",
     "Simulator": "simulator",
@@ -79,6 +80,7 @@ __all__ = [
     "Reply",
     "DeliveryError",
     "InboundMessage",
+    "StatusReport",
     "WebhookApp",
     "LocalWebhook",
     "Simulator",
@@ -133,5 +135,5 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from .simulator import Flow, Simulator
     from .transport import DeliveryError, Reply
-    from .webhook import InboundMessage, LocalWebhook, WebhookApp
+    from .webhook import InboundMessage, LocalWebhook, StatusReport, WebhookApp
     from .xml import Message, Problem, Response, parse, validate

@@ -17,14 +17,12 @@ import argparse
 import ipaddress
 import re
 import signal
-import socketserver
 import string
 import sys
 import textwrap
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
 from .cli import (
     PROG,
@@ -456,96 +454,6 @@ _DEMO_TEXT = "Is the shop open on Sunday? 🙂"
 _DEMO_STATUS_PATH = "/sms_status/"
 
 
-class _StatusApp:
-    """A tiny WSGI app for the demo's callbackUrl: checks each delivery report's signature,
-    keeps its parameters and verdict, answers 200 (403 when the signature is not valid)."""
-
-    def __init__(self, auth_token: str):
-        self._token = auth_token
-        self._lock = threading.Lock()
-        self.reports: list[tuple[dict[str, str], str]] = []
-
-    def __repr__(self) -> str:
-        return f"<_StatusApp {len(self.reports)} report(s)>"
-
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]):
-        from .webhook import check_signature, parse_form, request_url
-
-        headers = {
-            key[5:].replace("_", "-").title(): str(value)
-            for key, value in environ.items()
-            if key.startswith("HTTP_")
-        }
-        declared = str(environ.get("CONTENT_LENGTH") or "0")
-        length = min(int(declared), 65536) if declared.isdigit() else 0
-        body = environ["wsgi.input"].read(length) if length else b""
-        try:
-            query = str(environ.get("QUERY_STRING") or "").encode("latin-1")
-            params = {**parse_form(query), **parse_form(body)}
-        except (ValueError, UnicodeEncodeError):
-            params = {}
-        check = check_signature(request_url(environ), headers, self._token)
-        with self._lock:
-            self.reports.append((params, check.verdict))
-        if check.valid:
-            start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
-            return [b"OK\n"]
-        start_response("403 Forbidden", [("Content-Type", "text/plain; charset=utf-8")])
-        return [f"403 {check.reason}\n".encode()]
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        pass
-
-    def get_stderr(self) -> Any:
-        return _Sink()
-
-
-class _Sink:
-    def write(self, data: str) -> int:
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-
-class _Server(WSGIServer):
-    def server_bind(self) -> None:
-        # HTTPServer.server_bind resolves the host name (a DNS lookup that can be slow).
-        socketserver.TCPServer.server_bind(self)
-        host, port = self.server_address[:2]
-        self.server_name, self.server_port = str(host), int(port)
-        self.setup_environ()
-
-
-class _LocalWsgi:
-    """Serve a WSGI app on 127.0.0.1 (a free port) from a thread, until :meth:`stop`."""
-
-    def __init__(self, app: Callable[..., Any], path: str):
-        self._server = _Server(("127.0.0.1", 0), _QuietHandler)
-        self._server.set_app(app)
-        self.url = f"http://127.0.0.1:{self._server.server_port}{path}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-
-    def __repr__(self) -> str:
-        return f"<_LocalWsgi {self.url}>"
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
-
-    def __enter__(self) -> _LocalWsgi:
-        return self
-
-    def __exit__(self, *exc_info: Any) -> None:
-        self.stop()
-
-
 def _heading(title: str) -> None:
     _out()
     _out(f"== {title} ==")
@@ -601,15 +509,13 @@ def _run_demo(args: argparse.Namespace) -> int:
     rng = random.Random(_DEMO_SEED)
     _out("smsxml demo: an SMS conversation with Plivo, played offline on this machine")
     _out("(everything is signed with the demo token; your PLIVO_AUTH_TOKEN is not used)")
-    status_app = _StatusApp(token)
     expected = True
-    with (
-        _LocalWsgi(status_app, _DEMO_STATUS_PATH) as status,
-        LocalWebhook(auto_reply(DEFAULT_REPLY, callback_url=status.url), token) as hook,
-    ):
+    with LocalWebhook(auto_reply(DEFAULT_REPLY), token, status_path=_DEMO_STATUS_PATH) as hook:
+        # The reply asks for delivery reports at this same webhook's status_path.
+        hook.app.handler = auto_reply(DEFAULT_REPLY, callback_url=hook.status_url)
         _heading("1. Your webhook is listening")
         _out(f"  message_url  {hook.url}  (auto-reply: {DEFAULT_REPLY!r})")
-        _out(f"  callbackUrl  {status.url}  (delivery reports)")
+        _out(f"  callbackUrl  {hook.status_url}  (delivery reports)")
 
         simulator = Simulator(token, numbers=[_DEMO_NUMBER], seed=_DEMO_SEED)
         flow = simulator.receive_sms(hook.url, _DEMO_SENDER, _DEMO_NUMBER, _DEMO_TEXT)
@@ -664,8 +570,9 @@ def _run_demo(args: argparse.Namespace) -> int:
 
         _heading("5. Delivery reports arrive at your callbackUrl")
         verdicts = {
-            (params.get("MessageUUID"), params.get("Sequence")): verdict
-            for params, verdict in list(status_app.reports)
+            (entry.report.message_uuid, entry.report.sequence): entry.verdict
+            for entry in hook.log
+            if entry.report is not None
         }
         for report in flow.reports:
             verdict = verdicts.get((report.message_uuid, str(report.sequence)))

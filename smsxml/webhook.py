@@ -8,6 +8,10 @@ handler only has to decide what to answer: it rebuilds the URL Plivo called, che
 and every request is kept in :attr:`WebhookApp.log` (a :class:`RequestLog`) — with a
 diagnosis when a signature fails.
 
+With ``status_path="/sms_status/"`` the same app also receives the delivery reports Plivo
+sends to a Message's ``callbackUrl``: each is signature-checked, logged, parsed into a
+:class:`StatusReport`, passed to ``on_status`` (when given) and answered ``200 OK``.
+
 In a notebook, :class:`LocalWebhook` serves it on 127.0.0.1 from a background thread::
 
     hook = LocalWebhook(lambda m: Response().add_message("hi", src=m.to, dst=m.from_))
@@ -22,7 +26,9 @@ The same app runs unchanged under any WSGI server. An auto-reply demo under guni
 
 Order of checks: 404 unknown path → 405 method → 403 signature (and replayed nonce) → 413
 body too large → 415 not form data → 400 malformed body or missing From/To/Text → handler
-(500 if it raises or returns something unusable). The signature comes before anything that
+(500 if it raises or returns something unusable). A delivery report at ``status_path``
+goes through the same checks, needs MessageUUID and Status instead of From/To/Text, and is
+answered ``200 OK`` in plain text. The signature comes before anything that
 reads the body: it needs only the URL and headers, so an unsigned request is refused
 before its body is read.
 """
@@ -54,6 +60,7 @@ from .tokens import mask, redact, resolve_token
 
 __all__ = [
     "InboundMessage",
+    "StatusReport",
     "SignatureCheck",
     "check_signature",
     "request_url",
@@ -140,6 +147,44 @@ class InboundMessage:
         return (
             f"InboundMessage(from_={self.from_!r}, to={self.to!r}, text={text!r}, "
             f"type={self.type!r}{uuid}{extra})"
+        )
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """A delivery report that reached your callbackUrl (see the facts sheet): the message it
+    is about, its ``status`` (queued, sent, delivered, failed, undelivered, rejected) and,
+    for failures, ``error_code``; every other parameter is in ``params``."""
+
+    message_uuid: str
+    status: str
+    to: str = ""
+    from_: str = ""
+    error_code: str = ""
+    part_info: str = ""
+    sequence: str = ""
+    params: dict[str, str] = field(default_factory=dict, hash=False)
+
+    _FIELDS = {"MessageUUID": "message_uuid", "Status": "status", "To": "to",
+               "From": "from_", "ErrorCode": "error_code", "PartInfo": "part_info",
+               "Sequence": "sequence"}
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str]) -> StatusReport:
+        """The report in Plivo's parameters; ``KeyError`` names a missing MessageUUID/Status."""
+        for name in ("MessageUUID", "Status"):
+            if name not in params:
+                raise KeyError(name)
+        named = {attr: params[key] for key, attr in cls._FIELDS.items() if key in params}
+        rest = {k: v for k, v in params.items() if k not in cls._FIELDS}
+        return cls(**named, params=rest)
+
+    def __repr__(self) -> str:
+        error = f", error_code={self.error_code!r}" if self.error_code else ""
+        part = f", part_info={self.part_info!r}" if self.part_info else ""
+        return (
+            f"StatusReport(status={self.status!r}, message_uuid={self.message_uuid!r}, "
+            f"to={self.to!r}{error}{part})"
         )
 
 
@@ -334,6 +379,10 @@ def parse_form(data: bytes) -> dict[str, str]:
 # --- Request log ---------------------------------------------------------------------------
 
 
+#: How much of a reply a log entry shows (a hostile reply can be megabytes).
+_SHOWN_REPLY = 4000
+
+
 def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -364,6 +413,7 @@ class LogEntry:
     traceback: str | None = None
     latency: float = 0.0
     body: str = field(default="", repr=False)
+    report: StatusReport | None = None
 
     @property
     def ok(self) -> bool:
@@ -385,6 +435,8 @@ class LogEntry:
         line = f"{self.method} {self.path} {self.status} {self.verdict} {ms:.1f} ms"
         if self.status != 200 and self.reason:
             line += f" — {self.reason}"
+        elif self.report is not None:
+            line += f" — delivery report: {self.report.status}"
         elif self.problems:
             line += f" — {len(self.problems)} XML problem(s)"
         return line
@@ -403,10 +455,15 @@ class LogEntry:
             rows.append(("diagnosis", str(self.diagnosis)))
         if self.message is not None:
             rows.append(("message", repr(self.message)))
+        elif self.report is not None:
+            rows.append(("report", repr(self.report)))
         elif self.params:
             rows.append(("params", ", ".join(f"{k}={v!r}" for k, v in self.params.items())))
         if self.reply is not None:
-            rows.append(("reply", self.reply))
+            shown = self.reply[:_SHOWN_REPLY]
+            if len(self.reply) > _SHOWN_REPLY:
+                shown += f"\n… ({len(self.reply) - _SHOWN_REPLY:,} more characters)"
+            rows.append(("reply", shown))
         rows += [("problem", str(p)) for p in self.problems]
         if self.error:
             rows.append(("error", self.error))
@@ -491,12 +548,14 @@ class RequestLog:
         shown = entries[-limit:]
         head = "".join(
             f"<th style='text-align:left'>{h}</th>"
-            for h in ("time", "request", "status", "signature", "text → reply / reason", "ms")
+            for h in ("time", "request", "status", "signature", "text → reply / reason", "latency")
         )
         rows = []
         for e in shown:
             detail = e.reason if e.status != 200 else ""
-            if e.status == 200:
+            if e.status == 200 and e.report is not None:
+                detail = f"delivery report: {e.report.status}"
+            elif e.status == 200:
                 text = e.message.text if e.message is not None else ""
                 count = (e.reply or "").count("<Message")
                 detail = f"{text[:40]!r} → {count} message(s)"
@@ -510,7 +569,7 @@ class RequestLog:
                 f"<td style='color:{colour}'>{e.status}</td>"
                 f"<td>{html.escape(e.verdict)}</td>"
                 f"<td style='text-align:left'>{html.escape(detail)}</td>"
-                f"<td>{e.latency * 1000:.1f}</td>"
+                f"<td>{e.latency * 1000:.1f} ms</td>"
                 "</tr>"
             )
         note = ""
@@ -564,6 +623,7 @@ class _Exchange:
     traceback: str | None = None
     body_read: bool = False
     recorded: bool = False
+    report: StatusReport | None = None
 
 
 class WebhookApp:
@@ -587,6 +647,8 @@ class WebhookApp:
     A refused request's body is read only after the refusal is decided (and never beyond
     ``max_body``), so that the log and the recording show what it carried.
     - ``log_size``: how many requests :attr:`log` keeps.
+    - ``status_path``: also receive delivery reports there (e.g. ``"/sms_status/"``);
+      ``on_status(report: StatusReport)`` is called for each one whose signature is valid.
     """
 
     def __init__(
@@ -602,6 +664,8 @@ class WebhookApp:
         reject_replayed_nonces: bool = False,
         record_to: str | None = None,
         log_size: int = 1000,
+        status_path: str | None = None,
+        on_status: Callable[[StatusReport], Any] | None = None,
     ):
         if not callable(handler):
             raise TypeError(
@@ -610,12 +674,24 @@ class WebhookApp:
             )
         if not isinstance(path, str) or not path.startswith("/"):
             raise ValueError(f"path must start with '/', like '/receive_sms/'; got {path!r}")
+        if status_path is not None and (
+            not isinstance(status_path, str) or not status_path.startswith("/")
+            or status_path == path
+        ):
+            raise ValueError(
+                "status_path must start with '/' and differ from path, like '/sms_status/'; "
+                f"got {status_path!r}"
+            )
+        if on_status is not None and not callable(on_status):
+            raise TypeError("on_status must be a function taking a StatusReport")
         if not isinstance(max_body, int) or max_body < 0:
             raise ValueError("max_body must be a whole number of bytes (0 or more)")
         self.handler = handler
         self._token = resolve_token(auth_token)
         self._main_token = main_auth_token or None
         self.path = path
+        self.status_path = status_path
+        self.on_status = on_status
         self.require_signature = require_signature
         self.trust_proxy = trust_proxy
         self.max_body = max_body
@@ -670,8 +746,8 @@ class WebhookApp:
         extra_headers: list[tuple[str, str]] = []
         try:
             body = self._process(ex)
-            status, content_type = 200, XML_CONTENT_TYPE
-            reason = ""
+            status, reason = 200, ""
+            content_type = XML_CONTENT_TYPE if ex.report is None else TEXT_CONTENT_TYPE
         except _Refusal as refusal:
             status, reason = refusal.status, self._redact(refusal.reason)
             body, content_type = f"{status} {reason}\n".encode(), TEXT_CONTENT_TYPE
@@ -712,6 +788,7 @@ class WebhookApp:
             traceback=ex.traceback,
             latency=latency,
             body=self._redact(recording.RecordedRequest.decode_body(ex.body)),
+            report=ex.report,
         )
 
     def _emit(self, entry: LogEntry) -> None:
@@ -745,10 +822,12 @@ class WebhookApp:
 
     def _process(self, ex: _Exchange) -> bytes:
         environ = ex.environ
-        if _text_path(environ.get("PATH_INFO", "")) != self.path:
+        requested = _text_path(environ.get("PATH_INFO", ""))
+        if requested not in (self.path, self.status_path):
             hint = ""
-            if ex.path.rstrip("/") == self.path.rstrip("/"):
-                hint = f" (the webhook is at {self.path} — mind the trailing slash)"
+            for known in filter(None, (self.path, self.status_path)):
+                if ex.path.rstrip("/") == known.rstrip("/"):
+                    hint = f" (the webhook is at {known} — mind the trailing slash)"
             raise _Refusal(404, f"no webhook at {ex.path}{hint}")
         if ex.method not in ("GET", "POST"):
             raise _Refusal(405, f"{ex.method} not allowed: Plivo calls with GET or POST")
@@ -761,6 +840,8 @@ class WebhookApp:
             ex.params = {**query, **self._form(ex.body)}
         else:
             ex.params = query
+        if requested == self.status_path:
+            return self._accept_report(ex)
         for name in ("From", "To", "Text"):
             if name not in ex.params:
                 raise _Refusal(400, f"missing {name} parameter")
@@ -770,6 +851,26 @@ class WebhookApp:
         ex.message = InboundMessage.from_params(ex.params)
         self._record(ex)
         return self._answer(ex)
+
+    def _accept_report(self, ex: _Exchange) -> bytes:
+        """A delivery report: parse it, hand it to ``on_status``, answer 200 OK."""
+        try:
+            ex.report = StatusReport.from_params(ex.params)
+        except KeyError as missing:
+            raise _Refusal(400, f"missing {missing.args[0]} parameter (not a delivery "
+                                "report?)") from None
+        self._record(ex)
+        if self.on_status is not None:
+            try:
+                self.on_status(ex.report)
+            except BaseException as exc:  # a learner's sys.exit() must not kill the thread
+                self._handler_failed(ex, "on_status", exc)
+        return b"OK\n"
+
+    def _handler_failed(self, ex: _Exchange, who: str, exc: BaseException) -> None:
+        ex.error = self._redact(f"{who} raised {type(exc).__name__}: {exc}")
+        ex.traceback = self._redact(traceback.format_exc())
+        raise _Refusal(500, f"{who} raised {type(exc).__name__} (see the log)") from None
 
     def _salvage(self, ex: _Exchange) -> None:
         """For the log and the recording of a refused request: its parameters and body,
@@ -863,10 +964,8 @@ class WebhookApp:
         assert ex.message is not None
         try:
             result = self.handler(ex.message)
-        except Exception as exc:
-            ex.error = self._redact(f"the handler raised {type(exc).__name__}: {exc}")
-            ex.traceback = self._redact(traceback.format_exc())
-            raise _Refusal(500, f"the handler raised {type(exc).__name__} (see the log)") from None
+        except BaseException as exc:  # a learner's sys.exit() must not kill the thread
+            self._handler_failed(ex, "the handler", exc)
         try:
             xml = self._reply_text(result, ex)
         except _Refusal:
@@ -882,13 +981,20 @@ class WebhookApp:
             xml = self._redact(xml)
             ex.error = "the reply contained the auth token; it was masked before sending"
         ex.reply = xml
+        try:
+            data = xml.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            code = ord(xml[exc.start])
+            ex.error = (f"the reply holds U+{code:04X} at index {exc.start}, which cannot be "
+                        "sent as UTF-8 (a lone surrogate)")
+            raise _Refusal(500, ex.error) from None
         from .xml import validate
 
         try:
             ex.problems = tuple(validate(xml))
         except Exception as exc:  # validation is advice: a bug there must not drop the reply
             ex.error = self._redact(f"could not validate the reply: {type(exc).__name__}: {exc}")
-        return xml.encode("utf-8")
+        return data
 
     def _reply_text(self, result: Any, ex: _Exchange) -> str:
         from .xml import Response
@@ -1102,6 +1208,14 @@ class LocalWebhook:
     @property
     def url(self) -> str:
         """The full message_url to call, e.g. ``http://127.0.0.1:PORT/receive_sms/``."""
+        return self._url_for(self.app.path)
+
+    @property
+    def status_url(self) -> str | None:
+        """The callbackUrl for delivery reports, when the app has a ``status_path``."""
+        return self._url_for(self.app.status_path) if self.app.status_path else None
+
+    def _url_for(self, path: str) -> str:
         host = self.host
         if host in ("", "0.0.0.0"):
             host = "127.0.0.1"
@@ -1109,7 +1223,7 @@ class LocalWebhook:
             host = "::1"
         if ":" in host:
             host = f"[{host}]"
-        return f"http://{host}:{self.port}{self.app.path}"
+        return f"http://{host}:{self.port}{path}"
 
     @property
     def log(self) -> RequestLog:

@@ -821,3 +821,94 @@ def test_token_never_appears_in_the_log(hook, auth_token):
     for text in renderings:
         assert auth_token not in text
     assert any("X-Note" in e.headers for e in hook.log)
+
+
+# --- delivery reports at status_path -----------------------------------------------------
+
+
+def _auto_reply_with_callback(callback_url: str):
+    def handler(message: InboundMessage) -> Response:
+        return Response().add_message("ok", src=message.to, dst=message.from_,
+                                      callback_url=callback_url)
+    return handler
+
+
+def test_delivery_reports_arrive_at_status_path_over_http(auth_token) -> None:
+    from smsxml.simulator import Simulator
+
+    received = []
+    with LocalWebhook(lambda m: Response(), auth_token, status_path="/sms_status/",
+                      on_status=received.append) as hook:
+        hook.app.handler = _auto_reply_with_callback(hook.status_url)
+        flow = Simulator(auth_token, numbers=(TO,), seed=3).receive_sms(
+            hook.url, from_=FROM, to=TO, text="hi")
+        assert hook.status_url == hook.url.replace("/receive_sms/", "/sms_status/")
+        assert [r.response_status for r in flow.reports] == [200, 200, 200]
+        assert [r.status for r in received] == ["queued", "sent", "delivered"]
+        assert {r.message_uuid for r in received} == {flow.outbound[0].message_uuid}
+        reports = [e for e in hook.log if e.report is not None]
+        assert [e.verdict for e in reports] == ["valid V2"] * 3
+        assert [e.report for e in reports] == received
+        assert "delivery report: delivered" in str(reports[-1])
+        assert "delivery report: delivered" in hook.log._repr_html_()
+
+
+def test_forged_or_incomplete_reports_are_refused_and_never_reach_on_status(auth_token) -> None:
+    received = []
+    app = WebhookApp(lambda m: Response(), auth_token, status_path="/sms_status/",
+                     on_status=received.append)
+    url = "http://testserver/sms_status/"
+    params = {"MessageUUID": "u-1", "Status": "delivered", "To": FROM}
+    forged = signed_request("POST", url, params, "not-the-token")
+    assert forged.send(target=app).status == 403
+    assert signed_request("POST", url, {"Status": "sent"}, auth_token).send(
+        target=app).status == 400
+    reply = signed_request("GET", url, params, auth_token).send(target=app)
+    assert reply.status == 200 and reply.body == b"OK\n"
+    assert reply.content_type.startswith("text/plain")
+    assert [r.status for r in received] == ["delivered"]
+    assert "missing MessageUUID" in app.log[1].reason
+    assert app.log[0].diagnosis is not None
+
+
+def test_on_status_and_handlers_that_exit_get_a_500_and_a_log_entry(auth_token) -> None:
+    import sys as _sys
+
+    def boom(report) -> None:
+        _sys.exit(3)
+
+    app = WebhookApp(lambda m: _sys.exit(4), auth_token, status_path="/s/", on_status=boom)
+    report = signed_request("POST", "http://testserver/s/",
+                            {"MessageUUID": "u", "Status": "sent"}, auth_token)
+    assert report.send(target=app).status == 500
+    assert inbound("http://testserver/receive_sms/", auth_token).send(target=app).status == 500
+    assert [e.status for e in app.log] == [500, 500]
+    assert "on_status raised SystemExit" in app.log[0].error
+    assert "the handler raised SystemExit" in app.log[1].error
+
+
+def test_status_path_must_be_a_separate_path(auth_token) -> None:
+    with pytest.raises(ValueError, match="status_path"):
+        WebhookApp(lambda m: Response(), auth_token, status_path="/receive_sms/")
+    with pytest.raises(ValueError, match="status_path"):
+        WebhookApp(lambda m: Response(), auth_token, status_path="sms_status")
+    with pytest.raises(TypeError, match="on_status"):
+        WebhookApp(lambda m: Response(), auth_token, status_path="/s/", on_status=42)
+
+
+def test_a_reply_with_a_lone_surrogate_is_a_500_in_plain_words(auth_token) -> None:
+    app = WebhookApp(lambda m: "<Response>\ud800</Response>", auth_token)
+    reply = inbound("http://testserver/receive_sms/", auth_token).send(target=app)
+    assert reply.status == 500
+    assert "U+D800 at index 10" in reply.text
+    assert app.log.last.error.startswith("the reply holds U+D800")
+
+
+def test_log_entries_show_a_huge_reply_cut_short(auth_token) -> None:
+    huge = "<Response>" + "x" * 1_000_000 + "</Response>"
+    app = WebhookApp(lambda m: huge, auth_token)
+    inbound("http://testserver/receive_sms/", auth_token).send(target=app)
+    shown = app.log.last._repr_html_()
+    assert len(shown) < 10_000
+    assert "more characters" in shown
+    assert app.log.last.reply == huge  # kept whole; only the view is cut
