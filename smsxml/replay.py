@@ -11,12 +11,20 @@ A recording (JSON lines, see :mod:`smsxml.recording`) keeps what Plivo sent to y
   which is how you see that replay protection works.
 
 ``edit`` changes the parameters before sending: a dict of values to override, or a
-function given the parameters and returning the new ones.
+function given the parameters and returning the new ones. ``seed`` makes the fresh nonces
+(and so the new signatures) the same on every run, as ``Simulator(seed=…)`` does — for
+notebooks and tests only: a seeded nonce repeats, and an app that remembers nonces refuses
+the second replay with the same seed.
+
+``str(result)`` and the HTML view put the recorded request and the one sent side by side.
+They leave out the recording's wall-clock time (it is ``result.original.time``), so the
+view is the same on every run when the recording, the target URL and the seed are.
 """
 
 from __future__ import annotations
 
 import os
+import random
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from html import escape
@@ -84,7 +92,6 @@ class ReplayResult:
             ("X-Plivo-Signature-V2", signature, sent.signature or "(none)"),
             ("params", f"{len(original.params)}",
              f"{len(sent.params)}" + (f" (changed: {', '.join(changed)})" if changed else "")),
-            ("time", original.time, "now"),
         ]
 
     def __str__(self) -> str:
@@ -230,6 +237,15 @@ def _as_recorded_request(original: RecordedRequest, url: str,
     return SignedRequest(method, url, headers, params, body)
 
 
+def _rng(seed: int | None) -> random.Random | None:
+    """A generator seeded with ``seed`` for reproducible nonces (None: :mod:`secrets`)."""
+    if seed is None:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ReplayError(f"seed must be a whole number (or None), not {seed!r}")
+    return random.Random(seed)
+
+
 def _scrubbed(reply: Reply, *tokens: str | None) -> Reply:
     """``reply`` with any token in its body or headers masked (an app could echo one)."""
     body = reply.body
@@ -250,6 +266,7 @@ def replay(
     edit: Mapping[str, object] | Callable[[dict[str, str]], Mapping[str, object]] | None = None,
     main_auth_token: str | None = None,
     timeout: float = 10.0,
+    seed: int | None = None,
 ) -> list[ReplayResult]:
     """Send each recorded request to ``url`` and return what happened, in order.
 
@@ -258,8 +275,11 @@ def replay(
     as a LocalWebhook, or a WSGI app — then each request goes in-process to its recorded
     URL). ``auth_token`` (default: ``$PLIVO_AUTH_TOKEN`` or the demo token) signs fresh
     requests when ``resign`` is true. A target that cannot be reached gives results with
-    ``status`` None and ``error`` set rather than an exception.
+    ``status`` None and ``error`` set rather than an exception. ``seed``: draw the fresh
+    nonces from ``random.Random(seed)`` so that a re-signed replay is the same on every run
+    (default: unpredictable nonces, as Plivo's).
     """
+    rng = _rng(seed)
     entries = _entries(path_or_entries)
     app, target_url = _target(url)
     token = resolve_token(auth_token)  # signs fresh requests; always masked in replies
@@ -278,7 +298,7 @@ def replay(
             destination = original.url
         if resign:
             request = signed_request(original.method, destination, params, token,
-                                     nonce=make_nonce(), main_auth_token=main_auth_token)
+                                     nonce=make_nonce(rng), main_auth_token=main_auth_token)
         else:
             request = _as_recorded_request(original, destination, params, edit is not None)
         reply: Reply | None = None

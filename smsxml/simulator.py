@@ -274,6 +274,16 @@ _LIFELINES = {"phone": "Phone", "Plivo": "Plivo", "your app": "Your app",
               "callbackUrl": "callbackUrl"}
 
 
+def timeline_rows(events: Iterable[Event]) -> list[str]:
+    """One line an event: time, "actor → target" padded to one width, summary (so every
+    summary starts in the same column). Used by ``str(Flow)`` and the FlowTimeline widget."""
+    events = list(events)
+    who = [f"{e.actor} → {e.target}" if e.target else e.actor for e in events]
+    width = max(map(len, who), default=0)
+    return [f"{e.time[11:23]}  {name:<{width}}  {e.summary}"
+            for e, name in zip(events, who, strict=True)]
+
+
 @dataclass
 class Flow:
     """Everything that happened when someone texted your number, as Plivo saw it."""
@@ -367,10 +377,7 @@ class Flow:
                 f"{r.request.url.split('?')[0]} → {r.outcome}"
             )
         lines.append("  timeline:")
-        who = [f"{e.actor} → {e.target}" if e.target else e.actor for e in self.timeline]
-        width = max(map(len, who), default=0)
-        for e, name in zip(self.timeline, who, strict=True):
-            lines.append(f"    {e.time[11:23]}  {name:<{width}}  {e.summary}")
+        lines += [f"    {row}" for row in timeline_rows(self.timeline)]
         return "\n".join(lines)
 
     def __repr__(self) -> str:

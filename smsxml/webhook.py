@@ -48,9 +48,9 @@ import time
 import traceback
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, unquote_to_bytes
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
@@ -179,6 +179,12 @@ class StatusReport:
         rest = {k: v for k, v in params.items() if k not in cls._FIELDS}
         return cls(**named, params=rest)
 
+    @property
+    def all_params(self) -> dict[str, str]:
+        """Every parameter under Plivo's own names (MessageUUID, Status, ErrorCode, …)."""
+        named = {key: getattr(self, attr) for key, attr in self._FIELDS.items()}
+        return {**{k: v for k, v in named.items() if v}, **self.params}
+
     def __repr__(self) -> str:
         error = f", error_code={self.error_code!r}" if self.error_code else ""
         part = f", part_info={self.part_info!r}" if self.part_info else ""
@@ -186,6 +192,9 @@ class StatusReport:
             f"StatusReport(status={self.status!r}, message_uuid={self.message_uuid!r}, "
             f"to={self.to!r}{error}{part})"
         )
+
+
+_Parsed = TypeVar("_Parsed", InboundMessage, StatusReport)
 
 
 # --- URL and signature -------------------------------------------------------------------
@@ -708,22 +717,25 @@ class WebhookApp:
     def _redact_map(self, values: Mapping[str, str]) -> dict[str, str]:
         return {self._redact(k): self._redact(v) for k, v in values.items()}
 
-    def _redact_message(self, message: InboundMessage | None) -> InboundMessage | None:
-        if message is None:
+    def _redact_fields(self, item: _Parsed | None) -> _Parsed | None:
+        """An InboundMessage or StatusReport with any token in its values masked."""
+        if item is None:
             return None
-        fields = (message.from_, message.to, message.text, message.type, message.message_uuid)
-        if all(self._redact(v) == v for v in fields) and all(
-            self._redact(k) == k and self._redact(v) == v for k, v in message.params.items()
-        ):
-            return message
-        return InboundMessage(*(self._redact(v) for v in fields),
-                              params=self._redact_map(message.params))
+        changes: dict[str, Any] = {
+            f.name: self._redact(getattr(item, f.name))
+            for f in fields(item)
+            if isinstance(getattr(item, f.name), str)
+        }
+        changes["params"] = self._redact_map(item.params)
+        redacted = replace(item, **changes)
+        return item if redacted == item and redacted.params == item.params else redacted
 
     def __repr__(self) -> str:
         main = f", main token {mask(self._main_token)}" if self._main_token else ""
         name = getattr(self.handler, "__name__", type(self.handler).__name__)
+        status = f", reports at {self.status_path}" if self.status_path else ""
         return (
-            f"<WebhookApp {self.path} → {name}(), token {mask(self._token)}{main}, "
+            f"<WebhookApp {self.path} → {name}(){status}, token {mask(self._token)}{main}, "
             f"{len(self.log)} logged>"
         )
 
@@ -780,7 +792,7 @@ class WebhookApp:
             reason=reason,
             headers=self._redact_map(ex.headers),
             params=self._redact_map(ex.params),
-            message=self._redact_message(ex.message),
+            message=self._redact_fields(ex.message),
             diagnosis=ex.diagnosis,
             reply=None if ex.reply is None else self._redact(ex.reply),
             problems=ex.problems,
@@ -788,7 +800,7 @@ class WebhookApp:
             traceback=ex.traceback,
             latency=latency,
             body=self._redact(recording.RecordedRequest.decode_body(ex.body)),
-            report=ex.report,
+            report=self._redact_fields(ex.report),
         )
 
     def _emit(self, entry: LogEntry) -> None:

@@ -83,6 +83,7 @@ from urllib.parse import urlsplit
 import ipywidgets as widgets
 
 from .exc import SmsxmlError, XMLBuildError
+from .simulator import timeline_rows
 from .tokens import mask, resolve_token
 
 __all__ = [
@@ -129,6 +130,19 @@ def _heading(title: str) -> widgets.HTML:
 def _pre(text: str, css: str = "") -> str:
     cls = f" class='{css}'" if css else ""
     return f"<pre{cls} style='white-space:pre-wrap;margin:0'>{escape(text)}</pre>"
+
+
+class _Value:
+    """A property that reads and writes the ``value`` of the widget held in ``attr``."""
+
+    def __init__(self, attr: str):
+        self.attr = attr
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        return self if obj is None else getattr(obj, self.attr).value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        getattr(obj, self.attr).value = value
 
 
 def _wide() -> widgets.Layout:
@@ -335,13 +349,7 @@ class MessageComposer(_Panel):
 
     # -- fields ------------------------------------------------------------------------------
 
-    @property
-    def text(self) -> str:
-        return self._text.value
-
-    @text.setter
-    def text(self, value: str) -> None:
-        self._text.value = value
+    text = _Value("_text")
 
     @property
     def src(self) -> str:
@@ -360,13 +368,7 @@ class MessageComposer(_Panel):
     def dst(self, value: str | Iterable[str]) -> None:
         self._dst.value = value if isinstance(value, str) else "<".join(map(str, value))
 
-    @property
-    def type(self) -> str:
-        return self._type.value
-
-    @type.setter
-    def type(self, value: str) -> None:
-        self._type.value = value
+    type = _Value("_type")
 
     @property
     def callback_url(self) -> str:
@@ -715,29 +717,11 @@ class SignatureExplorer(_Panel):
 
     # -- fields ------------------------------------------------------------------------------
 
-    @property
-    def url(self) -> str:
-        return self._url.value
+    url = _Value("_url")
 
-    @url.setter
-    def url(self, value: str) -> None:
-        self._url.value = value
+    nonce = _Value("_nonce")
 
-    @property
-    def nonce(self) -> str:
-        return self._nonce.value
-
-    @nonce.setter
-    def nonce(self, value: str) -> None:
-        self._nonce.value = value
-
-    @property
-    def signature(self) -> str:
-        return self._signature.value
-
-    @signature.setter
-    def signature(self, value: str) -> None:
-        self._signature.value = value
+    signature = _Value("_signature")
 
     def set_token(self, auth_token: str | None) -> None:
         """Validate with ``auth_token`` from now on (None: ``$PLIVO_AUTH_TOKEN`` or the demo
@@ -1271,10 +1255,7 @@ class FlowTimeline(_Panel):
 
     def __repr__(self) -> str:
         lines = [f"FlowTimeline: {self._summary()}"]
-        width = max((len(e.actor) for e in self._events), default=0)
-        for e in self._events:
-            arrow = f" → {e.target}" if e.target else ""
-            lines.append(f"  {e.time[11:23]}  {e.actor:<{width}}{arrow}  {e.summary}")
+        lines += [f"  {row}" for row in timeline_rows(self._events)]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:

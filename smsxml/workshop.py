@@ -597,7 +597,12 @@ def check_one_unit(fit: Callable[[str], str]) -> CheckResult:
 
 class _StatusApp:
     """/receive_sms/ replies with a 2-number <Message> whose callbackUrl is /sms_status/;
-    /sms_status/ passes each (signature-checked) report to the learner's function."""
+    /sms_status/ passes each (signature-checked) report to the learner's function.
+
+    Not ``WebhookApp(status_path=..., on_status=...)``: that hands ``on_status`` a
+    StatusReport, ignores what it returns and always answers 200 OK, while the exercise's
+    point is that the learner's ``on_report(report: dict) -> int`` *is* the answer Plivo
+    gets (None or 404 must reach the simulator as such)."""
 
     def __init__(self, on_report: Callable[..., Any]):
         from .webhook import WebhookApp

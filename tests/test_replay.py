@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import random
 import socket
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from smsxml.recording import RecordedRequest, load
 from smsxml.replay import ReplayError, ReplayResult, replay
+from smsxml.signature import make_nonce, validate_v2
 from smsxml.simulator import Simulator
 from smsxml.webhook import LocalWebhook, WebhookApp
 from smsxml.xml import Response
@@ -181,3 +185,60 @@ def test_a_token_echoed_by_the_target_is_masked(recording: Path) -> None:
     assert result.status == 200 and "token was ••••" in result.reply.text
     for view in (str(result), repr(result), result._repr_html_(), repr(result.reply.headers)):
         assert TOKEN not in view and MAIN not in view
+
+
+def views(results: list[ReplayResult]) -> list[tuple[str, str, str]]:
+    return [(str(r), r._repr_html_(), repr(r)) for r in results]
+
+
+def test_a_seeded_replay_is_the_same_on_every_run(recording: Path) -> None:
+    with LocalWebhook(echo, TOKEN) as hook:
+        first = replay(recording, hook.url, TOKEN, seed=5)
+        again = replay(recording, hook.url, TOKEN, seed=5)
+        other = replay(recording, hook.url, TOKEN, seed=6)
+        unseeded = replay(recording, hook.url, TOKEN)
+        verdicts = [e.verdict for e in hook.log]
+    assert verdicts == ["valid V2"] * 8
+    assert views(first) == views(again)
+    nonces = [r.request.nonce for r in first]
+    assert nonces == [r.request.nonce for r in again]
+    assert len(set(nonces)) == 2 and all(len(n) == 20 and n.isdigit() for n in nonces)
+    assert [r.request.signature for r in first] == [r.request.signature for r in again]
+    assert not set(nonces) & {r.request.nonce for r in other}
+    assert not set(nonces) & {r.request.nonce for r in unseeded}
+    assert views(first) != views(other)
+    for result in first:  # the wall-clock time of the recording is not in the views
+        assert result.original.time not in str(result) + result._repr_html_()
+        assert "nonce" in str(result) and result.request.nonce in result._repr_html_()
+
+
+def test_a_seeded_replay_into_fresh_apps_is_identical(recording: Path) -> None:
+    """In-process at the recorded URL: no new port, so the whole view repeats."""
+    runs = [replay(recording, WebhookApp(echo, TOKEN), TOKEN, seed=11) for _ in range(2)]
+    assert [r.status for r in runs[0]] == [200, 200]
+    assert views(runs[0]) == views(runs[1])
+
+
+def test_the_same_seed_twice_is_caught_by_nonce_memory(recording: Path) -> None:
+    app = WebhookApp(echo, TOKEN, reject_replayed_nonces=True)
+    assert [r.status for r in replay(recording, app, TOKEN, seed=3)] == [200, 200]
+    assert [r.status for r in replay(recording, app, TOKEN, seed=3)] == [403, 403]
+    assert [r.status for r in replay(recording, app, TOKEN, seed=4)] == [200, 200]
+
+
+@pytest.mark.parametrize("seed", ["5", 1.5, True, [1]])
+def test_a_bad_seed_is_refused(recording: Path, seed: Any) -> None:
+    with pytest.raises(ReplayError, match="seed must be a whole number"):
+        replay(recording, WebhookApp(echo, TOKEN), TOKEN, seed=seed)
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(min_value=-(2**70), max_value=2**70))
+def test_seeded_nonces_come_from_random_random(recording: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    expected = [make_nonce(rng), make_nonce(rng)]
+    results = replay(recording, WebhookApp(echo, TOKEN), TOKEN, seed=seed)
+    assert [r.request.nonce for r in results] == expected
+    post = results[0].request
+    assert validate_v2(post.url, post.nonce, post.signature, TOKEN)

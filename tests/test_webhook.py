@@ -912,3 +912,16 @@ def test_log_entries_show_a_huge_reply_cut_short(auth_token) -> None:
     assert len(shown) < 10_000
     assert "more characters" in shown
     assert app.log.last.reply == huge  # kept whole; only the view is cut
+
+
+def test_a_token_inside_a_report_never_reaches_the_log(auth_token) -> None:
+    app = WebhookApp(lambda m: Response(), auth_token, status_path="/s/")
+    report = signed_request("POST", "http://testserver/s/",
+                            {"MessageUUID": auth_token, "Status": "sent", "X": auth_token},
+                            auth_token)
+    assert report.send(target=app).status == 200
+    entry = app.log.last
+    for text in (repr(entry.report), entry._repr_html_(), str(entry.report.all_params)):
+        assert auth_token not in text
+    assert entry.report.all_params["Status"] == "sent"
+    assert "reports at /s/" in repr(app)

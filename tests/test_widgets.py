@@ -539,6 +539,26 @@ def test_timeline_update_and_add_event(auth_token):
     assert t.events == []
 
 
+def test_timeline_text_columns_line_up_as_in_str_flow(auth_token):
+    flow = _flow(auth_token)
+    t = FlowTimeline(flow)
+    t.add_event(time="2026-01-01 12:00:09.000000", actor="callbackUrl",
+                kind="callback-reply", summary="200 OK", target="Plivo")
+    t.add_event(time="2026-01-01 12:00:09.500000", actor="Plivo", kind="note",
+                summary="done")
+    events, rows = t.events, repr(t).splitlines()[1:]
+    assert any(e.target for e in events) and any(e.target is None for e in events)
+    assert len(rows) == len(events)
+    for row, e in zip(rows, events, strict=True):
+        assert row.endswith(f"  {e.summary}") and e.time[11:23] in row
+    assert len({len(row) - len(e.summary) for row, e in zip(rows, events, strict=True)}) == 1
+    # the same layout as the timeline of str(Flow), bar the indentation
+    flow_rows = str(flow).split("\n  timeline:\n")[1].splitlines()
+    own_rows = repr(FlowTimeline(flow)).splitlines()[1:]
+    assert [r.removeprefix("    ") for r in flow_rows] == [r.removeprefix("  ")
+                                                           for r in own_rows]
+
+
 # --------------------------------------------------------------------------- display
 
 
