@@ -293,6 +293,17 @@ def serve(kind: str) -> int:
 
         def logged() -> int:
             return hook.log.total
+    elif kind == "floor":
+        server = _floor_server()
+        port = server.server_port
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+
+        def stop() -> None:
+            server.shutdown()
+            server.server_close()
+
+        def logged() -> int:
+            return -1
     else:
         import threading as _threading
 
@@ -317,6 +328,37 @@ def serve(kind: str) -> int:
             break
     stop()
     return 0
+
+
+def _floor_server() -> Any:
+    """The floor: the standard library's threaded HTTP/1.1 server answering a fixed XML
+    reply, checking nothing. No Python webhook can do less per request."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    reply = (b'<Response><Message src="12025550000" dst="14155550100" type="sms">'
+             b"ok</Message></Response>")
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        wbufsize = -1  # one write per response (flushed by the handler), like the others
+        disable_nagle_algorithm = True
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/xml")
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            pass
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+        request_queue_size = 128
+
+    return Server(("127.0.0.1", 0), Handler)
 
 
 class _Server:
@@ -423,9 +465,9 @@ def drive(port: int, requests: list[_Prepared], threads: int = CLIENT_THREADS,
 
 def bench_webhook(plan: Plan) -> list[Row]:
     results: dict[str, dict[str, list[float]]] = {}
-    failures: dict[str, list[str]] = {"smsxml": [], "flask": []}
-    with _Server("smsxml") as ours, _Server("flask") as flask:
-        servers = {"smsxml": ours, "flask": flask}
+    failures: dict[str, list[str]] = {"smsxml": [], "flask": [], "floor": []}
+    with _Server("smsxml") as ours, _Server("flask") as flask, _Server("floor") as floor:
+        servers = {"smsxml": ours, "flask": flask, "floor": floor}
         for kind, server in servers.items():  # warm-up: imports, caches, first connections
             drive(server.port, presign(server.url, 200, f"warm-{kind}"))
             results[kind] = {"rps": [], "lat": [], "cpu": []}
@@ -440,12 +482,17 @@ def bench_webhook(plan: Plan) -> list[Row]:
                 results[kind]["lat"] += out["latencies"]
                 results[kind]["cpu"].append((after["cpu"] - before["cpu"]) / out["count"])
                 failures[kind] += out["failures"]
-    s, f = results["smsxml"], results["flask"]
+    s, f, b = results["smsxml"], results["flask"], results["floor"]
     rps_s, rps_f = statistics.median(s["rps"]), statistics.median(f["rps"])
+    rps_b = statistics.median(b["rps"])
     rows = [
-        Row(f"webhook round trip, {CLIENT_THREADS} clients: throughput (signatures checked)",
+        Row(f"webhook round trip, {CLIENT_THREADS} clients: throughput (signatures checked; "
+            "WebhookApp on waitress)",
             f"{rps_s:,.0f} req/s", f"{rps_f:,.0f} req/s (Flask + werkzeug threaded)",
-            f"{rps_s / rps_f:.2f}×", "≥ Flask", rps_s >= rps_f and not failures["smsxml"]),
+            f"{rps_s / rps_f:.2f}×", "≥ 1.5× Flask",
+            rps_s >= 1.5 * rps_f and not failures["smsxml"]),
+        Row("webhook round trip: throughput vs the floor (stdlib http.server, fixed reply, "
+            "no checks)", f"{rps_s:,.0f} req/s", f"{rps_b:,.0f} req/s", f"{rps_s / rps_b:.2f}×"),
     ]
     for q in (50, 99):
         a, b = percentile(s["lat"], q), percentile(f["lat"], q)
@@ -461,6 +508,44 @@ def bench_webhook(plan: Plan) -> list[Row]:
             rows.append(Row(f"webhook errors ({kind})", f"{len(errs)}: {errs[0][:60]}",
                             met=False))
     return rows
+
+
+def bench_forgery(plan: Plan) -> list[Row]:
+    """What a forger costs the app (WebhookApp called as WSGI, in-process): a forged request
+    against a signed one. The diagnosis is worked out only when someone reads it."""
+    import io
+
+    from smsxml.signature import sign_v2
+    from smsxml.webhook import WebhookApp
+
+    app = WebhookApp(_echo, TOKEN, log_size=100)
+    body = b"From=14155550100&To=12025550000&Text=hello"
+    counter = iter(range(10**9))
+
+    def call(forged: bool) -> Callable[[], object]:
+        def once() -> object:
+            nonce = f"{next(counter):020d}"
+            signature = sign_v2(URL, nonce, "not-the-token" if forged else TOKEN)
+            environ = {
+                "REQUEST_METHOD": "POST", "wsgi.url_scheme": "https", "HTTP_HOST": "example.com",
+                "PATH_INFO": "/receive_sms/", "CONTENT_TYPE": "application/x-www-form-urlencoded",
+                "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body),
+                "HTTP_X_PLIVO_SIGNATURE_V2": signature, "HTTP_X_PLIVO_SIGNATURE_V2_NONCE": nonce,
+            }
+            return app(environ, lambda status, headers: None)
+        return once
+
+    times = per_call({"signed": call(False), "forged": call(True)}, plan)
+    ratio = times["forged"] / times["signed"]
+    entry = app.log.last
+    diagnose = per_call({"d": lambda: entry.signature._diagnose()}, plan)["d"]  # type: ignore
+    return [
+        Row("webhook app in-process: a forged request vs a signed one (server CPU a forger "
+            "costs)", us(times["forged"]), us(times["signed"]), f"{ratio:.2f}×", "≤ 1.5×",
+            ratio <= 1.5),
+        Row("webhook app: diagnosing one forged request (when its log entry is read)",
+            us(diagnose), "—", f"{diagnose / times['forged']:.1f}× a forged request (saved)"),
+    ]
 
 
 # --- 6. simulated flows ----------------------------------------------------------------------
@@ -565,7 +650,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a short run (CI)")
     parser.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
-    parser.add_argument("--serve", choices=["smsxml", "flask"], help=argparse.SUPPRESS)
+    parser.add_argument("--serve", choices=["smsxml", "flask", "floor"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
         return serve(args.serve)
@@ -590,6 +675,7 @@ def main(argv: list[str] | None = None) -> int:
         ("signature", lambda: bench_signature(plan)),
         ("parse", lambda: bench_parse(plan, build_time)),
         ("webhook", lambda: bench_webhook(plan)),
+        ("forgery", lambda: bench_forgery(plan)),
         ("simulator", lambda: bench_simulator(plan)),
     ]
     for name, step in steps:

@@ -22,6 +22,7 @@ import sys
 import textwrap
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 from .cli import (
@@ -75,6 +76,26 @@ def _port(value: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"{port} is not a port number (0-65535; 0: any free)")
     return port
+
+
+def _at_least_one(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{number} is below 1")
+    return number
+
+
+def _seconds(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+    if not number > 0:
+        raise argparse.ArgumentTypeError(f"{value} is not above 0 seconds")
+    return number
 
 
 def _is_loopback(host: str) -> bool:
@@ -232,6 +253,21 @@ def _add_serve(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="accept requests without a valid X-Plivo-Signature-V2 (not for production)",
     )
+    parser.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the message_url configured at Plivo, when a tunnel or proxy forwards to this "
+        "server (e.g. https://abc.ngrok.app/receive_sms/): signatures are checked against it",
+    )
+    limits = parser.add_argument_group("limits (what the server holds at most)")
+    limits.add_argument("--threads", type=_at_least_one, default=4,
+                        help="worker threads running the handler (default: 4)")
+    limits.add_argument("--connection-limit", type=_at_least_one, metavar="N",
+                        help="open connections (default: 1000, fewer if the fd limit is low)")
+    limits.add_argument("--max-body", type=_at_least_one, default=65536, metavar="BYTES",
+                        help="largest request body (default: 65536; 413 beyond)")
+    limits.add_argument("--request-timeout", type=_seconds, default=10.0, metavar="SECONDS",
+                        help="time a request may take to arrive in full (default: 10; 408 beyond)")
     add_auth_token_argument(parser, main=True)
 
 
@@ -264,6 +300,7 @@ def _new_entries(entries: list[Any], last: Any) -> list[Any]:
 
 
 def _run_serve(args: argparse.Namespace) -> int:
+    from .server import ServerLimits
     from .webhook import LocalWebhook
 
     if not args.path.startswith("/"):
@@ -289,6 +326,9 @@ def _run_serve(args: argparse.Namespace) -> int:
             open(args.record, "a", encoding="utf-8").close()
         except OSError as exc:
             raise CliError(f"cannot record to {args.record}: {exc.strerror or exc}") from None
+    limits = ServerLimits(threads=args.threads, request_timeout=args.request_timeout)
+    if args.connection_limit:
+        limits = replace(limits, connection_limit=args.connection_limit)
     try:
         hook = LocalWebhook(
             handler,
@@ -298,10 +338,15 @@ def _run_serve(args: argparse.Namespace) -> int:
             path=args.path,
             main_auth_token=args.main_auth_token,
             require_signature=not args.no_signature,
+            public_url=args.public_url,
             record_to=args.record,
+            max_body=args.max_body,
+            limits=limits,
         )
     except OSError as exc:
         raise CliError(f"cannot listen on {host}:{args.port}: {exc.strerror or exc}") from None
+    except ValueError as exc:  # e.g. a --public-url that is not a URL
+        raise CliError(str(exc)) from None
     stop = threading.Event()
     restore = _on_stop_signals(stop)
     last = None
@@ -316,6 +361,8 @@ def _run_serve(args: argparse.Namespace) -> int:
 
     try:
         _out(f"{PROG} serve: message_url {hook.url}  (Ctrl-C to stop)")
+        if args.public_url:
+            _out(f"{PROG} serve: signatures are checked for {hook.app.public_url}")
         if args.record:
             print(f"{PROG} serve: recording requests to {args.record}", file=sys.stderr)
         while not stop.wait(0.1):

@@ -206,6 +206,9 @@ def diagnose_v2(
         nonces.append((nonce.strip(), ("nonce-whitespace",)))
     sig = signature.strip()
     sig_causes: tuple[str, ...] = ("signature-whitespace",) if sig != signature else ()
+    # Bytes, so that a signature that is not ASCII (a forgery, or mojibake) just never
+    # matches: compare_digest refuses non-ASCII str.
+    sig_bytes = sig.encode("utf-8", "surrogatepass")
 
     starts = [(uri, ())]
     if public_url:
@@ -221,11 +224,12 @@ def diagnose_v2(
     for (url, url_causes), (token, token_causes), (n, nonce_causes) in itertools.product(
         urls, tokens, nonces
     ):
-        key = token.encode("utf-8")
+        key = token.encode("utf-8", "surrogatepass")
         base = base_url(url)
         for signed, string_causes in _signed_strings(url, base, n):
             tried += 1
-            if hmac.compare_digest(_hmac_b64(key, signed.encode("utf-8")), sig):
+            digest = _hmac_b64(key, signed.encode("utf-8", "surrogatepass")).encode("ascii")
+            if hmac.compare_digest(digest, sig_bytes):
                 causes = url_causes + string_causes + token_causes + nonce_causes + sig_causes
                 if best is None or _cost(causes) < _cost(best[0]):
                     best = (causes, base)

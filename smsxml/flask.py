@@ -24,6 +24,7 @@ uses. The result is available to the view as ``flask.g.plivo_signature``.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -35,7 +36,13 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
     ) from exc
 
 from .tokens import resolve_token
-from .webhook import TEXT_CONTENT_TYPE, XML_CONTENT_TYPE, check_signature, request_url
+from .webhook import (
+    TEXT_CONTENT_TYPE,
+    XML_CONTENT_TYPE,
+    check_signature,
+    public_origin,
+    request_url,
+)
 
 __all__ = ["plivo_webhook"]
 
@@ -55,33 +62,40 @@ def plivo_webhook(
     *,
     main_auth_token: str | None = None,
     trust_proxy: bool = False,
+    public_url: str | None = None,
 ) -> Any:
     """Decorate a Flask view so it runs only for requests Plivo signed.
 
     ``auth_token`` None: ``$PLIVO_AUTH_TOKEN`` (read at each request) or the demo token.
     ``main_auth_token`` validates ``X-Plivo-Signature-Ma-V2``. ``trust_proxy=True`` rebuilds
-    the URL from X-Forwarded-Proto/-Host (only behind a proxy you run). Also usable bare,
-    as ``@plivo_webhook``.
+    the URL from X-Forwarded-Proto/-Host (only behind a proxy you run); ``public_url``, the
+    message_url configured at Plivo, is checked instead of any header (behind a tunnel).
+    Also usable bare, as ``@plivo_webhook``.
     """
     if callable(auth_token):  # used as @plivo_webhook without parentheses
         return plivo_webhook()(auth_token)
+    if public_url is not None:
+        public_origin(public_url)  # a clear error now, not at the first request
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def checked(*args: Any, **kwargs: Any) -> Any:
             request = _flask.request
             token = resolve_token(auth_token)
-            check = check_signature(
-                request_url(request.environ, trust_proxy),
-                request.headers,
-                token,
-                main_auth_token,
-            )
+            try:
+                origin = None if public_url is None else public_origin(
+                    public_url, (request.path,))
+                url = request_url(request.environ, trust_proxy, origin)
+            except ValueError as exc:  # a Host that could smuggle in another path
+                return _flask.Response(f"400 {exc}\n", status=400,
+                                       content_type=TEXT_CONTENT_TYPE)
+            check = check_signature(url, request.headers, token, main_auth_token)
             _flask.g.plivo_signature = check
             if not check.valid:
-                _flask.current_app.logger.warning(
-                    "refused %s %s: %s", request.method, request.path, check
-                )
+                logger = _flask.current_app.logger
+                logger.warning("refused %s %s: %s", request.method, request.path, check.reason)
+                if logger.isEnabledFor(logging.DEBUG):  # diagnosing costs ~250 HMACs
+                    logger.debug("why: %s", check.diagnosis)
                 return _flask.Response(
                     f"403 {check.reason}\n", status=403, content_type=TEXT_CONTENT_TYPE
                 )

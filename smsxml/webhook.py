@@ -40,9 +40,6 @@ import errno
 import html
 import logging
 import re
-import select
-import socket
-import socketserver
 import threading
 import time
 import traceback
@@ -50,13 +47,16 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timezone
-from typing import Any, TypeVar
-from urllib.parse import quote, unquote_to_bytes
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import quote, unquote_to_bytes, urlsplit
 
 from . import recording
 from .signature import validate_v2
 from .tokens import mask, redact, resolve_token
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .diagnose import Diagnosis
+    from .server import Refusal, ServerLimits
 
 __all__ = [
     "InboundMessage",
@@ -224,45 +224,109 @@ def _first(value: str | None) -> str:
     return (value or "").split(",", 1)[0].strip()
 
 
-def request_url(environ: Mapping[str, Any], trust_proxy: bool = False) -> str:
+#: What a Host (or X-Forwarded-Host) value may be: a DNS name or IPv4 address, or an IPv6
+#: address in brackets, then an optional port. Nothing that could carry a path, a query, a
+#: fragment, user info or a second host can pass.
+_HOST = re.compile(r"(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?", re.ASCII)
+
+
+def _checked_host(value: str, header: str) -> str:
+    if not _HOST.fullmatch(value):
+        shown = value if len(value) <= 80 else value[:77] + "..."
+        raise ValueError(f"{header} header {shown!r} is not a host[:port]")
+    return value
+
+
+def public_origin(public_url: str, paths: Iterable[str | None] = ()) -> str:
+    """``scheme://host[:port][/prefix]`` of the URL Plivo calls (its message_url), to which
+    :func:`request_url` adds the request's own path. A trailing app path (one of ``paths``,
+    e.g. ``/receive_sms/``) is dropped, so the message_url itself may be given.
+    ``ValueError`` when it is not an absolute http(s) URL without query or fragment."""
+    if not isinstance(public_url, str):
+        raise TypeError(f"public_url must be a URL (text); got {type(public_url).__name__}")
+    parts = urlsplit(public_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or \
+            parts.fragment or "#" in public_url:
+        raise ValueError(
+            "public_url must be the absolute http(s) URL Plivo calls, without query or "
+            f"fragment, like 'https://abc.ngrok.app/receive_sms/'; got {public_url!r}"
+        )
+    _checked_host(parts.netloc, "public_url's host")
+    prefix = parts.path
+    for path in paths:
+        if path and prefix.endswith(path):
+            prefix = prefix[: -len(path)]
+            break
+    return f"{parts.scheme}://{parts.netloc}{prefix.rstrip('/')}"
+
+
+def request_url(environ: Mapping[str, Any], trust_proxy: bool = False,
+                origin: str | None = None) -> str:
     """The full URL a request was made to, rebuilt from a WSGI environ (PEP 3333 recipe).
 
+    The path and query always come from the request line; only the host comes from the
+    ``Host`` header, and it must be a plain ``host[:port]`` (``ValueError`` otherwise), so
+    that no header can change which path a signature is checked for.
     ``X-Forwarded-Proto`` / ``X-Forwarded-Host`` are honoured only with ``trust_proxy``:
     anyone can send them, so only trust them when a proxy you run sets them.
+    ``origin`` (from :func:`public_origin`) replaces scheme and host, and no header is read.
     """
+    path = _wsgi_path(environ.get("SCRIPT_NAME", "")) + _wsgi_path(environ.get("PATH_INFO", ""))
+    query = environ.get("QUERY_STRING") or ""
+    tail = path + (f"?{query}" if query else "")
+    if origin is not None:
+        return origin + tail
     scheme = environ.get("wsgi.url_scheme") or "http"
     host = environ.get("HTTP_HOST") or ""
+    if host:
+        _checked_host(host, "Host")
     if trust_proxy:
         proto = _first(environ.get("HTTP_X_FORWARDED_PROTO")).lower()
         if proto in ("http", "https"):
             scheme = proto
-        host = _first(environ.get("HTTP_X_FORWARDED_HOST")) or host
+        forwarded = _first(environ.get("HTTP_X_FORWARDED_HOST"))
+        host = _checked_host(forwarded, "X-Forwarded-Host") if forwarded else host
     if not host:
         host = environ.get("SERVER_NAME") or "localhost"
         port = str(environ.get("SERVER_PORT") or "")
         if port and port != {"https": "443", "http": "80"}.get(scheme):
             host = f"{host}:{port}"
-    path = _wsgi_path(environ.get("SCRIPT_NAME", "")) + _wsgi_path(environ.get("PATH_INFO", ""))
-    query = environ.get("QUERY_STRING") or ""
-    return f"{scheme}://{host}{path}" + (f"?{query}" if query else "")
+    return f"{scheme}://{host}{tail}"
 
 
 @dataclass(frozen=True)
 class SignatureCheck:
     """The verdict on a request's signature headers (see :func:`check_signature`).
 
-    ``verdict`` is one of "valid V2", "valid Ma-V2", "missing", "invalid"; ``diagnosis``
-    (a :class:`~smsxml.diagnose.Diagnosis`) says why, when the signature is not valid.
+    ``verdict`` is one of "valid V2", "valid Ma-V2", "missing", "invalid". ``diagnosis``
+    (a :class:`~smsxml.diagnose.Diagnosis`, None when valid) says why a signature is not
+    valid. It is worked out when first read, not when the request arrives: a diagnosis
+    re-signs up to a few hundred variations, and a forger must not be able to make the
+    server do that for every forged request.
     """
 
     verdict: str
     url: str
     nonce: str | None = None
-    diagnosis: Any = None
+    _diagnose: Callable[[], Diagnosis] | None = field(default=None, repr=False, compare=False)
+    _cache: list[Diagnosis] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def valid(self) -> bool:
         return self.verdict.startswith("valid")
+
+    @property
+    def diagnosis(self) -> Diagnosis | None:
+        if self._diagnose is None:
+            return None
+        if not self._cache:  # two threads may both compute it; the result is the same
+            self._cache.append(self._diagnose())
+        return self._cache[0]
+
+    @property
+    def diagnosed(self) -> bool:
+        """Whether :attr:`diagnosis` has been worked out yet."""
+        return bool(self._cache)
 
     @property
     def reason(self) -> str:
@@ -274,11 +338,12 @@ class SignatureCheck:
         return "invalid X-Plivo-Signature-V2 signature"
 
     def __str__(self) -> str:
-        return self.verdict if self.diagnosis is None else f"{self.verdict}: {self.diagnosis}"
+        diagnosis = self.diagnosis
+        return self.verdict if diagnosis is None else f"{self.verdict}: {diagnosis}"
 
 
 def _header_lookup(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> dict[str, str]:
-    items = headers.items() if hasattr(headers, "items") else headers
+    items = headers.items() if isinstance(headers, Mapping) else headers
     return {str(k).lower(): str(v) for k, v in items}
 
 
@@ -294,9 +359,10 @@ def check_signature(
     ``X-Plivo-Signature-Ma-V2`` (with ``main_auth_token``, or ``auth_token`` when no main
     token is given) against ``url``, the URL the request was made to.
 
-    Either valid signature is enough. When neither is, the result carries a diagnosis from
-    :func:`~smsxml.diagnose.diagnose_v2` (``public_url``: the URL Plivo was told to call,
-    if it may differ, e.g. behind an untrusted proxy). Comparisons are constant-time.
+    Either valid signature is enough. When neither is, the result's ``diagnosis`` comes
+    from :func:`~smsxml.diagnose.diagnose_v2`, on first read (``public_url``: the URL Plivo
+    was told to call, if it may differ, e.g. behind an untrusted proxy). Comparisons are
+    constant-time.
     """
     h = _header_lookup(headers)
     nonce = h.get(NONCE_HEADER.lower())
@@ -309,20 +375,21 @@ def check_signature(
         return SignatureCheck("valid Ma-V2", url, nonce)
     verdict = "invalid" if nonce and (v2 or ma) else "missing"
     if v2 or not ma:
-        diagnosis = _diagnose(url, nonce, v2, auth_token, main_auth_token, public_url)
+        args = (url, nonce, v2, auth_token, main_auth_token, public_url)
     else:  # only Ma-V2 was sent: diagnose it against the main account's token
-        diagnosis = _diagnose(url, nonce, ma, ma_token, None, public_url)
-    return SignatureCheck(verdict, url, nonce, diagnosis)
+        args = (url, nonce, ma, ma_token, None, public_url)
+    return SignatureCheck(verdict, url, nonce, lambda: _diagnose(*args))
 
 
 def _diagnose(url: str, nonce: str | None, signature: str | None, token: str,
-              main_token: str | None, public_url: str | None) -> Any:
-    from .diagnose import diagnose_v2
+              main_token: str | None, public_url: str | None) -> Diagnosis:
+    from .diagnose import Diagnosis, diagnose_v2
 
     try:
         return diagnose_v2(url, nonce, signature, token, main_token, public_url)
     except Exception as exc:  # a diagnosis is a courtesy: never let it break the verdict
-        return redact(f"(no diagnosis: {type(exc).__name__}: {exc})", token, main_token)
+        message = redact(f"No diagnosis: {type(exc).__name__}: {exc}", token, main_token)
+        return Diagnosis(False, ("unknown",), message, redact(url, token, main_token))
 
 
 class _NonceMemory:
@@ -348,6 +415,7 @@ class _NonceMemory:
 # --- Form data -----------------------------------------------------------------------------
 
 _BAD_PERCENT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+_DIGITS = re.compile(r"[0-9]+", re.ASCII)
 
 
 class _Refusal(Exception):
@@ -402,7 +470,9 @@ class LogEntry:
 
     ``verdict`` is one of "valid V2", "valid Ma-V2", "missing", "invalid", "not checked",
     "replayed nonce"; ``reason`` the short text sent with a refusal (``""`` for 200);
-    ``problems`` the validation problems of the reply; ``latency`` seconds spent in the app.
+    ``problems`` the validation problems of the reply; ``latency`` seconds spent in the app;
+    ``diagnosis`` why the signature failed (worked out when first read, see
+    :class:`SignatureCheck`).
     """
 
     time: datetime
@@ -415,7 +485,7 @@ class LogEntry:
     headers: dict[str, str] = field(default_factory=dict)
     params: dict[str, str] = field(default_factory=dict)
     message: InboundMessage | None = None
-    diagnosis: Any = None
+    signature: SignatureCheck | None = field(default=None, repr=False, compare=False)
     reply: str | None = None
     problems: tuple[Any, ...] = ()
     error: str | None = None
@@ -427,6 +497,11 @@ class LogEntry:
     @property
     def ok(self) -> bool:
         return self.status == 200
+
+    @property
+    def diagnosis(self) -> Diagnosis | None:
+        """Why the signature was refused (None when it was valid or not checked)."""
+        return None if self.signature is None else self.signature.diagnosis
 
     def to_recorded(self) -> recording.RecordedRequest:
         """This request in the recording format (for :func:`smsxml.replay.replay`)."""
@@ -624,7 +699,7 @@ class _Exchange:
     body: bytes = b""
     params: dict[str, str] = field(default_factory=dict)
     verdict: str = "not checked"
-    diagnosis: Any = None
+    signature: SignatureCheck | None = None
     message: InboundMessage | None = None
     reply: str | None = None
     problems: tuple[Any, ...] = ()
@@ -633,6 +708,7 @@ class _Exchange:
     body_read: bool = False
     recorded: bool = False
     report: StatusReport | None = None
+    bad_request: str = ""
 
 
 class WebhookApp:
@@ -646,6 +722,10 @@ class WebhookApp:
     - ``main_auth_token``: validate ``X-Plivo-Signature-Ma-V2`` with it (else with
       ``auth_token``).
     - ``require_signature=False``: accept unsigned requests (verdict "not checked").
+    - ``public_url``: the message_url configured at Plivo (e.g.
+      ``"https://abc.ngrok.app/receive_sms/"``), when your app sits behind a tunnel or
+      proxy: signatures are checked against it (with the request's own path), and neither
+      ``Host`` nor any X-Forwarded header is read.
     - ``trust_proxy=True``: rebuild the URL from X-Forwarded-Proto/-Host.
     - ``max_body``: largest body accepted, in bytes (413 beyond).
     - ``reject_replayed_nonces``: refuse a signed request whose nonce was among the last
@@ -669,6 +749,7 @@ class WebhookApp:
         main_auth_token: str | None = None,
         require_signature: bool = True,
         trust_proxy: bool = False,
+        public_url: str | None = None,
         max_body: int = 65536,
         reject_replayed_nonces: bool = False,
         record_to: str | None = None,
@@ -703,6 +784,9 @@ class WebhookApp:
         self.on_status = on_status
         self.require_signature = require_signature
         self.trust_proxy = trust_proxy
+        self.public_url = public_url
+        self._origin = None if public_url is None else public_origin(
+            public_url, (path, status_path))
         self.max_body = max_body
         self.reject_replayed_nonces = reject_replayed_nonces
         self.record_to = record_to
@@ -742,8 +826,13 @@ class WebhookApp:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]):
         started = time.perf_counter()
         method = str(environ.get("REQUEST_METHOD", "GET")).upper()
+        bad_request = ""
         try:
-            url = request_url(environ, self.trust_proxy)
+            url = request_url(environ, self.trust_proxy, self._origin)
+        except ValueError as exc:  # a Host that is not host[:port]: refused with 400
+            bad_request = str(exc)
+            url = f"{environ.get('wsgi.url_scheme') or 'http'}://invalid-host" + _wsgi_path(
+                str(environ.get("PATH_INFO", "")))
         except Exception:  # a broken environ: still answer and log
             url = "http://unknown/"
         ex = _Exchange(
@@ -754,6 +843,7 @@ class WebhookApp:
             headers=_environ_headers(environ),
             started=started,
             time=_utc_now(),
+            bad_request=bad_request,
         )
         extra_headers: list[tuple[str, str]] = []
         try:
@@ -781,6 +871,25 @@ class WebhookApp:
         start_response(_STATUS_LINES[status], headers + extra_headers)
         return [body]
 
+    def log_refusal(self, refusal: Refusal) -> None:
+        """Log a request that the server in front of this app refused before the app saw it
+        (e.g. waitress's 400 for two Content-Length headers, 408 for a request too slow to
+        arrive), so that the log holds every request once. See :mod:`smsxml.server`."""
+        target = refusal.target
+        path = target.split("?", 1)[0] if target.startswith("/") else target
+        entry = LogEntry(
+            time=_utc_now(),
+            method=self._redact(refusal.method),
+            url=self._redact(target),
+            path=self._redact(path),
+            status=refusal.status,
+            verdict="not checked",
+            reason=self._redact(refusal.reason),
+            headers=self._redact_map(refusal.headers),
+        )
+        self.log.append(entry)
+        self._emit(entry)
+
     def _log_entry(self, ex: _Exchange, status: int, reason: str, latency: float) -> LogEntry:
         return LogEntry(
             time=ex.time,
@@ -793,7 +902,7 @@ class WebhookApp:
             headers=self._redact_map(ex.headers),
             params=self._redact_map(ex.params),
             message=self._redact_fields(ex.message),
-            diagnosis=ex.diagnosis,
+            signature=ex.signature,
             reply=None if ex.reply is None else self._redact(ex.reply),
             problems=ex.problems,
             error=ex.error,
@@ -809,8 +918,9 @@ class WebhookApp:
         elif entry.status == 500:
             _log.error("%s\n%s", entry, entry.traceback or entry.error or "")
         else:
-            diagnosis = f" ({entry.diagnosis})" if entry.diagnosis is not None else ""
-            _log.warning("%s%s", entry, diagnosis)
+            _log.warning("%s", entry)
+            if entry.signature is not None and _log.isEnabledFor(logging.DEBUG):
+                _log.debug("why: %s", entry.diagnosis)  # diagnosing costs ~250 HMACs
 
     def _record(self, ex: _Exchange) -> None:
         ex.recorded = True
@@ -834,6 +944,12 @@ class WebhookApp:
 
     def _process(self, ex: _Exchange) -> bytes:
         environ = ex.environ
+        if ex.bad_request:
+            raise _Refusal(400, ex.bad_request)
+        raw = str(environ.get("REQUEST_URI") or environ.get("RAW_URI") or "").split("?", 1)[0]
+        if raw.startswith("//"):  # servers fold "//receive_sms/" into "/receive_sms/"
+            ex.path = raw[:200]
+            raise _Refusal(404, f"no webhook at {ex.path} (one '/' at the start, not several)")
         requested = _text_path(environ.get("PATH_INFO", ""))
         if requested not in (self.path, self.status_path):
             hint = ""
@@ -901,13 +1017,17 @@ class WebhookApp:
             ex.verdict = "not checked"
             return
         public_url = None
-        if not self.trust_proxy:
-            forwarded = request_url(ex.environ, trust_proxy=True)
+        if not self.trust_proxy and self._origin is None:  # what a proxy says Plivo called:
+            # a hint for the diagnosis
+            try:
+                forwarded = request_url(ex.environ, trust_proxy=True)
+            except ValueError:
+                forwarded = ex.url
             public_url = forwarded if forwarded != ex.url else None
         check = check_signature(
             ex.url, ex.headers, self._token, self._main_token, public_url=public_url
         )
-        ex.verdict, ex.diagnosis = check.verdict, check.diagnosis
+        ex.verdict, ex.signature = check.verdict, check
         if not check.valid:
             raise _Refusal(403, check.reason)
         if self.reject_replayed_nonces and check.nonce and self._nonces.seen_before(check.nonce):
@@ -946,9 +1066,9 @@ class WebhookApp:
         stream = environ.get("wsgi.input")
         declared = str(environ.get("CONTENT_LENGTH") or "").strip()
         if declared:
-            if not declared.isdigit():
-                raise _Refusal(400, f"Content-Length {declared!r} is not a number")
-            length = int(declared)
+            if not _DIGITS.fullmatch(declared):  # "5, 7" (two headers), "1\xb9", "-1", "1e3"
+                raise _Refusal(400, f"Content-Length {declared[:40]!r} is not a number")
+            length = int(declared) if len(declared) < 19 else 10**18  # int() refuses 4,300+
             if length > self.max_body:
                 raise _Refusal(413, f"body of {length} bytes is over the {self.max_body} limit")
         elif environ.get("wsgi.input_terminated"):
@@ -1048,111 +1168,7 @@ def _read_at_most(stream: Any, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-# --- Local server --------------------------------------------------------------------------
-
-
-class _QuietHandler(WSGIRequestHandler):
-    """wsgiref's request handler without the stderr request log, with a read timeout."""
-
-    timeout = 10.0
-    wbufsize = -1  # buffer the response: one sendall instead of one per header line
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        pass
-
-    def get_stderr(self) -> Any:
-        return _NullStream()
-
-
-class _NullStream:
-    def write(self, data: str) -> int:
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def writelines(self, lines: Iterable[str]) -> None:
-        pass
-
-
-class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
-    """A multi-threaded wsgiref server that knows its worker threads, so that stopping it
-    can wait for them (no thread outlives :meth:`LocalWebhook.stop`)."""
-
-    daemon_threads = True
-    allow_reuse_address = True
-    block_on_close = False
-    request_queue_size = 128  # socketserver's 5 overflows with a handful of clients
-
-    def __init__(self, address: tuple[str, int], family: int, timeout: float):
-        self.address_family = family
-        self._workers: set[threading.Thread] = set()
-        self._workers_lock = threading.Lock()
-        handler = type("_Handler", (_QuietHandler,), {"timeout": timeout})
-        super().__init__(address, handler)
-
-    def server_bind(self) -> None:
-        # HTTPServer.server_bind calls socket.getfqdn(), a DNS lookup that can take seconds.
-        socketserver.TCPServer.server_bind(self)
-        host, port = self.server_address[:2]
-        self.server_name, self.server_port = str(host), int(port)
-        self.setup_environ()
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        worker = threading.Thread(
-            target=self._work, args=(request, client_address), daemon=True,
-            name=f"smsxml-webhook-{self.server_port}-request",
-        )
-        with self._workers_lock:
-            self._workers.add(worker)
-        worker.start()
-
-    def _work(self, request: Any, client_address: Any) -> None:
-        try:
-            self.process_request_thread(request, client_address)
-        finally:
-            with self._workers_lock:
-                self._workers.discard(threading.current_thread())
-
-    def shutdown_request(self, request: Any) -> None:
-        # Discard whatever the client sent that the app did not read (e.g. a body refused
-        # with 413), so that closing sends FIN, not a RST that can destroy the response.
-        # Never block on a client that keeps its socket open: read without waiting, and
-        # wait (at most a second) only while the client is still sending unread data.
-        try:
-            request.shutdown(socket.SHUT_WR)
-            request.settimeout(0.0)
-            deadline = time.monotonic() + 1.0
-            unread = False
-            while True:
-                try:
-                    chunk = request.recv(65536)
-                except BlockingIOError:
-                    remaining = deadline - time.monotonic()
-                    if not unread or remaining <= 0:
-                        break
-                    if not select.select([request], [], [], remaining)[0]:
-                        break
-                    continue
-                if not chunk:
-                    break
-                unread = True
-        except OSError:
-            pass
-        self.close_request(request)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        _log.debug("connection from %s ended badly", client_address, exc_info=True)
-
-    def join_workers(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            with self._workers_lock:
-                workers = list(self._workers)
-            if not workers or time.monotonic() >= deadline:
-                return
-            workers[0].join(max(0.0, deadline - time.monotonic()))
-
+# --- Local server ---------------------------------------------------------------------------
 
 _running_lock = threading.RLock()
 _running: dict[int, LocalWebhook] = {}
@@ -1160,13 +1176,19 @@ _running: dict[int, LocalWebhook] = {}
 
 class LocalWebhook:
     """Serve a :class:`WebhookApp` on ``host:port`` (127.0.0.1, a free port by default)
-    from a background thread, with a real multi-threaded HTTP server (stdlib wsgiref).
+    from a background thread, with waitress (see :mod:`smsxml.server`).
 
     ``handler_or_app`` is a handler function (a :class:`WebhookApp` is built with
     ``auth_token`` and ``**app_options``) or a ready WebhookApp. Starting one on a port an
     earlier LocalWebhook of this process still holds stops that one first, so re-running a
-    notebook cell just works. ``request_timeout``: seconds a connection may stay silent.
-    Use it as a context manager, or call :meth:`stop` (also done at interpreter exit).
+    notebook cell just works. Use it as a context manager, or call :meth:`stop` (also done
+    at interpreter exit).
+
+    ``limits`` (a :class:`~smsxml.server.ServerLimits`) bounds threads, connections, header
+    size and the time a request may take to arrive; ``request_timeout`` is a shortcut for
+    that last one. The body limit is the app's ``max_body``. Requests the server refuses
+    itself (a malformed request line, two Content-Lengths, headers too large, too slow)
+    are answered in plain words and logged in :attr:`log` like the others.
     """
 
     def __init__(
@@ -1176,9 +1198,12 @@ class LocalWebhook:
         host: str = "127.0.0.1",
         port: int = 0,
         *,
-        request_timeout: float = 10.0,
+        limits: ServerLimits | None = None,
+        request_timeout: float | None = None,
         **app_options: Any,
     ):
+        from .server import Server, ServerLimits
+
         if isinstance(handler_or_app, WebhookApp):
             if auth_token is not None or app_options:
                 raise TypeError(
@@ -1187,17 +1212,19 @@ class LocalWebhook:
             app = handler_or_app
         else:
             app = WebhookApp(handler_or_app, auth_token, **app_options)
+        limits = replace(limits or ServerLimits(), max_body=max(1, app.max_body))
+        if request_timeout is not None:
+            limits = replace(limits, request_timeout=request_timeout)
         self.app = app
         self.host = host
-        self._stopped = False
+        self.limits = limits
         self._stop_lock = threading.Lock()
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
         with _running_lock:
             previous = _running.get(port) if port else None
             if previous is not None:
                 previous.stop()
             try:
-                self._server = _ThreadingServer((host, port), family, request_timeout)
+                self._server = Server(app, host, port, limits, on_refused=app.log_refusal)
             except OSError as exc:
                 if exc.errno == errno.EADDRINUSE:
                     raise OSError(
@@ -1206,16 +1233,8 @@ class LocalWebhook:
                         "port, or port=0 for any free one",
                     ) from None
                 raise
-            self._server.set_app(app)
-            self.port: int = self._server.server_port
+            self.port: int = self._server.port
             _running[self.port] = self
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"smsxml-webhook-{self.port}",
-            daemon=True,
-        )
-        self._thread.start()
 
     @property
     def url(self) -> str:
@@ -1243,18 +1262,13 @@ class LocalWebhook:
 
     @property
     def running(self) -> bool:
-        return not self._stopped
+        return self._server.running
 
-    def stop(self, timeout: float = 5.0) -> None:
-        """Stop serving and release the port and threads. Safe to call more than once."""
+    def stop(self, timeout: float = 1.0) -> None:
+        """Stop serving and release the port, sockets and threads. Safe to call more than
+        once. Returns within ``timeout`` seconds even when a handler is still busy."""
         with self._stop_lock:
-            if self._stopped:
-                return
-            self._stopped = True
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(timeout)
-            self._server.join_workers(timeout)
+            self._server.stop(timeout)
         with _running_lock:
             if _running.get(self.port) is self:
                 del _running[self.port]

@@ -200,6 +200,47 @@ def test_serve_stops_on_sigterm_without_signatures_and_an_empty_reply() -> None:
     assert "signatures are not checked" in stopped.stderr
 
 
+def test_serve_checks_signatures_for_the_public_url_behind_a_tunnel() -> None:
+    public = "https://abc.ngrok.app/receive_sms/"
+    proc, lines, url = _serve("--public-url", public)
+    try:
+        import requests
+
+        said = lines.get()
+        signed = inbound_request(public, MARKER, from_=SENDER, to=NUMBER, text="via tunnel")
+        through = requests.post(url, data=signed.body, headers=signed.headers, timeout=5)
+        through_line = lines.get()
+        local = inbound_request(url, MARKER, from_=SENDER, to=NUMBER, text="direct")
+        direct = requests.post(url, data=local.body, headers=local.headers, timeout=5)
+    finally:
+        stopped = _stop(proc, lines, signal.SIGINT)
+    assert f"signatures are checked for {public}" in said
+    assert through.status_code == 200 and "valid V2" in through_line
+    assert direct.status_code == 403
+    assert stopped.returncode == 0 and "Traceback" not in stopped.stderr
+
+
+def test_serve_limits_are_applied_and_their_refusals_logged() -> None:
+    proc, lines, url = _serve("--threads", "1", "--max-body", "100", "--request-timeout", "0.5")
+    try:
+        import requests
+
+        port = int(url.split(":")[2].split("/")[0])
+        big = requests.post(url, data={"Text": "x" * 200}, timeout=5)
+        big_line = lines.get()
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as half:
+            half.sendall(b"POST /receive_sms/ HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            answer = half.recv(65536)
+        slow_line = lines.get()
+    finally:
+        stopped = _stop(proc, lines, signal.SIGINT)
+    assert big.status_code == 413 and "100 byte limit" in big.text
+    assert "  413  " in big_line and "100 byte limit" in big_line
+    assert answer.startswith(b"HTTP/1.1 408 ")
+    assert "  408  " in slow_line and "within 0.5 s" in slow_line
+    assert stopped.returncode == 0 and "Traceback" not in stopped.stderr
+
+
 @pytest.mark.parametrize(
     ("argv", "says"),
     [
@@ -208,6 +249,10 @@ def test_serve_stops_on_sigterm_without_signatures_and_an_empty_reply() -> None:
         (["--reply", "Hi {"], "not a valid template"),
         (["--port", "70000"], "not a port number"),
         (["--record", "/nonexistent-dir/x.jsonl"], "cannot record to"),
+        (["--threads", "0"], "0 is below 1"),
+        (["--max-body", "lots"], "'lots' is not a whole number"),
+        (["--request-timeout", "-1"], "-1 is not above 0 seconds"),
+        (["--public-url", "abc.ngrok.app/receive_sms/"], "public_url must be the absolute"),
     ],
 )
 def test_serve_refuses_bad_options_in_one_line(argv, says, capsys) -> None:

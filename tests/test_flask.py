@@ -146,3 +146,16 @@ def test_import_without_flask_names_the_extra():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=30, cwd=ROOT)
     assert 'pip install "smsxml[flask]"' in out.stdout, out.stderr
+
+
+def test_public_url_is_checked_instead_of_the_host_the_app_sees(auth_token):
+    """Behind a tunnel: Plivo signs https://abc.ngrok.app/receive_sms/, Flask sees
+    http://localhost/receive_sms/. With public_url the decorator checks what Plivo called."""
+    public = "https://abc.ngrok.app/receive_sms/"
+    app, calls = make_app(auth_token, public_url=public)
+    signed = inbound(public, auth_token)
+    reply = app.test_client().post("/receive_sms/", data=signed.body, headers=signed.headers)
+    assert reply.status_code == 200 and calls == ["valid V2"]
+    local = inbound("http://localhost/receive_sms/", auth_token)
+    assert send_with_client(app, local).status_code == 403
+    assert calls == ["valid V2"]

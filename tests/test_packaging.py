@@ -34,10 +34,10 @@ def test_environment_yml_lists_the_same_dependencies_as_pyproject() -> None:
     assert "-e ." in pip_lines
 
 
-def test_runtime_dependencies_are_the_documented_four() -> None:
+def test_runtime_dependencies_are_the_documented_five() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert {_name(d) for d in project["dependencies"]} == {
-        "plivo", "requests", "ipywidgets", "phonenumbers"
+        "plivo", "requests", "ipywidgets", "phonenumbers", "waitress"
     }
     assert project["requires-python"] == ">=3.10"
 
@@ -46,7 +46,7 @@ def test_import_smsxml_is_light() -> None:
     code = (
         "import sys, smsxml\n"
         "heavy = [m for m in ('plivo', 'requests', 'ipywidgets', 'phonenumbers', 'lxml', "
-        "'urllib3', 'IPython') if m in sys.modules]\n"
+        "'urllib3', 'IPython', 'waitress') if m in sys.modules]\n"
         "print(','.join(heavy))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -364,29 +364,52 @@ def test_oversized_body_is_413_over_http(hook, auth_token):
     assert hook.log.last.status == 413
 
 
+def raw_bytes(port: int, data: bytes, *, timeout: float = 5.0) -> bytes:
+    """Send bytes and half-close; everything the server sent back before closing."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(data)
+        s.shutdown(socket.SHUT_WR)
+        chunks = []
+        while chunk := s.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def test_lying_content_length_over_http(auth_token, handler):
-    with LocalWebhook(handler, auth_token, max_body=1000, request_timeout=0.3) as server:
+    calls = []
+
+    def counting(message):
+        calls.append(message)
+        return handler(message)
+
+    with LocalWebhook(counting, auth_token, max_body=1000, request_timeout=0.3) as server:
         head = "".join(f"{k}: {v}\r\n" for k, v in signed_headers(server.url, auth_token).items())
         request = f"POST /receive_sms/ HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n{head}"
         body = b"From=1&To=2&Text=hi"
-        # says 11 bytes, sends 5000: only 11 are read
+        # says 11 bytes, sends 5000: only 11 are the body (the rest is a garbage request)
         status, _, reply = raw_http(
             server.port, f"{request}Content-Length: 11\r\n\r\n".encode() + body + b"y" * 5000
         )
         assert status == 400 and b"missing Text" in reply
         assert server.log.last.params == {"From": "1", "To": "2"}
-        # says 500, sends fewer and hangs up
-        status, _, reply = raw_http(server.port, f"{request}Content-Length: 500\r\n\r\n".encode()
-                                    + body)
-        assert status == 400 and b"shorter than its Content-Length" in reply
-        # says 500, sends fewer and goes silent: the read times out, the server answers
+        logged = len(server.log)
+        # says 500, sends fewer and hangs up: not a whole request, so no answer at all
+        assert raw_bytes(server.port, f"{request}Content-Length: 500\r\n\r\n".encode()
+                         + body) == b""
+        # a header block that never ends, then FIN: not answered as if it were complete
+        assert raw_bytes(server.port, request.encode()) == b""
+        assert len(server.log) == logged and calls == []
+        # says 500, sends fewer and goes silent: answered 408 at the request timeout, logged
         status, _, reply = raw_http(server.port, f"{request}Content-Length: 500\r\n\r\n".encode()
                                     + body, close_write=False)
-        assert status == 400
-        # says too much: refused before reading
+        assert status == 408 and b"within 0.3 s" in reply
+        assert wait_until(lambda: server.log.last.status == 408)
+        # says too much: refused before reading, in plain words, and logged
         status, _, reply = raw_http(server.port, f"{request}Content-Length: 1001\r\n\r\n".encode()
                                     + b"z" * 1001)
-        assert status == 413
+        assert status == 413 and b"1000 byte limit" in reply
+        assert wait_until(lambda: server.log.last.status == 413)
+        assert calls == []
         assert inbound(server.url, auth_token).send().status == 200  # still serving
 
 

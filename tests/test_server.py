@@ -1,0 +1,577 @@
+"""The webhook as an attacker meets it: real waitress servers on 127.0.0.1, raw sockets.
+
+Host-header signature confusion, slow clients (slowloris, trickled bodies), odd
+Content-Length values, stop() while under attack, and the cost of a forged request.
+Loops are bounded; every socket is closed in ``finally``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from smsxml.exc import SignatureError
+from smsxml.inbound import inbound_request
+from smsxml.server import Server, ServerLimits
+from smsxml.signature import make_nonce, sign_v2
+from smsxml.webhook import LocalWebhook, WebhookApp, public_origin, request_url
+from smsxml.xml import Response
+
+TOKEN = "MAserverTOKEN-sub-7a1c55e0d9"
+FROM, TO = "14155550100", "12025550000"
+
+
+class Handler:
+    """Echoes; counts the messages that reached it (thread-safe)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, message: object) -> Response:
+        with self._lock:
+            self.calls += 1
+        return Response().add_message("ok", src=TO, dst=FROM)
+
+
+@pytest.fixture
+def handler() -> Handler:
+    return Handler()
+
+
+@pytest.fixture
+def webhook(handler: Handler) -> Iterator[LocalWebhook]:
+    with LocalWebhook(handler, TOKEN, status_path="/sms_status/") as hook:
+        yield hook
+
+
+def signed_head(signed_for: str, *, host: str, target: str = "/receive_sms/",
+                body: bytes = b"From=1&To=2&Text=hi", extra: str = "") -> bytes:
+    """A POST to ``target`` with ``Host: host``, signed (V2) for the URL ``signed_for``."""
+    nonce = make_nonce()
+    return (
+        f"POST {target} HTTP/1.1\r\nHost: {host}\r\n{extra}"
+        f"X-Plivo-Signature-V2: {sign_v2(signed_for, nonce, TOKEN)}\r\n"
+        f"X-Plivo-Signature-V2-Nonce: {nonce}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode("latin-1") + body
+
+
+def exchange(port: int, data: bytes, *, timeout: float = 5.0) -> tuple[int | None, bytes]:
+    """Send ``data``, half-close, read to the end: (status or None if no answer, body)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(data)
+        s.shutdown(socket.SHUT_WR)
+        chunks = []
+        while chunk := s.recv(65536):
+            chunks.append(chunk)
+    answer = b"".join(chunks)
+    if not answer:
+        return None, b""
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), body
+
+
+def fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+needs_proc = pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc")
+
+
+# --- 1. the Host header cannot change the signed path ---------------------------------------
+
+HOSTILE_HOSTS = [
+    "{h}/sms_status/?",  # the attack from the issue: the signed path moves into Host
+    "{h}/sms_status/",
+    "{h}/sms_status/#",
+    "{h}?x=",
+    "{h}#x",
+    "evil@{h}",
+    "{h}@evil",
+    "{h} ",  # waitress strips trailing whitespace; a space inside is refused
+    "127.0.0.1 :{p}",
+    "{h}:{p}",
+    "{h},{h}",
+    "hôst:{p}",
+    "{h}\\",
+    "[::1:{p}",
+    "{h}:123456",
+]
+
+
+@pytest.mark.parametrize("template", HOSTILE_HOSTS)
+def test_a_host_that_is_not_host_port_is_400_and_never_reaches_the_handler(
+    webhook: LocalWebhook, handler: Handler, template: str
+) -> None:
+    host = template.format(h=f"127.0.0.1:{webhook.port}", p=webhook.port)
+    # the signature is made for whatever URL the hostile Host would spell
+    signed_for = f"http://{host.strip()}/receive_sms/"
+    if "/sms_status/" in host:
+        signed_for = f"http://127.0.0.1:{webhook.port}/sms_status/"
+    try:
+        request = signed_head(signed_for, host=host)
+    except SignatureError:  # not even a URL: sign for the real one
+        request = signed_head(webhook.url, host=host)
+    status, body = exchange(webhook.port, request)
+    if template == "{h} ":  # trailing whitespace is not part of a header value (RFC 9110)
+        assert status == 200
+        return
+    assert status == 400, body
+    assert b"is not a host[:port]" in body
+    assert handler.calls == 0
+    assert webhook.log.last is not None and webhook.log.last.status == 400
+
+
+def test_two_host_headers_are_400(webhook: LocalWebhook, handler: Handler) -> None:
+    url = f"http://127.0.0.1:{webhook.port}/receive_sms/"
+    request = signed_head(url, host=f"127.0.0.1:{webhook.port}",
+                          extra=f"Host: 127.0.0.1:{webhook.port}/sms_status/?\r\n")
+    status, body = exchange(webhook.port, request)
+    assert status == 400 and b"Host header" in body and handler.calls == 0
+
+
+def test_plain_hosts_are_accepted_and_the_path_comes_from_the_request_line(
+    webhook: LocalWebhook, handler: Handler
+) -> None:
+    port = webhook.port
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", "example.com",
+                 "my_app.internal:8080", "example.com."):
+        status, body = exchange(port, signed_head(f"http://{host}/receive_sms/", host=host))
+        assert status == 200, (host, body)
+    # a valid host with a signature for another path of the same app: 403, not the handler
+    calls = handler.calls
+    status, _ = exchange(port, signed_head(f"http://127.0.0.1:{port}/sms_status/",
+                                           host=f"127.0.0.1:{port}"))
+    assert status == 403 and handler.calls == calls
+    assert webhook.log.last is not None and webhook.log.last.verdict == "invalid"
+
+
+def test_x_forwarded_headers_with_trust_proxy_off_and_on(handler: Handler) -> None:
+    public = "https://public.example.com/receive_sms/"
+    proxied = "X-Forwarded-Proto: https\r\nX-Forwarded-Host: public.example.com\r\n"
+    smuggled = "X-Forwarded-Host: public.example.com/sms_status/?\r\n"
+    for trust in (False, True):
+        with LocalWebhook(handler, TOKEN, trust_proxy=trust) as hook:
+            host = f"127.0.0.1:{hook.port}"
+            local = f"http://{host}/receive_sms/"
+            # signed for the public URL, forwarded by a proxy
+            status, _ = exchange(hook.port, signed_head(public, host=host, extra=proxied))
+            assert status == (200 if trust else 403)
+            if not trust:  # the forwarded URL is only a hint for the diagnosis
+                assert hook.log.last is not None
+                assert "public-url" in hook.log.last.diagnosis.causes
+            # signed for the local URL, with forwarded headers anyone can send
+            status, _ = exchange(hook.port, signed_head(local, host=host, extra=proxied))
+            assert status == (403 if trust else 200)
+            # a forwarded host that tries to carry a path
+            status, body = exchange(hook.port, signed_head(
+                "http://public.example.com/sms_status/", host=host, extra=smuggled))
+            assert status == (400 if trust else 403), body
+            if trust:
+                assert b"X-Forwarded-Host header" in body
+
+
+def test_public_url_says_what_plivo_called_and_no_header_can_change_it(
+    handler: Handler,
+) -> None:
+    public = "https://abc.ngrok.app/receive_sms/"
+    with LocalWebhook(handler, TOKEN, public_url=public, status_path="/sms_status/") as hook:
+        host = f"127.0.0.1:{hook.port}"
+        forwarded = "X-Forwarded-Proto: http\r\nX-Forwarded-Host: elsewhere.example\r\n"
+        # signed for the public URL: valid whatever Host and X-Forwarded-* say
+        for extra in ("", forwarded):
+            status, _ = exchange(hook.port, signed_head(public, host=host, extra=extra))
+            assert status == 200
+        assert hook.log.last is not None and hook.log.last.url == public
+        # signed for the local URL, or for the public URL of another path: 403
+        for signed_for in (hook.url, "https://abc.ngrok.app/sms_status/"):
+            status, _ = exchange(hook.port, signed_head(signed_for, host=host))
+            assert status == 403
+        # the status path is checked against the same public origin
+        status, _ = exchange(hook.port, signed_head(
+            "https://abc.ngrok.app/sms_status/", host=host, target="/sms_status/",
+            body=b"MessageUUID=u&Status=delivered"))
+        assert status == 200
+    assert handler.calls == 2
+
+
+@pytest.mark.parametrize(("public", "origin"), [
+    ("https://abc.ngrok.app/receive_sms/", "https://abc.ngrok.app"),
+    ("https://abc.ngrok.app", "https://abc.ngrok.app"),
+    ("https://example.com:8443/app/receive_sms/", "https://example.com:8443/app"),
+    ("http://example.com/app/", "http://example.com/app"),
+])
+def test_public_origin_drops_the_app_path(public: str, origin: str) -> None:
+    assert public_origin(public, ("/receive_sms/", None)) == origin
+
+
+@pytest.mark.parametrize("public", [
+    "abc.ngrok.app/receive_sms/", "ftp://x/receive_sms/", "https:///receive_sms/",
+    "https://x/receive_sms/?a=1", "https://x/receive_sms/#f", "https://a b/", 42,
+])
+def test_a_public_url_that_is_not_one_is_refused_at_once(public: object) -> None:
+    with pytest.raises((ValueError, TypeError), match="public_url|URL"):
+        WebhookApp(Handler(), TOKEN, public_url=public)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:1/sms_status/?", "a b", "x@y", "h\u00e9", "[::1"])
+def test_request_url_refuses_such_hosts_in_any_wsgi_server(host: str) -> None:
+    environ = {"wsgi.url_scheme": "http", "HTTP_HOST": host, "PATH_INFO": "/receive_sms/"}
+    with pytest.raises(ValueError, match="not a host"):
+        request_url(environ)
+    app = WebhookApp(Handler(), TOKEN)
+    got: list[str] = []
+    body = b"".join(app({**environ, "REQUEST_METHOD": "POST"}, lambda s, h: got.append(s)))
+    assert got == ["400 Bad Request"] and b"not a host[:port]" in body
+
+
+# --- 2. slow clients hold a socket, not a thread ----------------------------------------------
+
+
+@contextlib.contextmanager
+def slowloris(port: int, count: int, *, interval: float = 0.2) -> Iterator[list[socket.socket]]:
+    """``count`` connections that send a request line, then one header byte in turn."""
+    sockets: list[socket.socket] = []
+    stop = threading.Event()
+
+    def trickle() -> None:
+        while not stop.wait(interval):
+            for s in list(sockets):
+                with contextlib.suppress(OSError):
+                    s.send(b"X")
+
+    worker = threading.Thread(target=trickle, daemon=True)
+    try:
+        for _ in range(count):
+            s = socket.create_connection(("127.0.0.1", port), timeout=5)
+            s.sendall(b"POST /receive_sms/ HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+            sockets.append(s)
+        worker.start()
+        yield sockets
+    finally:
+        stop.set()
+        if worker.is_alive():
+            worker.join(5)
+        for s in sockets:
+            s.close()
+
+
+def signed_requests(url: str, n: int) -> list[bytes]:
+    out = []
+    for i in range(n):
+        req = inbound_request(url, TOKEN, from_=FROM, to=TO, text=f"hi {i}")
+        head = "".join(f"{k}: {v}\r\n" for k, v in req.headers.items())
+        out.append(
+            f"POST /receive_sms/ HTTP/1.1\r\nHost: 127.0.0.1:{url.split(':')[2].split('/')[0]}"
+            f"\r\n{head}Content-Length: {len(req.body)}\r\nConnection: close\r\n\r\n"
+            .encode() + req.body
+        )
+    return out
+
+
+def timed_exchanges(port: int, requests: list[bytes], clients: int) -> list[tuple[int | None,
+                                                                                  float]]:
+    lock = threading.Lock()
+    queue = iter(requests)
+    results: list[tuple[int | None, float]] = []
+
+    def client() -> None:
+        while True:
+            with lock:
+                data = next(queue, None)
+            if data is None:
+                return
+            started = time.perf_counter()
+            try:
+                status, _ = exchange(port, data)
+            except OSError:
+                status = None
+            with lock:
+                results.append((status, time.perf_counter() - started))
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+def test_500_slow_connections_do_not_delay_200_signed_requests(handler: Handler) -> None:
+    """The issue's slowloris: 500 connections trickling headers while 200 signed requests
+    come in. Each is answered within a second, and the server's threads stay at its cap."""
+    baseline = threading.active_count()
+    with LocalWebhook(handler, TOKEN) as hook, slowloris(hook.port, 500):
+        server_threads = len(hook._server.threads())
+        results = timed_exchanges(hook.port, signed_requests(hook.url, 200), clients=8)
+        during = len(hook._server.threads())
+        process_threads = threading.active_count()
+    assert [s for s, _ in results] == [200] * 200
+    slowest = max(latency for _, latency in results)
+    assert slowest < 1.0, f"slowest answer under attack took {slowest:.2f} s"
+    cap = hook.limits.threads + 1  # the workers and the loop
+    assert server_threads == during == cap
+    assert process_threads <= baseline + cap + 1 + 8  # + the trickler and the 8 clients
+    assert handler.calls == 200
+
+
+def test_slowloris_connections_are_cut_at_the_request_timeout(handler: Handler) -> None:
+    """waitress alone only times out silence; a client trickling a byte every 50 ms is cut
+    (answered 408, closed) at the request timeout, and each cut is logged once."""
+    with LocalWebhook(handler, TOKEN, request_timeout=0.5) as hook:
+        with slowloris(hook.port, 20, interval=0.05) as sockets:
+            started = time.monotonic()
+            for s in sockets:  # the server closes each one (a reset, as the client still sends)
+                with contextlib.suppress(ConnectionResetError):
+                    while s.recv(65536):
+                        pass
+            took = time.monotonic() - started
+        assert took < 3.0
+        assert hook.log.wait_for(20)
+        assert [e.status for e in hook.log] == [408] * 20
+        assert all(e.method == "POST" and e.path == "/receive_sms/" for e in hook.log)
+        assert handler.calls == 0
+
+
+def test_a_silent_half_request_is_answered_408_in_plain_words(handler: Handler) -> None:
+    with LocalWebhook(handler, TOKEN, request_timeout=0.5) as hook:
+        with socket.create_connection(("127.0.0.1", hook.port), timeout=5) as s:
+            s.sendall(b"POST /receive_sms/ HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Half: ")
+            data = b""
+            while chunk := s.recv(65536):
+                data += chunk
+        assert data.startswith(b"HTTP/1.1 408 Request Timeout\r\n")
+        assert data.endswith(b"\r\n\r\n408 the request did not arrive in full within 0.5 s\n")
+
+
+def test_a_trickled_forged_body_does_not_pin_the_only_worker(handler: Handler) -> None:
+    """One worker thread. A forged request whose 2 KB body trickles in at 1 KB/s is held by
+    the asynchronous front end; meanwhile signed requests are answered at once; when the
+    body is complete it is refused 403 without the handler."""
+    limits = ServerLimits(threads=1)
+    with LocalWebhook(handler, TOKEN, limits=limits) as hook:
+        body = b"From=1&To=2&Text=" + b"x" * (2048 - 17)
+        head = signed_head("http://elsewhere.example/receive_sms/", host=f"127.0.0.1:{hook.port}",
+                           body=b"")
+        head = head.replace(b"Content-Length: 0", f"Content-Length: {len(body)}".encode())
+        answer: list[tuple[int | None, bytes]] = []
+
+        def forger() -> None:
+            with socket.create_connection(("127.0.0.1", hook.port), timeout=10) as s:
+                s.sendall(head)
+                for i in range(0, len(body), 100):
+                    s.sendall(body[i:i + 100])
+                    time.sleep(0.1)
+                data = b""
+                while chunk := s.recv(65536):
+                    data += chunk
+                answer.append((int(data.split(b" ", 2)[1]), data))
+
+        thread = threading.Thread(target=forger)
+        thread.start()
+        time.sleep(0.3)
+        results = timed_exchanges(hook.port, signed_requests(hook.url, 20), clients=2)
+        trickling = thread.is_alive()
+        thread.join(10)
+    assert trickling, "the forged body should still be arriving while others are served"
+    assert [s for s, _ in results] == [200] * 20
+    assert max(latency for _, latency in results) < 1.0
+    assert answer and answer[0][0] == 403
+    assert handler.calls == 20
+
+
+def test_a_body_trickled_past_the_request_timeout_is_408(handler: Handler) -> None:
+    with LocalWebhook(handler, TOKEN, request_timeout=0.5) as hook:
+        head = signed_head(hook.url, host=f"127.0.0.1:{hook.port}", body=b"")
+        head = head.replace(b"Content-Length: 0", b"Content-Length: 5000")
+        with socket.create_connection(("127.0.0.1", hook.port), timeout=5) as s:
+            s.sendall(head)
+            started = time.monotonic()
+            with contextlib.suppress(OSError):
+                for _ in range(50):
+                    s.sendall(b"x" * 10)
+                    time.sleep(0.05)
+            data = b""
+            with contextlib.suppress(OSError):
+                while chunk := s.recv(65536):
+                    data += chunk
+            took = time.monotonic() - started
+        assert data.startswith(b"HTTP/1.1 408 ") and b"within 0.5 s" in data
+        assert took < 3.0
+        assert hook.log.wait_for(1) and hook.log.last.status == 408
+        assert hook.log.last.method == "POST" and hook.log.last.path == "/receive_sms/"
+        assert handler.calls == 0
+
+
+# --- 3. strict HTTP parsing --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lengths", [
+    ["5", "7"], ["5", "5"], ["1\xb9"], ["\u0661"], ["+5"], ["-1"], ["0x10"], ["1e3"], ["5 5"],
+])
+def test_odd_or_conflicting_content_length_is_400(webhook: LocalWebhook, handler: Handler,
+                                                   lengths: list[str]) -> None:
+    url = webhook.url
+    head = signed_head(url, host=f"127.0.0.1:{webhook.port}", body=b"")
+    cl = "".join(f"Content-Length: {v}\r\n" for v in lengths)
+    data = head.replace(b"Content-Length: 0\r\n", cl.encode("utf-8")) + b"From=1&To=2&Text=hi"
+    status, body = exchange(webhook.port, data)
+    assert status == 400, body
+    assert handler.calls == 0
+    assert webhook.log.wait_for(1) and webhook.log.last.status == 400
+    assert len(webhook.log) == 1
+
+
+@pytest.mark.parametrize("value", ["5, 7", "1\xb9", "\u0661", "\uff15", "+5", " -1", "1" * 5000])
+def test_odd_content_length_is_400_or_413_in_the_wsgi_app_itself(value: str) -> None:
+    """The same under any WSGI server (gunicorn hands over what it was sent)."""
+    app = WebhookApp(Handler(), TOKEN)
+    url = "http://example.com/receive_sms/"
+    nonce = make_nonce()
+    environ = {
+        "REQUEST_METHOD": "POST", "wsgi.url_scheme": "http", "HTTP_HOST": "example.com",
+        "PATH_INFO": "/receive_sms/", "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "CONTENT_LENGTH": value, "HTTP_X_PLIVO_SIGNATURE_V2": sign_v2(url, nonce, TOKEN),
+        "HTTP_X_PLIVO_SIGNATURE_V2_NONCE": nonce,
+    }
+    got: list[str] = []
+    body = b"".join(app(environ, lambda s, h: got.append(s)))
+    expected = "413 Content Too Large" if value.isascii() and value.isdigit() else \
+        "400 Bad Request"
+    assert got == [expected], body
+    assert app.log.last is not None and app.log.last.status == int(expected[:3])
+
+
+def test_double_slash_path_is_404(webhook: LocalWebhook, handler: Handler) -> None:
+    status, body = exchange(webhook.port, signed_head(webhook.url, host=f"127.0.0.1:{webhook.port}",
+                                                      target="//receive_sms/"))
+    assert status == 404 and b"//receive_sms/" in body and handler.calls == 0
+
+
+def test_headers_over_the_limit_are_431_in_plain_words_and_logged(handler: Handler) -> None:
+    with LocalWebhook(handler, TOKEN, limits=ServerLimits(max_header=2048)) as hook:
+        data = signed_head(hook.url, host=f"127.0.0.1:{hook.port}",
+                           extra=f"X-Big: {'a' * 4000}\r\n")
+        status, body = exchange(hook.port, data)
+        assert status == 431 and b"2048 byte limit" in body
+        assert hook.log.wait_for(1) and hook.log.last.status == 431
+        assert handler.calls == 0
+
+
+def test_refusals_by_the_server_never_show_the_token(handler: Handler) -> None:
+    with LocalWebhook(handler, TOKEN, limits=ServerLimits(max_header=2048)) as hook:
+        exchange(hook.port, f"POST /{TOKEN} HTTP/1.1\r\nHost: x\r\nX-T: {TOKEN}\r\n"
+                            f"Content-Length: 1, 2\r\n\r\n".encode())
+        assert hook.log.wait_for(1)
+        entry = hook.log.last
+        assert entry is not None and entry.status == 400
+        assert TOKEN not in repr(entry) and TOKEN not in entry._repr_html_()
+        assert TOKEN not in str(entry.headers) and TOKEN not in entry.url
+
+
+# --- 4. a forger costs the server what an honest caller costs ---------------------------------
+
+
+def test_a_forged_request_is_not_diagnosed_until_someone_reads_it(webhook: LocalWebhook) -> None:
+    port = webhook.port
+    status, _ = exchange(port, signed_head("https://elsewhere.example/receive_sms/",
+                                           host=f"127.0.0.1:{port}"))
+    assert status == 403
+    entry = webhook.log.last
+    assert entry is not None and entry.signature is not None
+    assert not entry.signature.diagnosed
+    assert entry.diagnosis is not None and entry.signature.diagnosed
+    assert entry.diagnosis is entry.diagnosis  # worked out once
+    assert entry.diagnosis.causes == ("unknown",)
+
+
+# --- 5. a non-ASCII signature is diagnosed, not a crash --------------------------------------
+
+
+def test_a_non_ascii_signature_is_403_with_a_diagnosis(webhook: LocalWebhook) -> None:
+    nonce = make_nonce()
+    data = (f"POST /receive_sms/ HTTP/1.1\r\nHost: 127.0.0.1:{webhook.port}\r\n"
+            f"X-Plivo-Signature-V2: s\xefgn\xe9\r\nX-Plivo-Signature-V2-Nonce: {nonce}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 0\r\n\r\n"
+            ).encode("latin-1")
+    status, _ = exchange(webhook.port, data)
+    assert status == 403
+    diagnosis = webhook.log.last.diagnosis
+    assert type(diagnosis).__name__ == "Diagnosis" and diagnosis.causes == ("unknown",)
+
+
+# --- stopping, under attack --------------------------------------------------------------------
+
+
+@needs_proc
+def test_stop_under_attack_returns_within_a_second_and_leaves_nothing(handler: Handler) -> None:
+    before_fds, before_threads = fds(), threading.active_count()
+    hook = LocalWebhook(handler, TOKEN)
+    port = hook.port
+    with slowloris(port, 200):
+        busy = threading.Thread(target=timed_exchanges,
+                                args=(port, signed_requests(hook.url, 50), 4))
+        busy.start()
+        time.sleep(0.2)
+        started = time.perf_counter()
+        hook.stop()
+        took = time.perf_counter() - started
+        assert not hook._server.threads()
+    busy.join(30)
+    assert took < 1.0, f"stop() took {took:.2f} s"
+    assert not hook.running
+    assert threading.active_count() <= before_threads
+    time.sleep(0.1)
+    assert fds() <= before_fds
+    with socket.socket() as s:  # the port is free again
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("127.0.0.1", port))
+
+
+def test_stop_returns_promptly_while_a_handler_is_still_busy() -> None:
+    entered, release = threading.Event(), threading.Event()
+
+    def slow(message: object) -> Response:
+        entered.set()
+        release.wait(10)
+        return Response()
+
+    hook = LocalWebhook(slow, TOKEN)
+    request = inbound_request(hook.url, TOKEN, from_=FROM, to=TO, text="hi")
+    client = threading.Thread(target=_send_quietly, args=(request,))
+    client.start()
+    assert entered.wait(5)
+    started = time.perf_counter()
+    hook.stop(timeout=0.5)
+    took = time.perf_counter() - started
+    release.set()
+    client.join(10)
+    assert took < 1.0
+
+
+def _send_quietly(request: object) -> None:
+    with contextlib.suppress(Exception):
+        request.send()  # type: ignore[attr-defined]
+
+
+def test_server_limits_are_checked_and_shown() -> None:
+    with pytest.raises(ValueError, match="threads must be a whole number"):
+        ServerLimits(threads=0)
+    with pytest.raises(ValueError, match="request_timeout must be a number of seconds"):
+        ServerLimits(request_timeout=0)
+    limits = ServerLimits(threads=2, request_timeout=3)
+    server = Server(lambda environ, start: [b""], limits=limits)
+    try:
+        assert "threads=2" in repr(server) and "request_timeout=3" in repr(server)
+        assert len(server.threads()) == 3
+    finally:
+        server.stop()
+    assert server.threads() == [] and "stopped" in repr(server)
