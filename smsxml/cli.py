@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .exc import SmsxmlError
+from .exc import CliError, SmsxmlError
 from .tokens import ENV_VAR, redact, resolve_token
 
 __all__ = [
@@ -37,9 +37,6 @@ PROG = "smsxml"
 #: line, e.g. ``"smsxml.webhook"``. A listed module that does not exist is skipped.
 EXTENSION_MODULES: list[str] = ["smsxml.cli_flow"]
 
-
-class CliError(SmsxmlError):
-    """A command cannot do what was asked (unreadable file, bad argument…): exit 2."""
 
 
 @dataclass(frozen=True)
@@ -241,7 +238,7 @@ def _add_segments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_segments(args: argparse.Namespace) -> int:
-    from .segments import segments
+    from .units import segments
 
     if args.text == "-":
         data, _ = _read_input("-", "the text")

@@ -14,7 +14,6 @@ is ever printed: the demo uses the demo token and never reads ``$PLIVO_AUTH_TOKE
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import re
 import signal
 import string
@@ -25,6 +24,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
+from ._hosts import is_loopback
+from ._text import shorten as _short
+from ._text import url_path as _path
 from .cli import (
     PROG,
     CliError,
@@ -33,7 +35,7 @@ from .cli import (
     add_timeout_argument,
     auth_token_from,
 )
-from .simulator import _path, _short
+from .protocol import MAX_TEXT_LENGTH
 from .tokens import DEMO_AUTH_TOKEN, redact
 
 __all__ = ["CLI_COMMANDS", "DEFAULT_REPLY", "REPLY_FIELDS", "auto_reply", "describe_entry"]
@@ -43,7 +45,7 @@ __all__ = ["CLI_COMMANDS", "DEFAULT_REPLY", "REPLY_FIELDS", "auto_reply", "descr
 DEFAULT_REPLY = "Thanks, we got your message: {text}"
 REPLY_FIELDS = ("text", "from", "to")
 
-_MAX_TEXT = 1600  # Plivo's limit for a <Message> text, in characters
+_MAX_TEXT = MAX_TEXT_LENGTH
 # Characters that would let a request rewrite the terminal (escapes, bidi overrides…).
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # Characters XML 1.0 cannot carry (a reply echoing them could not be written).
@@ -98,14 +100,7 @@ def _seconds(value: str) -> float:
     return number
 
 
-def _is_loopback(host: str) -> bool:
-    name = host.strip("[]").lower().rstrip(".")
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
+_is_loopback = is_loopback
 
 
 # --- the auto-reply handler ---------------------------------------------------------------------
@@ -300,8 +295,7 @@ def _new_entries(entries: list[Any], last: Any) -> list[Any]:
 
 
 def _run_serve(args: argparse.Namespace) -> int:
-    from .server import ServerLimits
-    from .webhook import LocalWebhook
+    from .webhook import LocalWebhook, ServerLimits
 
     if not args.path.startswith("/"):
         raise CliError(f"--path must start with '/', like /receive_sms/; got {args.path!r}")
@@ -458,8 +452,8 @@ def _add_replay(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_replay(args: argparse.Namespace) -> int:
+    from .playback import replay
     from .recording import load
-    from .replay import replay
     from .webhook import check_signature
 
     token = auth_token_from(args)
@@ -546,9 +540,9 @@ def _run_demo(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from .inbound import inbound_request
-    from .segments import segments
     from .signature import make_nonce
     from .simulator import Simulator
+    from .units import segments
     from .webhook import LocalWebhook
     from .xml import validate
 

@@ -17,43 +17,35 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from .exc import SignatureError, SmsxmlError
-from .segments import segments
+from .exc import RequestError, SignatureError
+from .protocol import (
+    FORM_CONTENT_TYPE,
+    HELP_KEYWORDS,
+    MA_SIGNATURE_HEADER,
+    NONCE_HEADER,
+    OPTIN_KEYWORDS,
+    OPTOUT_KEYWORDS,
+    SIGNATURE_HEADER,
+    TOTAL_RATE,
+    USER_AGENT,
+)
 from .signature import base_url, make_nonce, sign_v2
 from .tokens import resolve_token
+from .units import segments
 
 if TYPE_CHECKING:  # pragma: no cover
     from .transport import Reply
 
 __all__ = [
+    "InboundMessage",
+    "StatusReport",
     "RequestError",
     "SignedRequest",
     "signed_request",
     "inbound_request",
     "message_intent",
-    "USER_AGENT",
-    "TOTAL_RATE",
-    "OPTOUT_KEYWORDS",
-    "OPTIN_KEYWORDS",
-    "HELP_KEYWORDS",
 ]
 
-USER_AGENT = "PlivoHTTP/1.0 (smsxml simulator)"
-FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
-#: The charge per unit the simulator reports (Plivo's format: 5 decimals, as text).
-TOTAL_RATE = "0.00500"
-
-OPTOUT_KEYWORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"})
-OPTIN_KEYWORDS = frozenset({"START", "YES", "UNSTOP"})
-HELP_KEYWORDS = frozenset({"HELP", "INFO"})
-
-SIGNATURE_HEADER = "X-Plivo-Signature-V2"
-NONCE_HEADER = "X-Plivo-Signature-V2-Nonce"
-MA_SIGNATURE_HEADER = "X-Plivo-Signature-Ma-V2"
-
-
-class RequestError(SmsxmlError):
-    """A request cannot be built from what was given (bad method, URL, missing field…)."""
 
 
 @dataclass(frozen=True)
@@ -280,3 +272,99 @@ def inbound_request(
     return signed_request(
         method, url, params, auth_token, nonce=nonce, main_auth_token=main_auth_token
     )
+
+
+# --- What Plivo sends, parsed ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """An SMS that reached your message_url: ``From``, ``To``, ``Text``, ``Type`` and
+    ``MessageUUID`` as fields, every other parameter (Units, MessageIntent, …) in
+    ``params``. Plivo adds parameters over time, so unknown ones are kept, not refused."""
+
+    from_: str
+    to: str
+    text: str
+    type: str = "sms"
+    message_uuid: str = ""
+    params: dict[str, str] = field(default_factory=dict, hash=False)
+
+    _FIELDS = {"From": "from_", "To": "to", "Text": "text", "Type": "type",
+               "MessageUUID": "message_uuid"}
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str]) -> InboundMessage:
+        """The message in Plivo's parameters; ``KeyError`` names a missing From/To/Text."""
+        for name in ("From", "To", "Text"):
+            if name not in params:
+                raise KeyError(name)
+        return cls(
+            from_=params["From"],
+            to=params["To"],
+            text=params["Text"],
+            type=params.get("Type", "sms"),
+            message_uuid=params.get("MessageUUID", ""),
+            params={k: v for k, v in params.items() if k not in cls._FIELDS},
+        )
+
+    @property
+    def all_params(self) -> dict[str, str]:
+        """Every parameter under Plivo's own names (From, To, Text, …)."""
+        named = {"From": self.from_, "To": self.to, "Text": self.text, "Type": self.type}
+        if self.message_uuid:
+            named["MessageUUID"] = self.message_uuid
+        return {**named, **self.params}
+
+    def __repr__(self) -> str:
+        text = self.text if len(self.text) <= 60 else self.text[:57] + "…"
+        extra = f", +{len(self.params)} params" if self.params else ""
+        uuid = f", message_uuid={self.message_uuid!r}" if self.message_uuid else ""
+        return (
+            f"InboundMessage(from_={self.from_!r}, to={self.to!r}, text={text!r}, "
+            f"type={self.type!r}{uuid}{extra})"
+        )
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """A delivery report that reached your callbackUrl (see the facts sheet): the message it
+    is about, its ``status`` (queued, sent, delivered, failed, undelivered, rejected) and,
+    for failures, ``error_code``; every other parameter is in ``params``."""
+
+    message_uuid: str
+    status: str
+    to: str = ""
+    from_: str = ""
+    error_code: str = ""
+    part_info: str = ""
+    sequence: str = ""
+    params: dict[str, str] = field(default_factory=dict, hash=False)
+
+    _FIELDS = {"MessageUUID": "message_uuid", "Status": "status", "To": "to",
+               "From": "from_", "ErrorCode": "error_code", "PartInfo": "part_info",
+               "Sequence": "sequence"}
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str]) -> StatusReport:
+        """The report in Plivo's parameters; ``KeyError`` names a missing MessageUUID/Status."""
+        for name in ("MessageUUID", "Status"):
+            if name not in params:
+                raise KeyError(name)
+        named = {attr: params[key] for key, attr in cls._FIELDS.items() if key in params}
+        rest = {k: v for k, v in params.items() if k not in cls._FIELDS}
+        return cls(**named, params=rest)
+
+    @property
+    def all_params(self) -> dict[str, str]:
+        """Every parameter under Plivo's own names (MessageUUID, Status, ErrorCode, …)."""
+        named = {key: getattr(self, attr) for key, attr in self._FIELDS.items()}
+        return {**{k: v for k, v in named.items() if v}, **self.params}
+
+    def __repr__(self) -> str:
+        error = f", error_code={self.error_code!r}" if self.error_code else ""
+        part = f", part_info={self.part_info!r}" if self.part_info else ""
+        return (
+            f"StatusReport(status={self.status!r}, message_uuid={self.message_uuid!r}, "
+            f"to={self.to!r}{error}{part})"
+        )

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from .exc import SmsxmlError
+from .exc import RecordingError
 from .tokens import redact
 
 __all__ = [
@@ -42,9 +42,6 @@ VERSION = 1
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _FIELDS = ("version", "time", "method", "url", "headers", "params", "body")
 
-
-class RecordingError(SmsxmlError):
-    """A recording file (or one of its lines) cannot be read."""
 
 
 def iso_utc(moment: datetime) -> str:

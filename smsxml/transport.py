@@ -17,7 +17,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes, urlsplit
 
-from .exc import SmsxmlError
+from .exc import DeliveryError
 
 if TYPE_CHECKING:  # pragma: no cover
     from .inbound import SignedRequest
@@ -26,9 +26,6 @@ __all__ = ["Reply", "DeliveryError", "send", "wsgi_environ"]
 
 WSGIApp = Callable[..., Iterable[bytes]]
 
-
-class DeliveryError(SmsxmlError):
-    """The request could not be delivered (nothing listening, timeout, bad URL…)."""
 
 
 def _display_url(url: str) -> str:

@@ -82,8 +82,8 @@ from urllib.parse import urlsplit
 
 import ipywidgets as widgets
 
-from .exc import SmsxmlError, XMLBuildError
-from .simulator import timeline_rows
+from .exc import SmsxmlError, WidgetError, XMLBuildError
+from .flow import timeline_rows
 from .tokens import mask, resolve_token
 
 __all__ = [
@@ -109,9 +109,6 @@ _ACTORS = ("phone", "Plivo", "your app", "callbackUrl")
 _LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "0.0.0.0")
 _LABEL_STYLE = {"description_width": "110px"}
 
-
-class WidgetError(SmsxmlError):
-    """A widget was given something it cannot use (bad parameters, no entries…)."""
 
 
 # --------------------------------------------------------------------------- helpers
@@ -472,7 +469,7 @@ class MessageComposer(_Panel):
         }
 
     def _refresh(self) -> None:
-        from .segments import segments
+        from .units import segments
         from .xml import Message, Problem, Response, validate
 
         args = self._message_args()
@@ -1065,7 +1062,7 @@ class RequestReplayer(_Panel):
 
     def replay(self) -> Any:
         """Send the selected request (as the Replay button does); returns the ReplayResult."""
-        from .replay import replay
+        from .playback import replay
 
         entry = self.selected
         if entry is None:

@@ -500,7 +500,7 @@ def check_fixed_xml(xml: Any) -> CheckResult:
 
 
 def _unit_problem(label: str, text: str) -> str | None:
-    from .segments import segments
+    from .units import segments
 
     seg = segments(text)
     if seg.units == 1:
@@ -525,7 +525,7 @@ def check_one_unit(fit: Callable[[str], str]) -> CheckResult:
     comes back unchanged; ``ORDER_UPDATE`` keeps its order number and tracking link; a
     text that must be cut keeps its first 100 characters and uses most of the unit
     (at least 140 septets)."""
-    from .segments import segments
+    from .units import segments
     from .xml import Response
 
     exercise = "(e) keep a reply within one SMS unit"

@@ -25,7 +25,9 @@ from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from ._hosts import is_private
 from .exc import XMLBuildError, XMLValidationError
+from .protocol import MAX_TEXT_LENGTH
 
 __all__ = [
     "MAX_DOCUMENT_BYTES",
@@ -38,7 +40,6 @@ __all__ = [
 ]
 
 #: Longest Message text Plivo accepts, in characters.
-MAX_TEXT_LENGTH = 1600
 
 #: Largest document :func:`validate` reads. A real response is a few KB (even 100 messages
 #: of 1,600 characters stay under 1 MB); the cap keeps hostile input cheap to refuse.
@@ -1119,17 +1120,7 @@ def _encoding_problem(data: bytes, from_str: bool) -> tuple[str, str, str]:
     )
 
 
-def _is_local(host: str) -> bool:
-    host = host.lower().rstrip(".")
-    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
-        return True
-    import ipaddress
-
-    try:
-        ip = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_unspecified
+_is_local = is_private
 
 
 # --------------------------------------------------------------------------- public API

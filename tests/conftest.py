@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from smsxml.webhook import InboundMessage, LocalWebhook
+from smsxml.inbound import InboundMessage
+from smsxml.webhook import LocalWebhook
 from smsxml.xml import Response
 
 #: Test-only tokens; tests assert they never show up anywhere.

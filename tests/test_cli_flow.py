@@ -26,9 +26,9 @@ from plivo.utils import validate_signature
 
 from smsxml.cli import main
 from smsxml.cli_flow import DEFAULT_REPLY, auto_reply
-from smsxml.inbound import inbound_request
+from smsxml.inbound import InboundMessage, inbound_request
 from smsxml.tokens import DEMO_AUTH_TOKEN, ENV_VAR
-from smsxml.webhook import InboundMessage, LocalWebhook
+from smsxml.webhook import LocalWebhook
 from smsxml.xml import validate
 
 MARKER = "MARKER-cli-flow-token-7e3a91"

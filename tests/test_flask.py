@@ -1,4 +1,4 @@
-"""smsxml.flask.plivo_webhook: Flask's real test client, and a real werkzeug server."""
+"""smsxml.integrations.flask.plivo_webhook: Flask's real test client, and a real werkzeug server."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ import flask
 import plivo.utils
 from werkzeug.serving import make_server
 
-import smsxml.flask
+import smsxml.integrations.flask
 import smsxml.webhook
-from smsxml.flask import plivo_webhook
 from smsxml.inbound import inbound_request
+from smsxml.integrations.flask import plivo_webhook
 from smsxml.xml import Response, parse
 
 FROM, TO = "14155550100", "14155550199"
-ROOT = Path(smsxml.webhook.__file__).resolve().parent.parent
+ROOT = Path(smsxml.__file__).resolve().parent.parent
 
 
 def make_app(auth_token, **options):
@@ -116,8 +116,8 @@ def test_bare_decorator_uses_env_token(monkeypatch):
 
 
 def test_one_signature_check_serves_flask_and_webhook():
-    assert smsxml.flask.check_signature is smsxml.webhook.check_signature
-    assert smsxml.flask.request_url is smsxml.webhook.request_url
+    assert smsxml.integrations.flask.check_signature is smsxml.webhook.check_signature
+    assert smsxml.integrations.flask.request_url is smsxml.webhook.request_url
 
 
 def test_real_werkzeug_server(auth_token):
@@ -140,7 +140,7 @@ def test_real_werkzeug_server(auth_token):
 def test_import_without_flask_names_the_extra():
     code = (
         "import sys; sys.modules['flask'] = None\n"
-        "try:\n    import smsxml.flask\n"
+        "try:\n    import smsxml.integrations.flask\n"
         "except ImportError as exc:\n    print(exc)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

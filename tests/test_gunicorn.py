@@ -17,7 +17,7 @@ from smsxml.inbound import inbound_request
 from smsxml.xml import parse, validate
 
 pytest.importorskip("gunicorn")
-ROOT = Path(smsxml.webhook.__file__).resolve().parent.parent
+ROOT = Path(smsxml.__file__).resolve().parent.parent
 
 
 def free_port() -> int:

@@ -44,11 +44,12 @@ from test_xml_hostile import BILLION_LAUGHS, external_documents
 from smsxml.cli import main as cli_main
 from smsxml.exc import SmsxmlError, XMLBuildError, XMLValidationError
 from smsxml.inbound import inbound_request, signed_request
-from smsxml.segments import segments
+from smsxml.protocol import MAX_TEXT_LENGTH
 from smsxml.simulator import Simulator
 from smsxml.transport import send
+from smsxml.units import segments
 from smsxml.webhook import LocalWebhook, WebhookApp, check_signature
-from smsxml.xml import MAX_TEXT_LENGTH, Message, Problem, Response, parse, validate
+from smsxml.xml import Message, Problem, Response, parse, validate
 
 SRC, DST = "12025550000", "14155550100"
 TOKEN = "MAhardenTOKEN-sub-3c9e71a0"

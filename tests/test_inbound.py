@@ -16,14 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from plivo.utils import validate_signature
 
-from smsxml.exc import SmsxmlError
-from smsxml.inbound import (
-    RequestError,
-    SignedRequest,
-    inbound_request,
-    message_intent,
-    signed_request,
-)
+from smsxml.exc import RequestError, SmsxmlError
+from smsxml.inbound import SignedRequest, inbound_request, message_intent, signed_request
 from smsxml.signature import sign_v2
 from smsxml.tokens import DEMO_AUTH_TOKEN, ENV_VAR
 

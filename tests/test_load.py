@@ -25,10 +25,9 @@ from typing import Any
 import plivo.utils
 import pytest
 
-from smsxml.inbound import inbound_request
-from smsxml.server import ServerLimits
+from smsxml.inbound import InboundMessage, inbound_request
 from smsxml.signature import sign_v2
-from smsxml.webhook import InboundMessage, LocalWebhook
+from smsxml.webhook import LocalWebhook, ServerLimits
 from smsxml.xml import Response
 
 TOKEN = "MAloadTOKEN-sub-5d2e8c1b9a70"

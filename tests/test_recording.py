@@ -10,8 +10,9 @@ import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from smsxml.exc import RecordingError
 from smsxml.inbound import inbound_request
-from smsxml.recording import RecordedRequest, RecordingError, append, load
+from smsxml.recording import RecordedRequest, append, load
 from smsxml.webhook import LocalWebhook
 
 

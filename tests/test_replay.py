@@ -12,8 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from smsxml.exc import ReplayError
+from smsxml.playback import ReplayResult, replay
 from smsxml.recording import RecordedRequest, load
-from smsxml.replay import ReplayError, ReplayResult, replay
 from smsxml.signature import make_nonce, validate_v2
 from smsxml.simulator import Simulator
 from smsxml.webhook import LocalWebhook, WebhookApp

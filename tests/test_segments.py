@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smsxml.exc import SmsxmlError
-from smsxml.segments import GSM_BASIC, GSM_EXTENSION, Segments, segments
+from smsxml.units import GSM_BASIC, GSM_EXTENSION, Segments, segments
 
 # The GSM 03.38 default alphabet written out row by row (0x1B, the escape, left out).
 REF_BASIC = (

@@ -18,9 +18,9 @@ import pytest
 
 from smsxml.exc import SignatureError
 from smsxml.inbound import inbound_request
-from smsxml.server import Server, ServerLimits
 from smsxml.signature import make_nonce, sign_v2
-from smsxml.webhook import LocalWebhook, WebhookApp, public_origin, request_url
+from smsxml.webhook import LocalWebhook, ServerLimits, WebhookApp, public_origin, request_url
+from smsxml.webhook.server import Server
 from smsxml.xml import Response
 
 TOKEN = "MAserverTOKEN-sub-7a1c55e0d9"

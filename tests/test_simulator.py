@@ -18,14 +18,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smsxml.simulator import (
-    DEFAULT_ERROR_CODES,
-    IN_PROCESS_URL,
-    Flow,
-    FlowProblem,
-    Simulator,
-    SimulatorError,
-)
+from smsxml.exc import SimulatorError
+from smsxml.flow import Flow, FlowProblem
+from smsxml.protocol import DEFAULT_ERROR_CODES
+from smsxml.simulator import IN_PROCESS_URL, Simulator
 from smsxml.webhook import LocalWebhook, WebhookApp, request_url
 from smsxml.xml import Response
 

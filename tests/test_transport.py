@@ -14,8 +14,9 @@ from wsgiref.validate import validator
 
 import pytest
 
+from smsxml.exc import DeliveryError
 from smsxml.inbound import inbound_request, signed_request
-from smsxml.transport import DeliveryError, Reply, send, wsgi_environ
+from smsxml.transport import Reply, send, wsgi_environ
 
 TOKEN = "SUBACCOUNT-token-for-tests-7f3a"
 MAIN = "MAIN-account-token-for-tests-91c2"
@@ -257,7 +258,7 @@ def test_importing_transport_does_not_import_requests() -> None:
     import subprocess
 
     code = (
-        "import sys, smsxml.transport, smsxml.inbound, smsxml.segments, smsxml.cli;"
+        "import sys, smsxml.transport, smsxml.inbound, smsxml.units, smsxml.cli;"
         "bad = [m for m in ('requests', 'plivo', 'ipywidgets') if m in sys.modules];"
         "print(bad)"
     )

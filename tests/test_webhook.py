@@ -25,19 +25,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import smsxml.webhook
-from smsxml.inbound import inbound_request, signed_request
+from smsxml.inbound import InboundMessage, inbound_request, signed_request
 from smsxml.webhook import (
-    InboundMessage,
     LocalWebhook,
     RequestLog,
     SignatureCheck,
     WebhookApp,
-    _NonceMemory,
     check_signature,
     demo_app,
     parse_form,
     request_url,
 )
+from smsxml.webhook.request import NonceMemory
 from smsxml.xml import Response, parse
 
 FORM = "application/x-www-form-urlencoded"
@@ -560,7 +559,7 @@ def test_replayed_nonce_is_refused(auth_token, handler):
 
 
 def test_nonce_memory_is_bounded():
-    memory = _NonceMemory(capacity=3)
+    memory = NonceMemory(capacity=3)
     assert [memory.seen_before(n) for n in "abcab"] == [False, False, False, True, True]
     memory.seen_before("d")  # evicts the least recently seen: c
     assert memory.seen_before("c") is False and len(memory._seen) == 3
@@ -767,7 +766,7 @@ def test_stop_all_and_stop_at_exit():
         "c = LocalWebhook(str)\n"  # left running: stopped at exit
         "print('ok', c.port)\n"
     )
-    root = os.path.dirname(os.path.dirname(os.path.abspath(smsxml.webhook.__file__)))
+    root = os.path.dirname(os.path.dirname(os.path.abspath(smsxml.__file__)))
     done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
                           text=True, timeout=30)
     assert done.returncode == 0 and done.stdout.startswith("ok"), done.stderr

@@ -21,11 +21,12 @@ from hypothesis import strategies as st
 
 import smsxml.widgets as widgets_module
 from smsxml.exc import SmsxmlError, XMLBuildError
+from smsxml.flow import Event
 from smsxml.inbound import inbound_request
 from smsxml.recording import RecordedRequest, load
-from smsxml.segments import segments
 from smsxml.signature import sign_v2
-from smsxml.simulator import Event, Simulator
+from smsxml.simulator import Simulator
+from smsxml.units import segments
 from smsxml.webhook import LocalWebhook
 from smsxml.widgets import (
     DEFAULT_NONCE,

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 import smsxml
 from smsxml import Response, WebhookApp
-from smsxml.flask import plivo_webhook
-from smsxml.webhook import InboundMessage, LocalWebhook
+from smsxml.inbound import InboundMessage
+from smsxml.integrations.flask import plivo_webhook
+from smsxml.webhook import LocalWebhook
 from smsxml.workshop import (
     BROKEN_XML,
     GREETINGS,

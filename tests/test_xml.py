@@ -17,7 +17,8 @@ from plivo import plivoxml
 from plivo.xml import ResponseElement
 
 from smsxml.exc import XMLBuildError, XMLValidationError
-from smsxml.xml import MAX_TEXT_LENGTH, Message, Problem, Response, parse, validate
+from smsxml.protocol import MAX_TEXT_LENGTH
+from smsxml.xml import Message, Problem, Response, parse, validate
 
 SRC, DST, DST2 = "12025550000", "12025551111", "12025552222"
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -35,20 +35,15 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
         'smsxml.flask needs Flask, which is not installed: pip install "smsxml[flask]"'
     ) from exc
 
-from .tokens import resolve_token
-from .webhook import (
-    TEXT_CONTENT_TYPE,
-    XML_CONTENT_TYPE,
-    check_signature,
-    public_origin,
-    request_url,
-)
+from ..protocol import TEXT_CONTENT_TYPE, XML_CONTENT_TYPE
+from ..tokens import resolve_token
+from ..webhook import check_signature, public_origin, request_url
 
 __all__ = ["plivo_webhook"]
 
 
 def _xml_response(result: Any) -> Any:
-    from .xml import Response
+    from ..xml import Response
 
     if isinstance(result, Response):
         return _flask.Response(result.to_xml(), status=200, content_type=XML_CONTENT_TYPE)

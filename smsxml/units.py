@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html import escape
 
-from .exc import SmsxmlError
+from .exc import InputError
 
 __all__ = [
     "GSM_BASIC",
@@ -163,7 +163,7 @@ def segments(text: str) -> Segments:
     different question from how much room it takes).
     """
     if not isinstance(text, str):
-        raise SmsxmlError(f"segments() counts a text (str), not {type(text).__name__}")
+        raise InputError(f"segments() counts a text (str), not {type(text).__name__}")
     non_gsm = _unique(c for c in text if not is_gsm(c))
     encoding = UCS2 if non_gsm else GSM7
     single, split, _ = _LIMITS[encoding]

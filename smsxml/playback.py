@@ -31,7 +31,7 @@ from html import escape
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from .exc import SmsxmlError
+from .exc import ReplayError
 from .inbound import SignedRequest, signed_request
 from .recording import RecordedRequest, load
 from .signature import make_nonce
@@ -46,9 +46,6 @@ _CONNECTION_HEADERS = frozenset({
     "upgrade", "proxy-connection", "accept-encoding",
 })  # fmt: skip
 
-
-class ReplayError(SmsxmlError):
-    """The recording or the target given to :func:`replay` cannot be used."""
 
 
 @dataclass(frozen=True)

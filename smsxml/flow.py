@@ -1,0 +1,343 @@
+"""What a simulated exchange produced: the :class:`Flow` and its parts (the reply as Plivo
+read it, the problems it would have, the outbound messages and their parts, the delivery
+reports and the timeline). Plain data with text and HTML views; :mod:`.simulator` makes them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+from .inbound import SignedRequest
+from .transport import Reply
+
+__all__ = [
+    "Flow",
+    "FlowProblem",
+    "ReplyInfo",
+    "OutboundMessage",
+    "OutboundPart",
+    "DeliveryReport",
+    "Event",
+    "timeline_rows",
+]
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlowProblem:
+    """Something Plivo would object to that is not inside the XML itself (the reply's
+    status or content type, a ``src`` you do not own, an unreachable URL…).
+
+    Shaped like :class:`smsxml.xml.Problem` (``line``/``column`` are None), so a list of
+    problems can mix both.
+    """
+
+    code: str
+    message: str
+    hint: str = ""
+    severity: str = "error"
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        head = f"{self.severity} {self.code}: {self.message}"
+        return f"{head} — hint: {self.hint}" if self.hint else head
+
+    def to_dict(self) -> dict[str, Any]:
+        return _problem_dict(self)
+
+
+@dataclass(frozen=True)
+class ReplyInfo:
+    """What your app answered to the inbound request."""
+
+    status: int
+    content_type: str
+    headers: dict[str, str] = field(repr=False)
+    text: str
+    elapsed: float = field(default=0.0, repr=False, compare=False)
+
+    @classmethod
+    def from_reply(cls, reply: Reply) -> ReplyInfo:
+        return cls(reply.status, reply.content_type, dict(reply.headers), reply.text,
+                   reply.elapsed)
+
+    def to_dict(self) -> dict[str, Any]:
+        # Headers such as Date and Server change from run to run; they stay out.
+        return {"status": self.status, "content_type": self.content_type, "text": self.text}
+
+
+@dataclass(frozen=True)
+class OutboundPart:
+    """One unit (part) of an outbound SMS: billed on its own, reported on its own."""
+
+    message_uuid: str
+    part_info: str
+    text: str
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """One SMS Plivo sent: one per (``<Message>``, destination) of the reply.
+
+    ``message_uuid`` is the first part's UUID, which is also every part's
+    ParentMessageUUID; ``parts`` has one entry per unit. ``status`` is the final status and
+    ``error_code`` its ErrorCode ("" when there is none).
+    """
+
+    src: str
+    dst: str
+    text: str
+    units: int
+    encoding: str
+    message_uuid: str
+    parts: tuple[OutboundPart, ...]
+    type: str = "sms"
+    callback_url: str | None = None
+    callback_method: str | None = None
+    status: str = "queued"
+    error_code: str = ""
+    total_rate: str = ""
+    total_amount: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "src": self.src,
+            "dst": self.dst,
+            "text": self.text,
+            "units": self.units,
+            "encoding": self.encoding,
+            "message_uuid": self.message_uuid,
+            "parts": [
+                {"message_uuid": p.message_uuid, "part_info": p.part_info, "text": p.text}
+                for p in self.parts
+            ],
+            "type": self.type,
+            "callback_url": self.callback_url,
+            "callback_method": self.callback_method,
+            "status": self.status,
+            "error_code": self.error_code,
+            "total_rate": self.total_rate,
+            "total_amount": self.total_amount,
+        }
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """One status callback: the signed request Plivo sent and how the server answered
+    (``response_status``, or ``error`` when it could not be delivered at all)."""
+
+    request: SignedRequest
+    status: str
+    message_uuid: str
+    parent_message_uuid: str
+    part_info: str
+    sequence: int
+    response_status: int | None = None
+    error: str | None = None
+    in_process: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True when the callback server answered with a 2xx status."""
+        return self.response_status is not None and 200 <= self.response_status < 300
+
+    @property
+    def outcome(self) -> str:
+        if self.error is not None:
+            return f"not delivered: {self.error}"
+        return str(self.response_status)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "message_uuid": self.message_uuid,
+            "parent_message_uuid": self.parent_message_uuid,
+            "part_info": self.part_info,
+            "sequence": self.sequence,
+            "request": _request_dict(self.request),
+            "response_status": self.response_status,
+            "error": self.error,
+            "in_process": self.in_process,
+        }
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line of the timeline: at ``time``, ``actor`` did ``kind`` (to ``target``)."""
+
+    time: str
+    actor: str
+    kind: str
+    summary: str
+    target: str | None = None
+    label: str = ""  # a short form for the sequence diagram (else the summary)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"time": self.time, "actor": self.actor, "kind": self.kind,
+                "summary": self.summary, "target": self.target, "label": self.label}
+
+
+# Lifelines of the sequence diagram, by actor name used in events.
+_LIFELINES = {"phone": "Phone", "Plivo": "Plivo", "your app": "Your app",
+              "callbackUrl": "callbackUrl"}
+
+
+def timeline_rows(events: Iterable[Event]) -> list[str]:
+    """One line an event: time, "actor → target" padded to one width, summary (so every
+    summary starts in the same column). Used by ``str(Flow)`` and the FlowTimeline widget."""
+    events = list(events)
+    who = [f"{e.actor} → {e.target}" if e.target else e.actor for e in events]
+    width = max(map(len, who), default=0)
+    return [f"{e.time[11:23]}  {name:<{width}}  {e.summary}"
+            for e, name in zip(events, who, strict=True)]
+
+
+@dataclass
+class Flow:
+    """Everything that happened when someone texted your number, as Plivo saw it."""
+
+    inbound: SignedRequest
+    reply: ReplyInfo | None = None
+    problems: list[Any] = field(default_factory=list)
+    outbound: list[OutboundMessage] = field(default_factory=list)
+    reports: list[DeliveryReport] = field(default_factory=list)
+    timeline: list[Event] = field(default_factory=list)
+    in_process: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True when Plivo found no error (warnings allowed)."""
+        return not self.errors
+
+    @property
+    def errors(self) -> list[Any]:
+        return [p for p in self.problems if getattr(p, "severity", "error") == "error"]
+
+    # -- views -----------------------------------------------------------------------------
+
+    def sequence_diagram(self, *, title: str | None = None) -> Any:
+        """The timeline as an SVG sequence diagram (Phone / Plivo / Your app / callbackUrl)."""
+        from .diagram import Step, sequence_diagram
+
+        participants = ["Phone", "Plivo", "Your app"]
+        if any(e.actor == "callbackUrl" or e.target == "callbackUrl" for e in self.timeline):
+            participants.append("callbackUrl")
+        steps = []
+        for event in self.timeline:
+            source = _LIFELINES[event.actor]
+            time = event.time[11:23]  # HH:MM:SS.mmm
+            label = event.label or event.summary
+            if event.target is None:
+                kind = "error" if event.kind in ("problem", "callback-error", "failed") else "note"
+                steps.append(Step(source, source, label, kind, time))
+            else:
+                kind = "reply" if event.kind in ("reply", "callback-reply", "receipt") else "arrow"
+                steps.append(Step(source, _LIFELINES[event.target], label, kind, time))
+        return sequence_diagram(participants, steps, title=title)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything as JSON-ready data (no token: requests carry only signatures)."""
+        return {
+            "inbound": _request_dict(self.inbound),
+            "in_process": self.in_process,
+            "reply": self.reply.to_dict() if self.reply else None,
+            "problems": [_problem_dict(p) for p in self.problems],
+            "outbound": [m.to_dict() for m in self.outbound],
+            "reports": [r.to_dict() for r in self.reports],
+            "timeline": [e.to_dict() for e in self.timeline],
+        }
+
+    def _headline(self) -> str:
+        params = self.inbound.params
+        how = "in-process" if self.in_process else "over HTTP"
+        return (
+            f"SMS from {params.get('From', '?')} to {params.get('To', '?')}: "
+            f"{self.inbound.method} {self.inbound.url} ({how})"
+        )
+
+    def _reply_line(self) -> str:
+        if self.reply is None:
+            return "no reply"
+        count = self.reply.text.count("<Message")
+        return f"{self.reply.status} {self.reply.content_type or '(no content type)'}, " \
+               f"{len(self.reply.text)} characters, {count} <Message>"
+
+    def __str__(self) -> str:
+        lines = [f"Flow: {self._headline()}", f"  reply:    {self._reply_line()}"]
+        if self.problems:
+            lines.append(f"  problems: {len(self.problems)}")
+            lines += [f"    {p}" for p in self.problems]
+        else:
+            lines.append("  problems: none")
+        lines.append(f"  outbound: {len(self.outbound)} SMS")
+        for m in self.outbound:
+            code = f" (ErrorCode {m.error_code})" if m.error_code else ""
+            plural = "unit" if m.units == 1 else "units"
+            lines.append(
+                f"    {m.src} → {m.dst}  {m.units} {plural} {m.encoding}  {m.status}{code}"
+                f"  {m.message_uuid}"
+            )
+        answered = sum(r.ok for r in self.reports)
+        lines.append(f"  reports:  {len(self.reports)} sent, {answered} answered 2xx")
+        for r in self.reports:
+            lines.append(
+                f"    #{r.sequence} {r.status:<11} {r.part_info:<7} {r.request.method} "
+                f"{r.request.url.split('?')[0]} → {r.outcome}"
+            )
+        lines.append("  timeline:")
+        lines += [f"    {row}" for row in timeline_rows(self.timeline)]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.__str__()
+
+    def _repr_html_(self) -> str:
+        problems = "".join(f"<li><code>{escape(str(p))}</code></li>" for p in self.problems)
+        outbound = "".join(
+            "<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in (
+                m.src, m.dst, m.units, m.encoding, m.status, m.error_code, m.message_uuid))
+            + "</tr>"
+            for m in self.outbound
+        )
+        events = "".join(
+            "<tr>" + "".join(f"<td style='text-align:left'>{escape(v)}</td>" for v in (
+                e.time[11:23], e.actor, e.target or "", e.kind, e.summary)) + "</tr>"
+            for e in self.timeline
+        )
+        parts = [
+            f"<div><b>Flow</b>: {escape(self._headline())}<br>reply: "
+            f"{escape(self._reply_line())}",
+            f"<br>problems:<ul>{problems}</ul>" if problems else "<br>problems: none",
+        ]
+        if outbound:
+            parts.append(
+                "<table><tr><th>src</th><th>dst</th><th>units</th><th>encoding</th>"
+                f"<th>status</th><th>ErrorCode</th><th>MessageUUID</th></tr>{outbound}</table>"
+            )
+        parts.append(
+            "<table><tr><th>time</th><th>actor</th><th>to</th><th>kind</th><th>what</th></tr>"
+            f"{events}</table></div>"
+        )
+        return "".join(parts)
+
+
+def _request_dict(request: SignedRequest) -> dict[str, Any]:
+    return {
+        "method": request.method,
+        "url": request.url,
+        "headers": dict(request.headers),
+        "params": dict(request.params),
+        "body": request.body.decode("utf-8", errors="replace"),
+    }
+
+
+def _problem_dict(problem: Any) -> dict[str, Any]:
+    return {
+        name: getattr(problem, name, None)
+        for name in ("line", "column", "code", "severity", "message", "hint")
+    } | {"text": str(problem)}

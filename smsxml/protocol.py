@@ -1,0 +1,91 @@
+"""Plivo's wire facts for SMS, written once: header and parameter names, content types,
+limits, keywords, statuses and error codes.
+
+Everything here is data from Plivo's documentation (see ``shared/reference/plivo-facts.md``);
+the modules that sign, parse, serve or simulate import it from here and never spell a fact
+again. Nothing in this module imports anything from smsxml.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+__all__ = [
+    "SIGNATURE_HEADER",
+    "MA_SIGNATURE_HEADER",
+    "NONCE_HEADER",
+    "SIGNATURE_V3_HEADER",
+    "MA_SIGNATURE_V3_HEADER",
+    "NONCE_V3_HEADER",
+    "FORM_CONTENT_TYPE",
+    "XML_CONTENT_TYPE",
+    "TEXT_CONTENT_TYPE",
+    "XML_MEDIA_TYPES",
+    "USER_AGENT",
+    "DEFAULT_PORTS",
+    "MAX_TEXT_LENGTH",
+    "TOTAL_RATE",
+    "OPTOUT_KEYWORDS",
+    "OPTIN_KEYWORDS",
+    "HELP_KEYWORDS",
+    "Intent",
+    "Status",
+    "STATUS_PATHS",
+    "DEFAULT_ERROR_CODES",
+]
+
+# --- signature headers (X-Plivo-Signature-V2 is HMAC-SHA256 of URL + nonce) ----------------
+
+SIGNATURE_HEADER: Final = "X-Plivo-Signature-V2"
+MA_SIGNATURE_HEADER: Final = "X-Plivo-Signature-Ma-V2"  # signed with the main account's token
+NONCE_HEADER: Final = "X-Plivo-Signature-V2-Nonce"
+SIGNATURE_V3_HEADER: Final = "X-Plivo-Signature-V3"
+MA_SIGNATURE_V3_HEADER: Final = "X-Plivo-Signature-Ma-V3"
+NONCE_V3_HEADER: Final = "X-Plivo-Signature-V3-Nonce"
+
+# --- content types ---------------------------------------------------------------------------
+
+#: How Plivo sends the parameters of a POST to your message_url or callbackUrl.
+FORM_CONTENT_TYPE: Final = "application/x-www-form-urlencoded"
+#: What a message_url answers with Message XML (Plivo accepts either of XML_MEDIA_TYPES).
+XML_CONTENT_TYPE: Final = "application/xml; charset=utf-8"
+XML_MEDIA_TYPES: Final = ("text/xml", "application/xml")
+#: A short plain-text reason, for refusals.
+TEXT_CONTENT_TYPE: Final = "text/plain; charset=utf-8"
+#: What the simulator's requests say they are (Plivo's own agent is "PlivoHTTP/1.0").
+USER_AGENT: Final = "PlivoHTTP/1.0 (smsxml simulator)"
+
+#: The port a URL means when it names none; signatures are over the URL as Plivo spells it.
+DEFAULT_PORTS: Final = {"http": 80, "https": 443}
+
+# --- messages --------------------------------------------------------------------------------
+
+#: The most characters one <Message> may carry (Plivo splits longer texts into units).
+MAX_TEXT_LENGTH: Final = 1600
+#: The charge per unit the simulator reports (Plivo's format: 5 decimals, as text).
+TOTAL_RATE: Final = "0.00500"
+
+#: Keywords Plivo recognises in an inbound text (``MessageIntent``), upper case.
+OPTOUT_KEYWORDS: Final = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"})
+OPTIN_KEYWORDS: Final = frozenset({"START", "YES", "UNSTOP"})
+HELP_KEYWORDS: Final = frozenset({"HELP", "INFO"})
+Intent = Literal["optout", "optin", "help", ""]
+
+# --- delivery reports ------------------------------------------------------------------------
+
+Status = Literal["queued", "sent", "delivered", "failed", "undelivered", "rejected"]
+
+#: The statuses a delivery report goes through, by final outcome.
+STATUS_PATHS: Final[dict[str, tuple[Status, ...]]] = {
+    "delivered": ("queued", "sent", "delivered"),
+    "sent": ("queued", "sent"),  # no delivery receipt (as in the US and Canada)
+    "failed": ("queued", "failed"),
+    "undelivered": ("queued", "sent", "undelivered"),
+    "rejected": ("queued", "sent", "rejected"),
+}
+
+#: The ErrorCode a final report carries when none is chosen: 900 "Insufficient Credit"
+#: (Plivo could not pass the message on: queued → failed), 20 "Network Error" (the carrier
+#: could not deliver it: sent → undelivered). Plivo documents ErrorCode "only for failed or
+#: undelivered messages", so a ``rejected`` report carries none.
+DEFAULT_ERROR_CODES: Final = {"failed": "900", "undelivered": "20"}

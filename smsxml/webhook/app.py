@@ -1,0 +1,593 @@
+"""The webhook as a plain WSGI application (PEP 3333): :class:`WebhookApp`, and
+:func:`demo_app` for gunicorn."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .. import recording
+from ..inbound import InboundMessage, StatusReport
+from ..protocol import (
+    FORM_CONTENT_TYPE,
+    TEXT_CONTENT_TYPE,
+    XML_CONTENT_TYPE,
+)
+from ..tokens import mask, redact, resolve_token
+from .log import LogEntry, RequestLog, utc_now
+from .request import (
+    NonceMemory,
+    SignatureCheck,
+    check_signature,
+    parse_form,
+    public_origin,
+    request_url,
+    text_path,
+    wsgi_path,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .limits import Refusal
+
+_log = logging.getLogger("smsxml.webhook")
+_DIGITS = re.compile(r"[0-9]+", re.ASCII)
+_log.addHandler(logging.NullHandler())
+
+
+VERDICTS = ("valid V2", "valid Ma-V2", "missing", "invalid", "not checked", "replayed nonce")
+
+_STATUS_LINES = {
+    200: "200 OK",
+    400: "400 Bad Request",
+    403: "403 Forbidden",
+    404: "404 Not Found",
+    405: "405 Method Not Allowed",
+    413: "413 Content Too Large",
+    415: "415 Unsupported Media Type",
+    500: "500 Internal Server Error",
+}
+
+
+
+_Parsed = TypeVar("_Parsed", InboundMessage, StatusReport)
+
+class _Refusal(Exception):
+    """Answer ``status`` with the short plain-text ``reason``."""
+
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+
+# --- The WSGI app --------------------------------------------------------------------------
+
+Handler = Callable[[InboundMessage], Any]
+
+
+def _environ_headers(environ: Mapping[str, Any]) -> dict[str, str]:
+    """The request headers under their usual names (``X-Plivo-Signature-V2``, …)."""
+    headers = {}
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            name = key[5:]
+        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            name = key
+        else:
+            continue
+        if value in ("", None) and not key.startswith("HTTP_"):
+            continue
+        headers["-".join(part.capitalize() for part in name.split("_"))] = str(value)
+    return headers
+
+
+@dataclass
+class _Exchange:
+    """Everything learned about one request while it is processed."""
+
+    environ: Mapping[str, Any]
+    method: str
+    url: str
+    path: str
+    headers: dict[str, str]
+    started: float
+    time: datetime
+    body: bytes = b""
+    params: dict[str, str] = field(default_factory=dict)
+    verdict: str = "not checked"
+    signature: SignatureCheck | None = None
+    message: InboundMessage | None = None
+    reply: str | None = None
+    problems: tuple[Any, ...] = ()
+    error: str | None = None
+    traceback: str | None = None
+    body_read: bool = False
+    recorded: bool = False
+    report: StatusReport | None = None
+    bad_request: str = ""
+
+
+class WebhookApp:
+    """A WSGI application (PEP 3333) serving a Plivo ``message_url`` at ``path``.
+
+    ``handler(message: InboundMessage)`` returns a smsxml ``Response``, an XML string or
+    bytes; that reply is validated (problems are logged, the reply is still sent) and
+    answered as ``application/xml``. ``auth_token`` None: ``$PLIVO_AUTH_TOKEN`` or the demo
+    token. See the module docstring for the statuses and their order.
+
+    - ``main_auth_token``: validate ``X-Plivo-Signature-Ma-V2`` with it (else with
+      ``auth_token``).
+    - ``require_signature=False``: accept unsigned requests (verdict "not checked").
+    - ``public_url``: the message_url configured at Plivo (e.g.
+      ``"https://abc.ngrok.app/receive_sms/"``), when your app sits behind a tunnel or
+      proxy: signatures are checked against it (with the request's own path), and neither
+      ``Host`` nor any X-Forwarded header is read.
+    - ``trust_proxy=True``: rebuild the URL from X-Forwarded-Proto/-Host.
+    - ``max_body``: largest body accepted, in bytes (413 beyond).
+    - ``reject_replayed_nonces``: refuse a signed request whose nonce was among the last
+      10,000 seen (403 "nonce already used").
+    - ``record_to``: a JSON-lines file every request is appended to (refused ones too;
+      accepted ones before the handler runs). See :mod:`smsxml.recording`.
+
+    A refused request's body is read only after the refusal is decided (and never beyond
+    ``max_body``), so that the log and the recording show what it carried.
+    - ``log_size``: how many requests :attr:`log` keeps.
+    - ``status_path``: also receive delivery reports there (e.g. ``"/sms_status/"``);
+      ``on_status(report: StatusReport)`` is called for each one whose signature is valid.
+    """
+
+    def __init__(
+        self,
+        handler: Handler,
+        auth_token: str | None = None,
+        *,
+        path: str = "/receive_sms/",
+        main_auth_token: str | None = None,
+        require_signature: bool = True,
+        trust_proxy: bool = False,
+        public_url: str | None = None,
+        max_body: int = 65536,
+        reject_replayed_nonces: bool = False,
+        record_to: str | None = None,
+        log_size: int = 1000,
+        status_path: str | None = None,
+        on_status: Callable[[StatusReport], Any] | None = None,
+    ):
+        if not callable(handler):
+            raise TypeError(
+                "handler must be a function taking an InboundMessage and returning a "
+                f"Response, an XML string or bytes; got {type(handler).__name__}"
+            )
+        if not isinstance(path, str) or not path.startswith("/"):
+            raise ValueError(f"path must start with '/', like '/receive_sms/'; got {path!r}")
+        if status_path is not None and (
+            not isinstance(status_path, str) or not status_path.startswith("/")
+            or status_path == path
+        ):
+            raise ValueError(
+                "status_path must start with '/' and differ from path, like '/sms_status/'; "
+                f"got {status_path!r}"
+            )
+        if on_status is not None and not callable(on_status):
+            raise TypeError("on_status must be a function taking a StatusReport")
+        if not isinstance(max_body, int) or max_body < 0:
+            raise ValueError("max_body must be a whole number of bytes (0 or more)")
+        self.handler = handler
+        self._token = resolve_token(auth_token)
+        self._main_token = main_auth_token or None
+        self.path = path
+        self.status_path = status_path
+        self.on_status = on_status
+        self.require_signature = require_signature
+        self.trust_proxy = trust_proxy
+        self.public_url = public_url
+        self._origin = None if public_url is None else public_origin(
+            public_url, (path, status_path))
+        self.max_body = max_body
+        self.reject_replayed_nonces = reject_replayed_nonces
+        self.record_to = record_to
+        self.log = RequestLog(log_size)
+        self._nonces = NonceMemory()
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    def _redact(self, text: str) -> str:
+        return redact(text, self._token, self._main_token)
+
+    def _redact_map(self, values: Mapping[str, str]) -> dict[str, str]:
+        return {self._redact(k): self._redact(v) for k, v in values.items()}
+
+    def _redact_fields(self, item: _Parsed | None) -> _Parsed | None:
+        """An InboundMessage or StatusReport with any token in its values masked."""
+        if item is None:
+            return None
+        changes: dict[str, Any] = {
+            f.name: self._redact(getattr(item, f.name))
+            for f in fields(item)
+            if isinstance(getattr(item, f.name), str)
+        }
+        changes["params"] = self._redact_map(item.params)
+        redacted = replace(item, **changes)
+        return item if redacted == item and redacted.params == item.params else redacted
+
+    def __repr__(self) -> str:
+        main = f", main token {mask(self._main_token)}" if self._main_token else ""
+        name = getattr(self.handler, "__name__", type(self.handler).__name__)
+        status = f", reports at {self.status_path}" if self.status_path else ""
+        return (
+            f"<WebhookApp {self.path} → {name}(){status}, token {mask(self._token)}{main}, "
+            f"{len(self.log)} logged>"
+        )
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]):
+        started = time.perf_counter()
+        method = str(environ.get("REQUEST_METHOD", "GET")).upper()
+        bad_request = ""
+        try:
+            url = request_url(environ, self.trust_proxy, self._origin)
+        except ValueError as exc:  # a Host that is not host[:port]: refused with 400
+            bad_request = str(exc)
+            url = f"{environ.get('wsgi.url_scheme') or 'http'}://invalid-host" + wsgi_path(
+                str(environ.get("PATH_INFO", "")))
+        except Exception:  # a broken environ: still answer and log
+            url = "http://unknown/"
+        ex = _Exchange(
+            environ=environ,
+            method=method,
+            url=url,
+            path=wsgi_path(environ.get("PATH_INFO", "")) or "/",
+            headers=_environ_headers(environ),
+            started=started,
+            time=utc_now(),
+            bad_request=bad_request,
+        )
+        extra_headers: list[tuple[str, str]] = []
+        try:
+            body = self._process(ex)
+            status, reason = 200, ""
+            content_type = XML_CONTENT_TYPE if ex.report is None else TEXT_CONTENT_TYPE
+        except _Refusal as refusal:
+            status, reason = refusal.status, self._redact(refusal.reason)
+            body, content_type = f"{status} {reason}\n".encode(), TEXT_CONTENT_TYPE
+            if status == 405:
+                extra_headers.append(("Allow", "GET, POST"))
+        except Exception as exc:  # a bug in here: answer 500 rather than drop the request
+            status, reason = 500, "internal error in the webhook app"
+            body, content_type = f"500 {reason}\n".encode(), TEXT_CONTENT_TYPE
+            ex.error = self._redact(f"{type(exc).__name__}: {exc}")
+            ex.traceback = self._redact(traceback.format_exc())
+        finally:
+            if not ex.recorded:
+                self._salvage(ex)
+                self._record(ex)
+        entry = self._log_entry(ex, status, reason, time.perf_counter() - started)
+        self.log.append(entry)
+        self._emit(entry)
+        headers = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
+        start_response(_STATUS_LINES[status], headers + extra_headers)
+        return [body]
+
+    def log_refusal(self, refusal: Refusal) -> None:
+        """Log a request that the server in front of this app refused before the app saw it
+        (e.g. waitress's 400 for two Content-Length headers, 408 for a request too slow to
+        arrive), so that the log holds every request once. See :mod:`smsxml.server`."""
+        target = refusal.target
+        path = target.split("?", 1)[0] if target.startswith("/") else target
+        entry = LogEntry(
+            time=utc_now(),
+            method=self._redact(refusal.method),
+            url=self._redact(target),
+            path=self._redact(path),
+            status=refusal.status,
+            verdict="not checked",
+            reason=self._redact(refusal.reason),
+            headers=self._redact_map(refusal.headers),
+        )
+        self.log.append(entry)
+        self._emit(entry)
+
+    def _log_entry(self, ex: _Exchange, status: int, reason: str, latency: float) -> LogEntry:
+        return LogEntry(
+            time=ex.time,
+            method=ex.method,
+            url=self._redact(ex.url),
+            path=self._redact(ex.path),
+            status=status,
+            verdict=ex.verdict,
+            reason=reason,
+            headers=self._redact_map(ex.headers),
+            params=self._redact_map(ex.params),
+            message=self._redact_fields(ex.message),
+            signature=ex.signature,
+            reply=None if ex.reply is None else self._redact(ex.reply),
+            problems=ex.problems,
+            error=ex.error,
+            traceback=ex.traceback,
+            latency=latency,
+            body=self._redact(recording.RecordedRequest.decode_body(ex.body)),
+            report=self._redact_fields(ex.report),
+        )
+
+    def _emit(self, entry: LogEntry) -> None:
+        if entry.status == 200:
+            _log.info("%s", entry)
+        elif entry.status == 500:
+            _log.error("%s\n%s", entry, entry.traceback or entry.error or "")
+        else:
+            _log.warning("%s", entry)
+            if entry.signature is not None and _log.isEnabledFor(logging.DEBUG):
+                _log.debug("why: %s", entry.diagnosis)  # diagnosing costs ~250 HMACs
+
+    def _record(self, ex: _Exchange) -> None:
+        ex.recorded = True
+        if not self.record_to:
+            return
+        try:
+            recorded = recording.RecordedRequest(
+                method=ex.method,
+                url=ex.url,
+                headers=ex.headers,
+                params=ex.params,
+                body=recording.RecordedRequest.decode_body(ex.body),
+                time=recording.iso_utc(ex.time),
+            ).redacted(self._token, self._main_token)
+            recording.append(self.record_to, recorded)
+        except Exception as exc:  # a full disk must not take the webhook down
+            _log.error("could not record the request to %s: %s", self.record_to,
+                       self._redact(str(exc)))
+
+    # -- the checks, in order ------------------------------------------------------------
+
+    def _process(self, ex: _Exchange) -> bytes:
+        environ = ex.environ
+        if ex.bad_request:
+            raise _Refusal(400, ex.bad_request)
+        raw = str(environ.get("REQUEST_URI") or environ.get("RAW_URI") or "").split("?", 1)[0]
+        if raw.startswith("//"):  # servers fold "//receive_sms/" into "/receive_sms/"
+            ex.path = raw[:200]
+            raise _Refusal(404, f"no webhook at {ex.path} (one '/' at the start, not several)")
+        requested = text_path(environ.get("PATH_INFO", ""))
+        if requested not in (self.path, self.status_path):
+            hint = ""
+            for known in filter(None, (self.path, self.status_path)):
+                if ex.path.rstrip("/") == known.rstrip("/"):
+                    hint = f" (the webhook is at {known} — mind the trailing slash)"
+            raise _Refusal(404, f"no webhook at {ex.path}{hint}")
+        if ex.method not in ("GET", "POST"):
+            raise _Refusal(405, f"{ex.method} not allowed: Plivo calls with GET or POST")
+        self._check_signature(ex)
+        query = self._query_params(environ)
+        if ex.method == "POST":
+            self._check_content_type(environ)
+            ex.body_read = True
+            ex.body = self._read_body(environ)
+            ex.params = {**query, **self._form(ex.body)}
+        else:
+            ex.params = query
+        if requested == self.status_path:
+            return self._accept_report(ex)
+        for name in ("From", "To", "Text"):
+            if name not in ex.params:
+                raise _Refusal(400, f"missing {name} parameter")
+        for name in ("From", "To"):
+            if not ex.params[name].strip():
+                raise _Refusal(400, f"empty {name} parameter (a phone number is needed)")
+        ex.message = InboundMessage.from_params(ex.params)
+        self._record(ex)
+        return self._answer(ex)
+
+    def _accept_report(self, ex: _Exchange) -> bytes:
+        """A delivery report: parse it, hand it to ``on_status``, answer 200 OK."""
+        try:
+            ex.report = StatusReport.from_params(ex.params)
+        except KeyError as missing:
+            raise _Refusal(400, f"missing {missing.args[0]} parameter (not a delivery "
+                                "report?)") from None
+        self._record(ex)
+        if self.on_status is not None:
+            try:
+                self.on_status(ex.report)
+            except BaseException as exc:  # a learner's sys.exit() must not kill the thread
+                self._handler_failed(ex, "on_status", exc)
+        return b"OK\n"
+
+    def _handler_failed(self, ex: _Exchange, who: str, exc: BaseException) -> None:
+        ex.error = self._redact(f"{who} raised {type(exc).__name__}: {exc}")
+        ex.traceback = self._redact(traceback.format_exc())
+        raise _Refusal(500, f"{who} raised {type(exc).__name__} (see the log)") from None
+
+    def _salvage(self, ex: _Exchange) -> None:
+        """For the log and the recording of a refused request: its parameters and body,
+        read only now (after the refusal was decided) and within ``max_body``."""
+        try:
+            if not ex.body_read and ex.method == "POST":
+                ex.body_read = True
+                ex.body = self._read_body(ex.environ)
+            if not ex.params:
+                ex.params = {**self._query_params(ex.environ), **parse_form(ex.body)}
+        except (_Refusal, ValueError, OSError):
+            pass
+
+    def _check_signature(self, ex: _Exchange) -> None:
+        if not self.require_signature:
+            ex.verdict = "not checked"
+            return
+        public_url = None
+        if not self.trust_proxy and self._origin is None:  # what a proxy says Plivo called:
+            # a hint for the diagnosis
+            try:
+                forwarded = request_url(ex.environ, trust_proxy=True)
+            except ValueError:
+                forwarded = ex.url
+            public_url = forwarded if forwarded != ex.url else None
+        check = check_signature(
+            ex.url, ex.headers, self._token, self._main_token, public_url=public_url
+        )
+        ex.verdict, ex.signature = check.verdict, check
+        if not check.valid:
+            raise _Refusal(403, check.reason)
+        if self.reject_replayed_nonces and check.nonce and self._nonces.seen_before(check.nonce):
+            ex.verdict = "replayed nonce"
+            raise _Refusal(403, "nonce already used")
+
+    def _query_params(self, environ: Mapping[str, Any]) -> dict[str, str]:
+        query = environ.get("QUERY_STRING") or ""
+        try:
+            raw = query.encode("latin-1")
+        except UnicodeEncodeError:
+            raw = query.encode("utf-8")
+        return self._form(raw, what="query string")
+
+    @staticmethod
+    def _form(data: bytes, what: str = "body") -> dict[str, str]:
+        try:
+            return parse_form(data)
+        except ValueError as exc:
+            raise _Refusal(400, f"malformed {what}: {exc}") from None
+
+    @staticmethod
+    def _check_content_type(environ: Mapping[str, Any]) -> None:
+        value = str(environ.get("CONTENT_TYPE") or "")
+        media, *params = [part.strip() for part in value.split(";")]
+        if media.lower() != FORM_CONTENT_TYPE:
+            got = media or "no content type"
+            raise _Refusal(415, f"expected {FORM_CONTENT_TYPE} (as Plivo sends), got {got}")
+        for param in params:
+            key, _, charset = param.partition("=")
+            charset = charset.strip().strip('"').lower()
+            if key.strip().lower() == "charset" and charset not in ("utf-8", "utf8"):
+                raise _Refusal(415, f"expected UTF-8 form data, got charset={charset}")
+
+    def _read_body(self, environ: Mapping[str, Any]) -> bytes:
+        stream = environ.get("wsgi.input")
+        declared = str(environ.get("CONTENT_LENGTH") or "").strip()
+        if declared:
+            if not _DIGITS.fullmatch(declared):  # "5, 7" (two headers), "1\xb9", "-1", "1e3"
+                raise _Refusal(400, f"Content-Length {declared[:40]!r} is not a number")
+            length = int(declared) if len(declared) < 19 else 10**18  # int() refuses 4,300+
+            if length > self.max_body:
+                raise _Refusal(413, f"body of {length} bytes is over the {self.max_body} limit")
+        elif environ.get("wsgi.input_terminated"):
+            length = None  # the server marks the end of the body: read up to the limit
+        else:
+            return b""  # PEP 3333: no Content-Length means no body
+        if stream is None:
+            return b""
+        want = self.max_body + 1 if length is None else min(length, self.max_body + 1)
+        try:
+            body = _read_at_most(stream, want)
+        except OSError:
+            raise _Refusal(400, "could not read the request body (shorter than its "
+                                "Content-Length?)") from None
+        if len(body) > self.max_body:
+            raise _Refusal(413, f"body is over the {self.max_body} byte limit")
+        if length is not None and len(body) < length:
+            raise _Refusal(400, f"body is shorter than its Content-Length ({len(body)} of "
+                                f"{length} bytes)")
+        return body
+
+    # -- the handler and its reply -------------------------------------------------------
+
+    def _answer(self, ex: _Exchange) -> bytes:
+        assert ex.message is not None
+        try:
+            result = self.handler(ex.message)
+        except BaseException as exc:  # a learner's sys.exit() must not kill the thread
+            self._handler_failed(ex, "the handler", exc)
+        try:
+            xml = self._reply_text(result, ex)
+        except _Refusal:
+            raise
+        except Exception as exc:  # e.g. a Response whose to_xml() refuses a value
+            ex.error = self._redact(
+                f"the handler's reply could not be written as XML: {type(exc).__name__}: {exc}"
+            )
+            ex.traceback = self._redact(traceback.format_exc())
+            raise _Refusal(500, "the handler's reply could not be written as XML (see the "
+                                "log)") from None
+        if self._token in xml or (self._main_token and self._main_token in xml):
+            xml = self._redact(xml)
+            ex.error = "the reply contained the auth token; it was masked before sending"
+        ex.reply = xml
+        try:
+            data = xml.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            code = ord(xml[exc.start])
+            ex.error = (f"the reply holds U+{code:04X} at index {exc.start}, which cannot be "
+                        "sent as UTF-8 (a lone surrogate)")
+            raise _Refusal(500, ex.error) from None
+        from ..xml import validate
+
+        try:
+            ex.problems = tuple(validate(xml))
+        except Exception as exc:  # validation is advice: a bug there must not drop the reply
+            ex.error = self._redact(f"could not validate the reply: {type(exc).__name__}: {exc}")
+        return data
+
+    def _reply_text(self, result: Any, ex: _Exchange) -> str:
+        from ..xml import Response
+
+        if isinstance(result, Response):
+            return result.to_xml()
+        if isinstance(result, str):
+            return result
+        if isinstance(result, bytes | bytearray):
+            try:
+                return bytes(result).decode("utf-8")
+            except UnicodeDecodeError:
+                reason = "the handler returned bytes that are not UTF-8 text"
+        elif result is None:
+            reason = (
+                "the handler returned None; return a Response, an XML string or bytes "
+                "(Response() to send no SMS)"
+            )
+        else:
+            kind = type(result).__name__
+            hint = " (call .to_string() on a plivo ResponseElement)" if hasattr(
+                result, "to_string") else ""
+            reason = (
+                f"the handler returned a {kind}, not a Response, an XML string or bytes{hint}"
+            )
+        ex.error = reason
+        raise _Refusal(500, reason)
+
+
+def _read_at_most(stream: Any, limit: int) -> bytes:
+    """Read up to ``limit`` bytes, never more, even if the stream would give more."""
+    chunks, got = [], 0
+    while got < limit:
+        chunk = stream.read(min(limit - got, 65536))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+
+# --- Demo ----------------------------------------------------------------------------------
+
+
+def _echo(message: InboundMessage) -> Any:
+    from ..xml import Response
+
+    return Response().add_message(
+        f"Thanks! You said: {message.text}"[:1600], src=message.to, dst=message.from_
+    )
+
+
+def demo_app(auth_token: str | None = None, **options: Any) -> WebhookApp:
+    """An auto-reply WebhookApp (answers every SMS with "Thanks! You said: …").
+
+    A WSGI app factory for any server: ``gunicorn "smsxml.webhook:demo_app()"``. The token
+    comes from ``auth_token``, else ``$PLIVO_AUTH_TOKEN``, else the demo token.
+    """
+    return WebhookApp(_echo, auth_token, **options)
+

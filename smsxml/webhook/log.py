@@ -1,0 +1,231 @@
+"""Every request the webhook handled, once: :class:`LogEntry` and the bounded, thread-safe
+:class:`RequestLog` (a table in a notebook)."""
+
+from __future__ import annotations
+
+import html
+import threading
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from .. import recording
+from ..inbound import InboundMessage, StatusReport
+from .request import SignatureCheck
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..diagnose import Diagnosis
+
+# --- Request log ---------------------------------------------------------------------------
+
+
+#: How much of a reply a log entry shows (a hostile reply can be megabytes).
+_SHOWN_REPLY = 4000
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One request and what became of it. Holds no token (values equal to one are masked).
+
+    ``verdict`` is one of "valid V2", "valid Ma-V2", "missing", "invalid", "not checked",
+    "replayed nonce"; ``reason`` the short text sent with a refusal (``""`` for 200);
+    ``problems`` the validation problems of the reply; ``latency`` seconds spent in the app;
+    ``diagnosis`` why the signature failed (worked out when first read, see
+    :class:`SignatureCheck`).
+    """
+
+    time: datetime
+    method: str
+    url: str
+    path: str
+    status: int
+    verdict: str
+    reason: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    params: dict[str, str] = field(default_factory=dict)
+    message: InboundMessage | None = None
+    signature: SignatureCheck | None = field(default=None, repr=False, compare=False)
+    reply: str | None = None
+    problems: tuple[Any, ...] = ()
+    error: str | None = None
+    traceback: str | None = None
+    latency: float = 0.0
+    body: str = field(default="", repr=False)
+    report: StatusReport | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200
+
+    @property
+    def diagnosis(self) -> Diagnosis | None:
+        """Why the signature was refused (None when it was valid or not checked)."""
+        return None if self.signature is None else self.signature.diagnosis
+
+    def to_recorded(self) -> recording.RecordedRequest:
+        """This request in the recording format (for :func:`smsxml.replay.replay`)."""
+        return recording.RecordedRequest(
+            method=self.method,
+            url=self.url,
+            headers=dict(self.headers),
+            params=dict(self.params),
+            body=self.body,
+            time=recording.iso_utc(self.time),
+        )
+
+    def __str__(self) -> str:
+        ms = self.latency * 1000
+        line = f"{self.method} {self.path} {self.status} {self.verdict} {ms:.1f} ms"
+        if self.status != 200 and self.reason:
+            line += f" — {self.reason}"
+        elif self.report is not None:
+            line += f" — delivery report: {self.report.status}"
+        elif self.problems:
+            line += f" — {len(self.problems)} XML problem(s)"
+        return line
+
+    def __repr__(self) -> str:
+        return f"<LogEntry {self}>"
+
+    def _rows(self) -> list[tuple[str, str]]:
+        rows = [
+            ("time", self.time.isoformat(timespec="milliseconds")),
+            ("request", f"{self.method} {self.url}"),
+            ("status", f"{self.status} {self.reason}".strip()),
+            ("signature", self.verdict),
+        ]
+        if self.diagnosis is not None:
+            rows.append(("diagnosis", str(self.diagnosis)))
+        if self.message is not None:
+            rows.append(("message", repr(self.message)))
+        elif self.report is not None:
+            rows.append(("report", repr(self.report)))
+        elif self.params:
+            rows.append(("params", ", ".join(f"{k}={v!r}" for k, v in self.params.items())))
+        if self.reply is not None:
+            shown = self.reply[:_SHOWN_REPLY]
+            if len(self.reply) > _SHOWN_REPLY:
+                shown += f"\n… ({len(self.reply) - _SHOWN_REPLY:,} more characters)"
+            rows.append(("reply", shown))
+        rows += [("problem", str(p)) for p in self.problems]
+        if self.error:
+            rows.append(("error", self.error))
+        if self.traceback:
+            rows.append(("traceback", self.traceback))
+        rows.append(("latency", f"{self.latency * 1000:.1f} ms"))
+        rows.append(("headers", "\n".join(f"{k}: {v}" for k, v in self.headers.items())))
+        return rows
+
+    def _repr_html_(self) -> str:
+        body = "".join(
+            f"<tr><th style='text-align:left;vertical-align:top'>{html.escape(k)}</th>"
+            f"<td style='text-align:left'><pre style='margin:0;white-space:pre-wrap'>"
+            f"{html.escape(v)}</pre></td></tr>"
+            for k, v in self._rows()
+        )
+        return f"<table>{body}</table>"
+
+
+class RequestLog:
+    """The requests a :class:`WebhookApp` has handled, oldest first; one entry per request.
+
+    Thread-safe, and bounded: it keeps the last ``maxlen`` entries (default 1000) and
+    drops the oldest beyond that (``total`` still counts them all). Supports ``len()``,
+    iteration, indexing, :attr:`last`, :meth:`clear` and :meth:`wait_for`.
+    """
+
+    def __init__(self, maxlen: int = 1000):
+        if not isinstance(maxlen, int) or maxlen < 1:
+            raise ValueError("log_size must be a positive whole number")
+        self.maxlen = maxlen
+        self.total = 0
+        self._entries: deque[LogEntry] = deque(maxlen=maxlen)
+        self._changed = threading.Condition()
+
+    def append(self, entry: LogEntry) -> None:
+        with self._changed:
+            self._entries.append(entry)
+            self.total += 1
+            self._changed.notify_all()
+
+    def _snapshot(self) -> list[LogEntry]:
+        with self._changed:
+            return list(self._entries)
+
+    def __len__(self) -> int:
+        with self._changed:
+            return len(self._entries)
+
+    def __iter__(self) -> Iterator[LogEntry]:
+        return iter(self._snapshot())
+
+    def __getitem__(self, index: int | slice) -> Any:
+        return self._snapshot()[index]
+
+    @property
+    def last(self) -> LogEntry | None:
+        """The most recent entry (None when empty)."""
+        with self._changed:
+            return self._entries[-1] if self._entries else None
+
+    def clear(self) -> None:
+        with self._changed:
+            self._entries.clear()
+            self._changed.notify_all()
+
+    def wait_for(self, n: int = 1, timeout: float | None = 5.0) -> bool:
+        """Block until the log holds at least ``n`` entries; False if ``timeout`` s pass."""
+        if n > self.maxlen:
+            raise ValueError(f"the log keeps at most {self.maxlen} entries; cannot wait for {n}")
+        with self._changed:
+            return self._changed.wait_for(lambda: len(self._entries) >= n, timeout)
+
+    def __repr__(self) -> str:
+        with self._changed:
+            count, last = len(self._entries), (self._entries[-1] if self._entries else None)
+        tail = f", last: {last}" if last is not None else ""
+        return f"<RequestLog {count} entries (keeps {self.maxlen}){tail}>"
+
+    def _repr_html_(self, limit: int = 50) -> str:
+        entries = self._snapshot()
+        shown = entries[-limit:]
+        head = "".join(
+            f"<th style='text-align:left'>{h}</th>"
+            for h in ("time", "request", "status", "signature", "text → reply / reason", "latency")
+        )
+        rows = []
+        for e in shown:
+            detail = e.reason if e.status != 200 else ""
+            if e.status == 200 and e.report is not None:
+                detail = f"delivery report: {e.report.status}"
+            elif e.status == 200:
+                text = e.message.text if e.message is not None else ""
+                count = (e.reply or "").count("<Message")
+                detail = f"{text[:40]!r} → {count} message(s)"
+                if e.problems:
+                    detail += f", {len(e.problems)} problem(s)"
+            colour = "#1a7f37" if e.status == 200 else "#cf222e"
+            rows.append(
+                "<tr>"
+                f"<td>{e.time.strftime('%H:%M:%S.%f')[:-3]}</td>"
+                f"<td>{html.escape(e.method)} {html.escape(e.path)}</td>"
+                f"<td style='color:{colour}'>{e.status}</td>"
+                f"<td>{html.escape(e.verdict)}</td>"
+                f"<td style='text-align:left'>{html.escape(detail)}</td>"
+                f"<td>{e.latency * 1000:.1f} ms</td>"
+                "</tr>"
+            )
+        note = ""
+        if len(entries) > len(shown):
+            note = f"<p>… {len(entries) - len(shown)} earlier entries not shown</p>"
+        if not entries:
+            return "<p>RequestLog: no requests yet</p>"
+        return f"{note}<table><tr>{head}</tr>{''.join(rows)}</table>"
+
+
