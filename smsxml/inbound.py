@@ -8,7 +8,6 @@ line, or :meth:`~SignedRequest.send` to a server or a WSGI app.
 
 from __future__ import annotations
 
-import re
 import shlex
 import uuid
 from collections.abc import Callable, Mapping
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from .exc import RequestError, SignatureError
+from .phone import plivo_number
 from .protocol import (
     FORM_CONTENT_TYPE,
     HELP_KEYWORDS,
@@ -212,18 +212,12 @@ def message_intent(text: str) -> str:
     return ""
 
 
-_PHONE_PUNCTUATION = re.compile(r"[\s().\-]")
-
-
 def _number(value: object, what: str) -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
         raise RequestError(f"{what} is needed (a phone number like 14155550100)")
-    if not isinstance(value, str | int):
+    if not isinstance(value, str | int) or isinstance(value, bool):
         raise RequestError(f"{what} must be a phone number (text), not {type(value).__name__}")
-    text = str(value).strip()
-    digits = _PHONE_PUNCTUATION.sub("", text).removeprefix("+")
-    # Plivo sends numbers as bare digits (E.164 without "+"); leave sender IDs alone.
-    return digits if digits.isdigit() else text
+    return plivo_number(value)
 
 
 def inbound_request(

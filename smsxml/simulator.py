@@ -49,6 +49,7 @@ from .flow import (
     ReplyInfo,
 )
 from .inbound import SignedRequest, inbound_request, signed_request
+from .phone import plivo_number
 from .protocol import DEFAULT_ERROR_CODES, STATUS_PATHS, XML_MEDIA_TYPES
 from .signature import make_nonce
 from .tokens import mask, redact, resolve_token
@@ -101,7 +102,7 @@ def _digits(number: object, what: str = "a number") -> str:
     """A phone number as Plivo compares it: without spaces and a leading ``+``."""
     if not isinstance(number, str | int) or isinstance(number, bool) or not str(number).strip():
         raise SimulatorError(f"{what} must be a phone number like 12025550000, not {number!r}")
-    return "".join(str(number).split()).removeprefix("+")
+    return plivo_number(number)
 
 
 class _Clock:
