@@ -13,17 +13,39 @@ from __future__ import annotations
 import hmac
 import itertools
 from dataclasses import dataclass, field
+from typing import Literal
 from urllib.parse import urlparse, urlunparse
 
 from .exc import SignatureError
+from .protocol import DEFAULT_PORTS
 from .signature import _hmac_b64, _key, base_url, validate_v2
 
-__all__ = ["Diagnosis", "diagnose_v2"]
+__all__ = ["Diagnosis", "diagnose_v2", "Cause", "CAUSES"]
 
-_DEFAULT_PORT = {"http": "80", "https": "443"}
+_DEFAULT_PORT = {scheme: str(port) for scheme, port in DEFAULT_PORTS.items()}
+
+#: Why a signature did not validate (see :data:`CAUSES`); the last three are not fixable
+#: by re-signing: no usual suspect fits, or a header is absent.
+Cause = Literal[
+    "scheme",
+    "port",
+    "public-url",
+    "trailing-slash",
+    "query-signed",
+    "slash-before-nonce",
+    "main-token",
+    "signature-whitespace",
+    "nonce-whitespace",
+    "token-whitespace",
+    "unknown",
+    "missing-signature",
+    "missing-nonce",
+    "bad-url",
+]
+Causes = tuple[Cause, ...]
 
 #: Cause code → what it means, in a learner's words.
-CAUSES: dict[str, str] = {
+CAUSES: dict[Cause, str] = {
     "scheme": "the scheme differs (http vs https): a TLS proxy or tunnel in front of your app "
     "ends HTTPS, so your app sees http:// — build the URL with https, or honour "
     "X-Forwarded-Proto from a proxy you trust",
@@ -59,7 +81,7 @@ class Diagnosis:
     """
 
     valid: bool
-    causes: tuple[str, ...]
+    causes: Causes
     message: str
     seen_url: str
     signed_url: str | None = None
@@ -112,18 +134,18 @@ def _toggle_slash(url: str) -> str:
     return urlunparse(parts._replace(path=path))
 
 
-def _url_variants(url: str, tag: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
+def _url_variants(url: str, tag: Causes) -> list[tuple[str, Causes]]:
     """Every combination of scheme, port and trailing-slash changes to ``url``."""
-    out = [(url, tag)]
+    out: list[tuple[str, Causes]] = [(url, tag)]
     out += [(_swap_scheme(u), t + ("scheme",)) for u, t in list(out)]
     out += [(v, t + ("port",)) for u, t in list(out) for v in _port_variants(u)]
     out += [(_toggle_slash(u), t + ("trailing-slash",)) for u, t in list(out)]
     return out
 
 
-def _signed_strings(uri: str, base: str, nonce: str) -> list[tuple[str, tuple[str, ...]]]:
+def _signed_strings(uri: str, base: str, nonce: str) -> list[tuple[str, Causes]]:
     """What may have been signed: the right string, and the two classic wrong ones."""
-    out = [(base + nonce, ())]
+    out: list[tuple[str, Causes]] = [(base + nonce, ())]
     without_fragment = uri.split("#", 1)[0]
     if without_fragment != base:
         out.append((without_fragment + nonce, ("query-signed",)))
@@ -142,7 +164,7 @@ def _differences(signed: str, seen: str) -> str:
     return ", ".join(name for name, x, y in named if x != y)
 
 
-def _describe(causes: tuple[str, ...], seen: str, signed: str | None) -> str:
+def _describe(causes: Causes, seen: str, signed: str | None) -> str:
     lines = []
     if signed and signed != seen:
         diffs = _differences(signed, seen)
@@ -153,7 +175,7 @@ def _describe(causes: tuple[str, ...], seen: str, signed: str | None) -> str:
     return " ".join(lines)
 
 
-def _cost(causes: tuple[str, ...]) -> float:
+def _cost(causes: Causes) -> float:
     """Fewest differences first; "/" before the nonce signs the same string as a URL with a
     trailing slash, and the URL is the likelier culprit."""
     return len(causes) + (0.5 if "slash-before-nonce" in causes else 0)
@@ -197,20 +219,20 @@ def diagnose_v2(
     if validate_v2(uri, nonce, signature, auth_token):
         return Diagnosis(True, (), f"Valid: signed for {seen} with this auth token.", seen, seen)
 
-    tokens = [(auth_token, ())]
+    tokens: list[tuple[str, Causes]] = [(auth_token, ())]
     if main_auth_token and main_auth_token != auth_token:
         tokens.append((main_auth_token, ("main-token",)))
     tokens += [(t.strip(), c + ("token-whitespace",)) for t, c in tokens if t.strip() != t]
-    nonces = [(nonce, ())]
+    nonces: list[tuple[str, Causes]] = [(nonce, ())]
     if nonce.strip() != nonce:
         nonces.append((nonce.strip(), ("nonce-whitespace",)))
     sig = signature.strip()
-    sig_causes: tuple[str, ...] = ("signature-whitespace",) if sig != signature else ()
+    sig_causes: Causes = ("signature-whitespace",) if sig != signature else ()
     # Bytes, so that a signature that is not ASCII (a forgery, or mojibake) just never
     # matches: compare_digest refuses non-ASCII str.
     sig_bytes = sig.encode("utf-8", "surrogatepass")
 
-    starts = [(uri, ())]
+    starts: list[tuple[str, Causes]] = [(uri, ())]
     if public_url:
         try:
             base_url(public_url)
@@ -220,7 +242,7 @@ def diagnose_v2(
     urls = [v for u, t in starts for v in _url_variants(u, t)]
 
     tried = 0
-    best: tuple[tuple[str, ...], str] | None = None
+    best: tuple[Causes, str] | None = None
     for (url, url_causes), (token, token_causes), (n, nonce_causes) in itertools.product(
         urls, tokens, nonces
     ):

@@ -7,10 +7,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .inbound import SignedRequest
 from .transport import Reply
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .diagram import SVG
+    from .xml import Problem
 
 __all__ = [
     "Flow",
@@ -203,7 +207,7 @@ class Flow:
 
     inbound: SignedRequest
     reply: ReplyInfo | None = None
-    problems: list[Any] = field(default_factory=list)
+    problems: list[Problem | FlowProblem] = field(default_factory=list)
     outbound: list[OutboundMessage] = field(default_factory=list)
     reports: list[DeliveryReport] = field(default_factory=list)
     timeline: list[Event] = field(default_factory=list)
@@ -215,12 +219,12 @@ class Flow:
         return not self.errors
 
     @property
-    def errors(self) -> list[Any]:
+    def errors(self) -> list[Problem | FlowProblem]:
         return [p for p in self.problems if getattr(p, "severity", "error") == "error"]
 
     # -- views -----------------------------------------------------------------------------
 
-    def sequence_diagram(self, *, title: str | None = None) -> Any:
+    def sequence_diagram(self, *, title: str | None = None) -> SVG:
         """The timeline as an SVG sequence diagram (Phone / Plivo / Your app / callbackUrl)."""
         from .diagram import Step, sequence_diagram
 
@@ -336,7 +340,7 @@ def _request_dict(request: SignedRequest) -> dict[str, Any]:
     }
 
 
-def _problem_dict(problem: Any) -> dict[str, Any]:
+def _problem_dict(problem: Problem | FlowProblem) -> dict[str, Any]:
     return {
         name: getattr(problem, name, None)
         for name in ("line", "column", "code", "severity", "message", "hint")

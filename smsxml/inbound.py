@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from ._headers import header_map
 from .exc import RequestError, SignatureError
 from .phone import plivo_number
 from .protocol import (
@@ -79,10 +80,7 @@ class SignedRequest:
         return self._header(MA_SIGNATURE_HEADER)
 
     def _header(self, name: str) -> str | None:
-        for key, value in self.headers.items():
-            if key.lower() == name.lower():
-                return value
-        return None
+        return header_map(self.headers).get(name)
 
     def to_curl(self, multiline: bool = True) -> str:
         """A ``curl`` command that makes this same request (shell-quoted, copy-pasteable)."""
@@ -190,11 +188,11 @@ def signed_request(
     headers[NONCE_HEADER] = nonce
     if main_auth_token:
         headers[MA_SIGNATURE_HEADER] = sign_v2(url, nonce, main_auth_token)
+    merged = header_map(headers)
     for name, value in _str_params(extra_headers, "extra_headers").items():
-        for existing in [k for k in headers if k.lower() == name.lower()]:
-            del headers[existing]
-        headers[name] = value
-    return SignedRequest(method=method, url=url, headers=headers, params=values, body=body)
+        merged[name] = value  # replaces a header of that name in any case
+    return SignedRequest(method=method, url=url, headers=dict(merged.items()), params=values,
+                         body=body)
 
 
 def message_intent(text: str) -> str:

@@ -26,17 +26,19 @@ from __future__ import annotations
 import os
 import random
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from html import escape
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from .exc import ReplayError
+from ._headers import header_map
+from .exc import DeliveryError, ReplayError
 from .inbound import SignedRequest, signed_request
 from .recording import RecordedRequest, load
 from .signature import make_nonce
 from .tokens import MASK, redact, resolve_token
-from .transport import DeliveryError, Reply, send
+from .transport import Reply, WSGIApp, resolve_target, send
 
 __all__ = ["replay", "ReplayResult", "ReplayError"]
 
@@ -130,11 +132,7 @@ class ReplayResult:
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
-    wanted = name.lower()
-    for key, value in headers.items():
-        if key.lower() == wanted:
-            return value
-    return None
+    return header_map(headers).get(name)
 
 
 def _as_recorded(entry: Any) -> RecordedRequest:
@@ -160,20 +158,17 @@ def _as_recorded(entry: Any) -> RecordedRequest:
     body = getattr(entry, "body", b"") or b""
     if isinstance(body, bytes | bytearray):
         body = RecordedRequest.decode_body(bytes(body))
-    kwargs = {}
-    time = getattr(entry, "time", None)
-    if isinstance(time, str) and time:
-        kwargs["time"] = time
-    elif time is not None and hasattr(time, "isoformat"):
-        kwargs["time"] = time.isoformat()
-    return RecordedRequest(
+    when = getattr(entry, "time", None)
+    if isinstance(when, datetime):
+        when = when.isoformat()
+    request = RecordedRequest(
         method=method,
         url=url,
         headers={str(k): str(v) for k, v in dict(getattr(entry, "headers", {}) or {}).items()},
         params={str(k): str(v) for k, v in dict(getattr(entry, "params", {}) or {}).items()},
         body=str(body),
-        **kwargs,
     )
+    return replace(request, time=when) if isinstance(when, str) and when else request
 
 
 def _entries(source: Any) -> list[RecordedRequest]:
@@ -204,17 +199,13 @@ def _without_query(url: str) -> str:
     return urlunsplit(parts._replace(query="", fragment=""))
 
 
-def _target(url: Any) -> tuple[Callable[..., Any] | None, str | None]:
-    if isinstance(url, str):
-        return None, url
-    given_url = getattr(url, "url", None)
-    if isinstance(given_url, str) and given_url.startswith(("http://", "https://")):
-        return None, given_url  # e.g. a LocalWebhook
-    if callable(url):
-        return url, None
-    raise ReplayError(
-        f"url must be the URL to send to or a WSGI application, not {type(url).__name__}"
-    )
+def _target(url: object) -> tuple[WSGIApp | None, str | None]:
+    app, target_url = resolve_target(url)
+    if app is None and target_url is None:
+        raise ReplayError(
+            f"url must be the URL to send to or a WSGI application, not {type(url).__name__}"
+        )
+    return app, None if app is not None else target_url
 
 
 def _as_recorded_request(original: RecordedRequest, url: str,

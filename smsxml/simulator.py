@@ -33,12 +33,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ._hosts import is_private, url_host
 from ._text import shorten, url_path
-from .exc import SimulatorError
+from .exc import DeliveryError, SimulatorError
 from .flow import (
     DeliveryReport,
     Event,
@@ -50,11 +50,14 @@ from .flow import (
 )
 from .inbound import SignedRequest, inbound_request, signed_request
 from .phone import plivo_number
-from .protocol import DEFAULT_ERROR_CODES, STATUS_PATHS, XML_MEDIA_TYPES
+from .protocol import DEFAULT_ERROR_CODES, DEFAULT_PORTS, STATUS_PATHS, XML_MEDIA_TYPES
 from .signature import make_nonce
 from .tokens import mask, redact, resolve_token
-from .transport import DeliveryError, Reply, send
+from .transport import IN_PROCESS_HOST, Reply, resolve_target, send
 from .units import segments
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .xml import Message, Problem
 
 __all__ = [
     "Simulator",
@@ -68,7 +71,7 @@ PLIVO_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 #: Where the simulated clock of a seeded simulator starts.
 SIMULATED_START = datetime(2026, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
 #: The inbound URL used when the app is a WSGI application called in-process.
-IN_PROCESS_URL = "http://testserver/receive_sms/"
+IN_PROCESS_URL = f"{IN_PROCESS_HOST}/receive_sms/"
 
 _PATHS = STATUS_PATHS
 
@@ -152,7 +155,7 @@ def _outcome(dst: str, value: object) -> tuple[str, str]:
 def _host_port(url: str) -> tuple[str, int | None]:
     parts = urlsplit(url)
     try:
-        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+        port = parts.port or DEFAULT_PORTS.get(parts.scheme)
     except ValueError:
         port = None
     return (parts.hostname or "").lower(), port
@@ -306,14 +309,11 @@ class Simulator:
             if url is not None and url != given:
                 raise SimulatorError("give the URL once: as the first argument or as url=")
             return None, given
-        given_url = getattr(given, "url", None)
-        if isinstance(given_url, str) and given_url.startswith(("http://", "https://")):
+        app, given_url = resolve_target(given)
+        if app is not None:
+            return app, url or given_url or IN_PROCESS_URL
+        if given_url is not None:
             return None, url or given_url  # e.g. a LocalWebhook: talk to it over HTTP
-        if callable(given):
-            path = getattr(given, "path", None)
-            default = f"http://testserver{path}" if isinstance(path, str) and \
-                path.startswith("/") else IN_PROCESS_URL
-            return given, url or default
         raise SimulatorError(
             "give your app's message URL (like http://127.0.0.1:5000/receive_sms/) or a WSGI "
             f"application, not {type(given).__name__}"
@@ -341,10 +341,10 @@ class Simulator:
         return replace(reply, text=self._redact(reply.text),
                        headers={k: self._redact(v) for k, v in reply.headers.items()})
 
-    def _problem(self, flow: Flow, problem: Any) -> None:
-        fields = ("message", "hint")
-        if any(self._redact(getattr(problem, f)) != getattr(problem, f) for f in fields):
-            problem = replace(problem, **{f: self._redact(getattr(problem, f)) for f in fields})
+    def _problem(self, flow: Flow, problem: Problem | FlowProblem) -> None:
+        message, hint = self._redact(problem.message), self._redact(problem.hint)
+        if (message, hint) != (problem.message, problem.hint):
+            problem = replace(problem, message=message, hint=hint)
         flow.problems.append(problem)
         flow.timeline.append(Event(self._clock.stamp(), "Plivo", "problem", str(problem),
                                    label=f"{problem.severity}: {problem.code}"))
@@ -449,7 +449,7 @@ class Simulator:
                 total_amount=item["amount"],
             ))
 
-    def _queue(self, flow: Flow, message: Any, src: str, dst: str) -> dict[str, Any]:
+    def _queue(self, flow: Flow, message: Message, src: str, dst: str) -> dict[str, Any]:
         seg = segments(message.text)
         first = self._uuid()
         uuids = [first] + [self._uuid() for _ in range(seg.units - 1)]

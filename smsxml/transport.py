@@ -17,14 +17,35 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes, urlsplit
 
+from ._headers import header_map
 from .exc import DeliveryError
 
 if TYPE_CHECKING:  # pragma: no cover
     from .inbound import SignedRequest
 
-__all__ = ["Reply", "DeliveryError", "send", "wsgi_environ"]
+__all__ = ["Reply", "send", "wsgi_environ", "resolve_target", "WSGIApp", "IN_PROCESS_HOST"]
 
 WSGIApp = Callable[..., Iterable[bytes]]
+
+#: Where an in-process WSGI app is called when nothing says otherwise.
+IN_PROCESS_HOST = "http://testserver"
+
+
+def resolve_target(given: object) -> tuple[WSGIApp | None, str | None]:
+    """What to send to: ``(None, url)`` for a URL or an object with an http(s) ``url``
+    (a LocalWebhook); ``(app, url)`` for a WSGI app, ``url`` at ``http://testserver`` with
+    the app's own ``path`` when it has one (a WebhookApp), else None; ``(None, None)`` for
+    anything else (the caller says what it wanted)."""
+    if isinstance(given, str):
+        return None, given
+    url = getattr(given, "url", None)
+    if isinstance(url, str) and url.startswith(("http://", "https://")):
+        return None, url
+    if callable(given):
+        path = getattr(given, "path", None)
+        ok = isinstance(path, str) and path.startswith("/")
+        return given, f"{IN_PROCESS_HOST}{path}" if ok else None
+    return None, None
 
 
 
@@ -48,11 +69,7 @@ class Reply:
 
     def header(self, name: str, default: str | None = None) -> str | None:
         """The value of header ``name`` (any case), or ``default``."""
-        wanted = name.lower()
-        for key, value in self.headers.items():
-            if key.lower() == wanted:
-                return value
-        return default
+        return header_map(self.headers).get(name, default)
 
     @property
     def content_type(self) -> str:
@@ -162,12 +179,14 @@ def _reason(exc: BaseException) -> str:
     """The innermost cause of a requests/urllib3 error, in a few words."""
     text = str(exc)
     seen: set[int] = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        if isinstance(exc, ConnectionRefusedError):
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ConnectionRefusedError):
             return "connection refused"
-        reason = getattr(exc, "reason", None)
-        exc = reason if isinstance(reason, BaseException) else (exc.__cause__ or exc.__context__)
+        reason = getattr(current, "reason", None)
+        current = reason if isinstance(reason, BaseException) else (
+            current.__cause__ or current.__context__)
     if "refused" in text.lower():
         return "connection refused"
     if "Name or service not known" in text or "getaddrinfo" in text:
@@ -230,7 +249,9 @@ def _send_wsgi(request: SignedRequest, app: WSGIApp) -> Reply:
     state: dict[str, Any] = {"status": None, "headers": []}
     chunks: list[bytes] = []
 
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None):
+    def start_response(
+        status: str, headers: list[tuple[str, str]], exc_info: Any = None
+    ) -> Callable[[bytes], None]:
         if exc_info is not None:
             try:
                 if chunks:  # headers already "sent": PEP 3333 says re-raise

@@ -13,6 +13,7 @@ two parts. Every part is billed as one unit.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html import escape
 
@@ -64,8 +65,8 @@ def _cost(char: str, encoding: str) -> int:
     return 2 if ord(char) > 0xFFFF else 1
 
 
-def _unique(chars: object) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(chars))  # type: ignore[arg-type]
+def _unique(chars: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(chars))
 
 
 @dataclass(frozen=True)

@@ -29,9 +29,15 @@ import inspect
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .tokens import redact, resolve_token
+from .transport import IN_PROCESS_HOST, resolve_target
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .flow import Flow
+    from .webhook import LogEntry
+    from .xml import Message
 
 __all__ = [
     "CheckResult",
@@ -101,7 +107,7 @@ _EURO_TEXT = (
 #: Where the delivery reports of exercise (f) go, on the same (in-process) host.
 STATUS_PATH = "/sms_status/"
 _MESSAGE_PATH = "/receive_sms/"
-_HOST = "http://testserver"
+_HOST = IN_PROCESS_HOST
 _LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French"}
 
 
@@ -152,8 +158,8 @@ def _result(exercise: str, problems: Sequence[str], success: str) -> CheckResult
 class _Run:
     """One simulated inbound SMS through a handler: the flow and the webhook's log entry."""
 
-    flow: Any
-    entry: Any
+    flow: Flow
+    entry: LogEntry | None
 
     @property
     def reply_failed(self) -> str | None:
@@ -172,11 +178,12 @@ class _Run:
             )
         return None
 
-    def messages(self) -> list[Any]:
+    def messages(self) -> list[Message]:
         from .xml import parse
 
+        reply = self.flow.reply
         try:
-            return parse(self.flow.reply.text).messages
+            return [] if reply is None else parse(reply.text).messages
         except Exception:
             return []
 
@@ -336,8 +343,8 @@ def check_bulk_notify(handler: Callable[..., Any]) -> CheckResult:
 
 def _target(app: Any) -> tuple[Any, str]:
     """(WSGI app or None, message URL) for what the learner gave."""
-    url = getattr(app, "url", None)
-    if isinstance(url, str) and url.startswith(("http://", "https://")):
+    wsgi, url = resolve_target(app)
+    if url is not None and wsgi is None:
         return None, url
     path = getattr(app, "path", None)
     path = path if isinstance(path, str) and path.startswith("/") else _MESSAGE_PATH

@@ -37,16 +37,25 @@ reads the body: it needs only the URL and headers, so an unsigned request is ref
 before its body is read.
 """
 
-from .app import VERDICTS, Handler, WebhookApp, demo_app
+from .app import Handler, WebhookApp, demo_app
 from .limits import Refusal, ServerLimits
 from .local import LocalWebhook
 from .log import LogEntry, RequestLog
-from .request import SignatureCheck, check_signature, parse_form, public_origin, request_url
+from .request import (
+    VERDICTS,
+    SignatureCheck,
+    Verdict,
+    check_signature,
+    parse_form,
+    public_origin,
+    request_url,
+)
 
 __all__ = [
     "WebhookApp",
     "Handler",
     "VERDICTS",
+    "Verdict",
     "demo_app",
     "LocalWebhook",
     "ServerLimits",

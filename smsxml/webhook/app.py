@@ -24,6 +24,7 @@ from .log import LogEntry, RequestLog, utc_now
 from .request import (
     NonceMemory,
     SignatureCheck,
+    Verdict,
     check_signature,
     parse_form,
     public_origin,
@@ -33,6 +34,7 @@ from .request import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..xml import Problem
     from .limits import Refusal
 
 _log = logging.getLogger("smsxml.webhook")
@@ -40,7 +42,6 @@ _DIGITS = re.compile(r"[0-9]+", re.ASCII)
 _log.addHandler(logging.NullHandler())
 
 
-VERDICTS = ("valid V2", "valid Ma-V2", "missing", "invalid", "not checked", "replayed nonce")
 
 _STATUS_LINES = {
     200: "200 OK",
@@ -101,11 +102,11 @@ class _Exchange:
     time: datetime
     body: bytes = b""
     params: dict[str, str] = field(default_factory=dict)
-    verdict: str = "not checked"
+    verdict: Verdict = "not checked"
     signature: SignatureCheck | None = None
     message: InboundMessage | None = None
     reply: str | None = None
-    problems: tuple[Any, ...] = ()
+    problems: tuple[Problem, ...] = ()
     error: str | None = None
     traceback: str | None = None
     body_read: bool = False
@@ -226,7 +227,9 @@ class WebhookApp:
             f"{len(self.log)} logged>"
         )
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]):
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> list[bytes]:
         started = time.perf_counter()
         method = str(environ.get("REQUEST_METHOD", "GET")).upper()
         bad_request = ""

@@ -9,14 +9,15 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, overload
 
 from .. import recording
 from ..inbound import InboundMessage, StatusReport
-from .request import SignatureCheck
+from .request import SignatureCheck, Verdict
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..diagnose import Diagnosis
+    from ..xml import Problem
 
 # --- Request log ---------------------------------------------------------------------------
 
@@ -45,14 +46,14 @@ class LogEntry:
     url: str
     path: str
     status: int
-    verdict: str
+    verdict: Verdict
     reason: str = ""
     headers: dict[str, str] = field(default_factory=dict)
     params: dict[str, str] = field(default_factory=dict)
     message: InboundMessage | None = None
     signature: SignatureCheck | None = field(default=None, repr=False, compare=False)
     reply: str | None = None
-    problems: tuple[Any, ...] = ()
+    problems: tuple[Problem, ...] = ()
     error: str | None = None
     traceback: str | None = None
     latency: float = 0.0
@@ -165,7 +166,13 @@ class RequestLog:
     def __iter__(self) -> Iterator[LogEntry]:
         return iter(self._snapshot())
 
-    def __getitem__(self, index: int | slice) -> Any:
+    @overload
+    def __getitem__(self, index: int) -> LogEntry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[LogEntry]: ...
+
+    def __getitem__(self, index: int | slice) -> LogEntry | list[LogEntry]:
         return self._snapshot()[index]
 
     @property

@@ -8,10 +8,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, get_args
 from urllib.parse import quote, unquote_to_bytes, urlsplit
 
+from .._headers import header_map
 from ..protocol import (
+    DEFAULT_PORTS,
     MA_SIGNATURE_HEADER,
     NONCE_HEADER,
     SIGNATURE_HEADER,
@@ -23,6 +25,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..diagnose import Diagnosis
 
 # --- URL and signature -------------------------------------------------------------------
+
+#: What became of a request's signature: valid (V2, or Ma-V2 with the main account's
+#: token), missing, invalid, not checked (``require_signature=False``), or valid but with
+#: a nonce seen before (``reject_replayed_nonces``).
+Verdict = Literal["valid V2", "valid Ma-V2", "missing", "invalid", "not checked",
+                  "replayed nonce"]
+VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
 
 _PATH_SAFE = "/;=,~!$&'()*+:@"
 
@@ -114,7 +123,7 @@ def request_url(environ: Mapping[str, Any], trust_proxy: bool = False,
     if not host:
         host = environ.get("SERVER_NAME") or "localhost"
         port = str(environ.get("SERVER_PORT") or "")
-        if port and port != {"https": "443", "http": "80"}.get(scheme):
+        if port and port != str(DEFAULT_PORTS.get(scheme)):
             host = f"{host}:{port}"
     return f"{scheme}://{host}{tail}"
 
@@ -130,7 +139,7 @@ class SignatureCheck:
     server do that for every forged request.
     """
 
-    verdict: str
+    verdict: Verdict
     url: str
     nonce: str | None = None
     _diagnose: Callable[[], Diagnosis] | None = field(default=None, repr=False, compare=False)
@@ -167,14 +176,11 @@ class SignatureCheck:
         return self.verdict if diagnosis is None else f"{self.verdict}: {diagnosis}"
 
 
-def _header_lookup(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> dict[str, str]:
-    items = headers.items() if isinstance(headers, Mapping) else headers
-    return {str(k).lower(): str(v) for k, v in items}
 
 
 def check_signature(
     url: str,
-    headers: Mapping[str, str],
+    headers: Mapping[str, str] | Iterable[tuple[str, str]],
     auth_token: str,
     main_auth_token: str | None = None,
     *,
@@ -189,16 +195,14 @@ def check_signature(
     was told to call, if it may differ, e.g. behind an untrusted proxy). Comparisons are
     constant-time.
     """
-    h = _header_lookup(headers)
-    nonce = h.get(NONCE_HEADER.lower())
-    v2 = h.get(SIGNATURE_HEADER.lower())
-    ma = h.get(MA_SIGNATURE_HEADER.lower())
+    h = header_map(headers)
+    nonce, v2, ma = h.get(NONCE_HEADER), h.get(SIGNATURE_HEADER), h.get(MA_SIGNATURE_HEADER)
     ma_token = main_auth_token or auth_token
     if nonce and v2 and validate_v2(url, nonce, v2, auth_token):
         return SignatureCheck("valid V2", url, nonce)
     if nonce and ma and validate_v2(url, nonce, ma, ma_token):
         return SignatureCheck("valid Ma-V2", url, nonce)
-    verdict = "invalid" if nonce and (v2 or ma) else "missing"
+    verdict: Verdict = "invalid" if nonce and (v2 or ma) else "missing"
     if v2 or not ma:
         args = (url, nonce, v2, auth_token, main_auth_token, public_url)
     else:  # only Ma-V2 was sent: diagnose it against the main account's token
