@@ -259,8 +259,9 @@ def diagnose_v2(
         causes, signed_url = best
         if causes == ("signature-whitespace",) or not causes:
             signed_url = seen
-        return Diagnosis(False, causes, _describe(causes, seen, signed_url), seen, signed_url,
-                         tried)
+        return Diagnosis(
+            False, causes, _describe(causes, seen, signed_url), seen, signed_url, tried
+        )
     return Diagnosis(
         False,
         ("unknown",),

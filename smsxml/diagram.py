@@ -97,8 +97,16 @@ def _fit(text: str, width: float) -> tuple[str, bool]:
     return text[: limit - 1].rstrip() + "…", True
 
 
-def _text(x: float, y: float, text: str, *, anchor: str = "middle", colour: str = "#000",
-          weight: str = "normal", title: str | None = None) -> str:
+def _text(
+    x: float,
+    y: float,
+    text: str,
+    *,
+    anchor: str = "middle",
+    colour: str = "#000",
+    weight: str = "normal",
+    title: str | None = None,
+) -> str:
     tip = f"<title>{escape(title)}</title>" if title else ""
     return (
         f"<text x='{x:g}' y='{y:g}' text-anchor='{anchor}' fill='{colour}' "
@@ -164,8 +172,15 @@ def sequence_diagram(
         y = first_row + row * _ROW
         label = _clean(step.label)
         if step.time:
-            out.append(_text(8, y + 4, _fit(_clean(step.time), _GUTTER - 12)[0],
-                             anchor="start", colour="#777"))
+            out.append(
+                _text(
+                    8,
+                    y + 4,
+                    _fit(_clean(step.time), _GUTTER - 12)[0],
+                    anchor="start",
+                    colour="#777",
+                )
+            )
         colour = _COLOURS[step.kind]
         xs = x_of(step.source)
         if step.kind in ("note", "error"):
@@ -177,8 +192,9 @@ def sequence_diagram(
                 f"<rect x='{left:g}' y='{y - 13:g}' width='{box_w:g}' height='20' rx='3' "
                 f"fill='{_FILLS[step.kind]}' stroke='{colour}'/>"
             )
-            out.append(_text(left + box_w / 2, y + 1, shown, colour=colour,
-                             title=label if cut else None))
+            out.append(
+                _text(left + box_w / 2, y + 1, shown, colour=colour, title=label if cut else None)
+            )
             continue
         xt = x_of(step.target)
         dash = " stroke-dasharray='6 4'" if step.kind == "reply" else ""
@@ -188,8 +204,16 @@ def sequence_diagram(
             )
             out.append(_arrow_head(xs, y + 12, -1, colour))
             shown, cut = _fit(label, _COLUMN - 40)
-            out.append(_text(xs + 36, y + 4, shown, anchor="start", colour=colour,
-                             title=label if cut else None))
+            out.append(
+                _text(
+                    xs + 36,
+                    y + 4,
+                    shown,
+                    anchor="start",
+                    colour=colour,
+                    title=label if cut else None,
+                )
+            )
             continue
         direction = 1 if xt > xs else -1
         out.append(
@@ -207,6 +231,4 @@ def sequence_diagram(
 def _arrow_head(x: float, y: float, direction: int, colour: str) -> str:
     """A filled triangle whose tip is at (x, y), pointing right (1) or left (-1)."""
     back = x - direction * 9
-    return (
-        f"<polygon points='{x:g},{y:g} {back:g},{y - 4:g} {back:g},{y + 4:g}' fill='{colour}'/>"
-    )
+    return f"<polygon points='{x:g},{y:g} {back:g},{y - 4:g} {back:g},{y + 4:g}' fill='{colour}'/>"

@@ -67,8 +67,7 @@ class ReplyInfo:
 
     @classmethod
     def from_reply(cls, reply: Reply) -> ReplyInfo:
-        return cls(reply.status, reply.content_type, dict(reply.headers), reply.text,
-                   reply.elapsed)
+        return cls(reply.status, reply.content_type, dict(reply.headers), reply.text, reply.elapsed)
 
     def to_dict(self) -> dict[str, Any]:
         # Headers such as Date and Server change from run to run; they stay out.
@@ -182,13 +181,23 @@ class Event:
     label: str = ""  # a short form for the sequence diagram (else the summary)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"time": self.time, "actor": self.actor, "kind": self.kind,
-                "summary": self.summary, "target": self.target, "label": self.label}
+        return {
+            "time": self.time,
+            "actor": self.actor,
+            "kind": self.kind,
+            "summary": self.summary,
+            "target": self.target,
+            "label": self.label,
+        }
 
 
 # Lifelines of the sequence diagram, by actor name used in events.
-_LIFELINES = {"phone": "Phone", "Plivo": "Plivo", "your app": "Your app",
-              "callbackUrl": "callbackUrl"}
+_LIFELINES = {
+    "phone": "Phone",
+    "Plivo": "Plivo",
+    "your app": "Your app",
+    "callbackUrl": "callbackUrl",
+}
 
 
 def timeline_rows(events: Iterable[Event]) -> list[str]:
@@ -197,8 +206,10 @@ def timeline_rows(events: Iterable[Event]) -> list[str]:
     events = list(events)
     who = [f"{e.actor} → {e.target}" if e.target else e.actor for e in events]
     width = max(map(len, who), default=0)
-    return [f"{e.time[11:23]}  {name:<{width}}  {e.summary}"
-            for e, name in zip(events, who, strict=True)]
+    return [
+        f"{e.time[11:23]}  {name:<{width}}  {e.summary}"
+        for e, name in zip(events, who, strict=True)
+    ]
 
 
 @dataclass
@@ -268,8 +279,10 @@ class Flow:
         if self.reply is None:
             return "no reply"
         count = self.reply.text.count("<Message")
-        return f"{self.reply.status} {self.reply.content_type or '(no content type)'}, " \
-               f"{len(self.reply.text)} characters, {count} <Message>"
+        return (
+            f"{self.reply.status} {self.reply.content_type or '(no content type)'}, "
+            f"{len(self.reply.text)} characters, {count} <Message>"
+        )
 
     def __str__(self) -> str:
         lines = [f"Flow: {self._headline()}", f"  reply:    {self._reply_line()}"]
@@ -303,19 +316,25 @@ class Flow:
     def _repr_html_(self) -> str:
         problems = "".join(f"<li><code>{escape(str(p))}</code></li>" for p in self.problems)
         outbound = "".join(
-            "<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in (
-                m.src, m.dst, m.units, m.encoding, m.status, m.error_code, m.message_uuid))
+            "<tr>"
+            + "".join(
+                f"<td>{escape(str(v))}</td>"
+                for v in (m.src, m.dst, m.units, m.encoding, m.status, m.error_code, m.message_uuid)
+            )
             + "</tr>"
             for m in self.outbound
         )
         events = "".join(
-            "<tr>" + "".join(f"<td style='text-align:left'>{escape(v)}</td>" for v in (
-                e.time[11:23], e.actor, e.target or "", e.kind, e.summary)) + "</tr>"
+            "<tr>"
+            + "".join(
+                f"<td style='text-align:left'>{escape(v)}</td>"
+                for v in (e.time[11:23], e.actor, e.target or "", e.kind, e.summary)
+            )
+            + "</tr>"
             for e in self.timeline
         )
         parts = [
-            f"<div><b>Flow</b>: {escape(self._headline())}<br>reply: "
-            f"{escape(self._reply_line())}",
+            f"<div><b>Flow</b>: {escape(self._headline())}<br>reply: {escape(self._reply_line())}",
             f"<br>problems:<ul>{problems}</ul>" if problems else "<br>problems: none",
         ]
         if outbound:

@@ -48,7 +48,6 @@ __all__ = [
 ]
 
 
-
 @dataclass(frozen=True)
 class SignedRequest:
     """One HTTP request as Plivo would make it. Holds signatures, never a token.
@@ -191,8 +190,9 @@ def signed_request(
     merged = header_map(headers)
     for name, value in _str_params(extra_headers, "extra_headers").items():
         merged[name] = value  # replaces a header of that name in any case
-    return SignedRequest(method=method, url=url, headers=dict(merged.items()), params=values,
-                         body=body)
+    return SignedRequest(
+        method=method, url=url, headers=dict(merged.items()), params=values, body=body
+    )
 
 
 def message_intent(text: str) -> str:
@@ -282,8 +282,13 @@ class InboundMessage:
     message_uuid: str = ""
     params: dict[str, str] = field(default_factory=dict, hash=False)
 
-    _FIELDS = {"From": "from_", "To": "to", "Text": "text", "Type": "type",
-               "MessageUUID": "message_uuid"}
+    _FIELDS = {
+        "From": "from_",
+        "To": "to",
+        "Text": "text",
+        "Type": "type",
+        "MessageUUID": "message_uuid",
+    }
 
     @classmethod
     def from_params(cls, params: Mapping[str, str]) -> InboundMessage:
@@ -333,9 +338,15 @@ class StatusReport:
     sequence: str = ""
     params: dict[str, str] = field(default_factory=dict, hash=False)
 
-    _FIELDS = {"MessageUUID": "message_uuid", "Status": "status", "To": "to",
-               "From": "from_", "ErrorCode": "error_code", "PartInfo": "part_info",
-               "Sequence": "sequence"}
+    _FIELDS = {
+        "MessageUUID": "message_uuid",
+        "Status": "status",
+        "To": "to",
+        "From": "from_",
+        "ErrorCode": "error_code",
+        "PartInfo": "part_info",
+        "Sequence": "sequence",
+    }
 
     @classmethod
     def from_params(cls, params: Mapping[str, str]) -> StatusReport:

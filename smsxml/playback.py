@@ -49,7 +49,6 @@ _CONNECTION_HEADERS = frozenset({
 })  # fmt: skip
 
 
-
 @dataclass(frozen=True)
 class ReplayResult:
     """One replayed request: what was sent (``request``), what came back (``reply``,
@@ -81,7 +80,8 @@ class ReplayResult:
         nonce = _header(original.headers, "X-Plivo-Signature-V2-Nonce") or "(none)"
         signature = _header(original.headers, "X-Plivo-Signature-V2") or "(none)"
         changed = sorted(
-            k for k in set(original.params) | set(sent.params)
+            k
+            for k in set(original.params) | set(sent.params)
             if original.params.get(k) != sent.params.get(k)
         )
         return [
@@ -89,14 +89,18 @@ class ReplayResult:
             ("URL", original.url, sent.url),
             ("nonce", nonce, sent.nonce or "(none)"),
             ("X-Plivo-Signature-V2", signature, sent.signature or "(none)"),
-            ("params", f"{len(original.params)}",
-             f"{len(sent.params)}" + (f" (changed: {', '.join(changed)})" if changed else "")),
+            (
+                "params",
+                f"{len(original.params)}",
+                f"{len(sent.params)}" + (f" (changed: {', '.join(changed)})" if changed else ""),
+            ),
         ]
 
     def __str__(self) -> str:
         how = "re-signed" if self.resigned else "as recorded"
-        lines = [f"ReplayResult: {self.request.method} {self.request.url} ({how}) → "
-                 f"{self._outcome()}"]
+        lines = [
+            f"ReplayResult: {self.request.method} {self.request.url} ({how}) → {self._outcome()}"
+        ]
         width = max(len(label) for label, _, _ in self._rows())
         for label, before, after in self._rows():
             mark = "=" if before == after else "→"
@@ -108,10 +112,7 @@ class ReplayResult:
 
     def __repr__(self) -> str:
         how = "re-signed" if self.resigned else "as recorded"
-        return (
-            f"ReplayResult({self.request.method} {self.request.url}, {how}, "
-            f"{self._outcome()})"
-        )
+        return f"ReplayResult({self.request.method} {self.request.url}, {how}, {self._outcome()})"
 
     def _repr_html_(self) -> str:
         how = "re-signed" if self.resigned else "as recorded"
@@ -208,11 +209,11 @@ def _target(url: object) -> tuple[WSGIApp | None, str | None]:
     return app, None if app is not None else target_url
 
 
-def _as_recorded_request(original: RecordedRequest, url: str,
-                         params: dict[str, str], edited: bool) -> SignedRequest:
+def _as_recorded_request(
+    original: RecordedRequest, url: str, params: dict[str, str], edited: bool
+) -> SignedRequest:
     """The recorded request, headers and all, aimed at ``url`` (no new signature)."""
-    headers = {k: v for k, v in original.headers.items()
-               if k.lower() not in _CONNECTION_HEADERS}
+    headers = {k: v for k, v in original.headers.items() if k.lower() not in _CONNECTION_HEADERS}
     method = original.method.upper()
     if method == "GET":
         query = urlencode(params)
@@ -274,8 +275,7 @@ def replay(
     results = []
     for original in entries:
         if original.method.upper() not in ("GET", "POST"):
-            raise ReplayError(f"cannot replay a {original.method} request: Plivo sends GET "
-                              "or POST")
+            raise ReplayError(f"cannot replay a {original.method} request: Plivo sends GET or POST")
         params = _edited(dict(original.params), edit)
         if target_url is not None:
             destination = target_url
@@ -285,8 +285,14 @@ def replay(
         else:
             destination = original.url
         if resign:
-            request = signed_request(original.method, destination, params, token,
-                                     nonce=make_nonce(rng), main_auth_token=main_auth_token)
+            request = signed_request(
+                original.method,
+                destination,
+                params,
+                token,
+                nonce=make_nonce(rng),
+                main_auth_token=main_auth_token,
+            )
         else:
             request = _as_recorded_request(original, destination, params, edit is not None)
         reply: Reply | None = None

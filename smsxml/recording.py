@@ -43,7 +43,6 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _FIELDS = ("version", "time", "method", "url", "headers", "params", "body")
 
 
-
 def iso_utc(moment: datetime) -> str:
     """``moment`` as ISO-8601 UTC with milliseconds, e.g. ``2024-05-01T12:00:00.123Z``."""
     if moment.tzinfo is not None:

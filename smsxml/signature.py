@@ -265,10 +265,8 @@ def explain_v2(uri: str, nonce: str, auth_token: str) -> SignatureExplanation:
     """How the V2 signature of ``uri`` + ``nonce`` is made, step by step."""
     base = base_url(uri)
     string_to_sign = base + nonce
-    digest = hmac.new(
-        _key(auth_token), string_to_sign.encode("utf-8"), hashlib.sha256
-    ).digest()
-    dropped = uri[len(base):] if uri.startswith(base) else _dropped_parts(uri)
+    digest = hmac.new(_key(auth_token), string_to_sign.encode("utf-8"), hashlib.sha256).digest()
+    dropped = uri[len(base) :] if uri.startswith(base) else _dropped_parts(uri)
     return SignatureExplanation(
         url=uri,
         base_url=base,

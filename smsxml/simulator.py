@@ -137,8 +137,7 @@ def _outcome(dst: str, value: object) -> tuple[str, str]:
         )
     if status not in _PATHS:
         raise SimulatorError(
-            f"outcomes[{dst!r}]: {status!r} is not a final status; use one of "
-            f"{', '.join(_PATHS)}"
+            f"outcomes[{dst!r}]: {status!r} is not a final status; use one of {', '.join(_PATHS)}"
         )
     if code is None or code == "":
         return status, DEFAULT_ERROR_CODES.get(status, "")
@@ -220,8 +219,9 @@ class Simulator:
         self._clock = _Clock(simulated=seed is not None)
 
     def __repr__(self) -> str:
-        outcomes = f", outcomes={ {k: v[0] for k, v in self.outcomes.items()} }" \
-            if self.outcomes else ""
+        outcomes = (
+            f", outcomes={ {k: v[0] for k, v in self.outcomes.items()} }" if self.outcomes else ""
+        )
         main = f", main token {mask(self._main_auth_token)}" if self._main_auth_token else ""
         return (
             f"Simulator(numbers={list(self.numbers)}, token {mask(self._auth_token)}{main}, "
@@ -276,30 +276,53 @@ class Simulator:
         flow = Flow(inbound=request, in_process=app is not None)
         events = flow.timeline
         params = request.params
-        events.append(Event(clock.stamp(), "phone", "sms-in",
-                            f"SMS from {params['From']} to {params['To']}: "
-                            f"{shorten(text)!r}", "Plivo", f"SMS {shorten(text, 20)!r}"))
+        events.append(
+            Event(
+                clock.stamp(),
+                "phone",
+                "sms-in",
+                f"SMS from {params['From']} to {params['To']}: {shorten(text)!r}",
+                "Plivo",
+                f"SMS {shorten(text, 20)!r}",
+            )
+        )
         clock.advance(_STEP["carrier"])
         signed = "V2 + Ma-V2" if self._main_auth_token else "V2"
-        events.append(Event(clock.stamp(), "Plivo", "request",
-                            f"{request.method} {url_path(inbound_url)} (signed {signed})",
-                            "your app", f"{request.method} {shorten(url_path(inbound_url), 24)}"))
+        events.append(
+            Event(
+                clock.stamp(),
+                "Plivo",
+                "request",
+                f"{request.method} {url_path(inbound_url)} (signed {signed})",
+                "your app",
+                f"{request.method} {shorten(url_path(inbound_url), 24)}",
+            )
+        )
         try:
             reply = self._deliver(request, app, timeout)
         except DeliveryError as exc:
-            self._problem(flow, FlowProblem(
-                "message-url-unreachable",
-                f"Plivo could not reach your message_url: {exc}",
-                "start your server (or check the URL and port) and try again",
-            ))
+            self._problem(
+                flow,
+                FlowProblem(
+                    "message-url-unreachable",
+                    f"Plivo could not reach your message_url: {exc}",
+                    "start your server (or check the URL and port) and try again",
+                ),
+            )
             return flow
         clock.advance(_STEP["app"])
         flow.reply = self._scrubbed(ReplyInfo.from_reply(reply))
         count = reply.text.count("<Message")
-        events.append(Event(clock.stamp(), "your app", "reply",
-                            f"{reply.status} {reply.content_type or '(no type)'}, "
-                            f"{count} <Message>", "Plivo",
-                            f"{reply.status} {reply.content_type or '(no type)'}"))
+        events.append(
+            Event(
+                clock.stamp(),
+                "your app",
+                "reply",
+                f"{reply.status} {reply.content_type or '(no type)'}, {count} <Message>",
+                "Plivo",
+                f"{reply.status} {reply.content_type or '(no type)'}",
+            )
+        )
         if self._check_reply(flow, reply):
             self._execute(flow, reply, app, inbound_url, timeout)
         return flow
@@ -319,8 +342,9 @@ class Simulator:
             f"application, not {type(given).__name__}"
         )
 
-    def _deliver(self, request: SignedRequest, app: Callable[..., Any] | None,
-                 timeout: float = 10.0) -> Reply:
+    def _deliver(
+        self, request: SignedRequest, app: Callable[..., Any] | None, timeout: float = 10.0
+    ) -> Reply:
         """Send ``request`` to ``app`` in-process, or over HTTP when ``app`` is None. An
         exception inside an in-process app is what a server would answer with 500."""
         if app is None:
@@ -338,55 +362,82 @@ class Simulator:
 
     def _scrubbed(self, reply: ReplyInfo) -> ReplyInfo:
         """``reply`` with any token it holds masked (an app could echo one back)."""
-        return replace(reply, text=self._redact(reply.text),
-                       headers={k: self._redact(v) for k, v in reply.headers.items()})
+        return replace(
+            reply,
+            text=self._redact(reply.text),
+            headers={k: self._redact(v) for k, v in reply.headers.items()},
+        )
 
     def _problem(self, flow: Flow, problem: Problem | FlowProblem) -> None:
         message, hint = self._redact(problem.message), self._redact(problem.hint)
         if (message, hint) != (problem.message, problem.hint):
             problem = replace(problem, message=message, hint=hint)
         flow.problems.append(problem)
-        flow.timeline.append(Event(self._clock.stamp(), "Plivo", "problem", str(problem),
-                                   label=f"{problem.severity}: {problem.code}"))
+        flow.timeline.append(
+            Event(
+                self._clock.stamp(),
+                "Plivo",
+                "problem",
+                str(problem),
+                label=f"{problem.severity}: {problem.code}",
+            )
+        )
 
     def _check_reply(self, flow: Flow, reply: Reply) -> bool:
         """Plivo's checks before executing anything; False when nothing can be executed."""
         from .xml import validate
 
         if reply.status != 200:
-            hint = ("Plivo does not follow redirects: answer at the URL it calls"
-                    if 300 <= reply.status < 400 else
-                    "answer 200 with an XML <Response> (an empty <Response/> sends nothing)")
-            self._problem(flow, FlowProblem(
-                "reply-status",
-                f"your app answered {reply.status} {reply.reason}".rstrip()
-                + "; Plivo executes XML only from a 200 reply",
-                hint,
-            ))
+            hint = (
+                "Plivo does not follow redirects: answer at the URL it calls"
+                if 300 <= reply.status < 400
+                else "answer 200 with an XML <Response> (an empty <Response/> sends nothing)"
+            )
+            self._problem(
+                flow,
+                FlowProblem(
+                    "reply-status",
+                    f"your app answered {reply.status} {reply.reason}".rstrip()
+                    + "; Plivo executes XML only from a 200 reply",
+                    hint,
+                ),
+            )
             return False
         if reply.content_type not in _XML_TYPES:
-            self._problem(flow, FlowProblem(
-                "reply-content-type",
-                f"the reply's Content-Type is {reply.content_type or 'missing'!s}; "
-                "Plivo expects text/xml or application/xml",
-                "set Content-Type: application/xml (Flask: Response(xml, "
-                "mimetype='application/xml'))",
-            ))
+            self._problem(
+                flow,
+                FlowProblem(
+                    "reply-content-type",
+                    f"the reply's Content-Type is {reply.content_type or 'missing'!s}; "
+                    "Plivo expects text/xml or application/xml",
+                    "set Content-Type: application/xml (Flask: Response(xml, "
+                    "mimetype='application/xml'))",
+                ),
+            )
             return False
         problems = validate(reply.body)
         for problem in problems:
             self._problem(flow, problem)
         if any(p.severity == "error" for p in problems):
-            self._problem(flow, FlowProblem(
-                "nothing-sent",
-                "the reply is not valid Message XML, so Plivo executes none of it",
-                "fix the errors above; smsxml.validate(xml) shows them",
-            ))
+            self._problem(
+                flow,
+                FlowProblem(
+                    "nothing-sent",
+                    "the reply is not valid Message XML, so Plivo executes none of it",
+                    "fix the errors above; smsxml.validate(xml) shows them",
+                ),
+            )
             return False
         return True
 
-    def _execute(self, flow: Flow, reply: Reply, app: Callable[..., Any] | None,
-                 inbound_url: str, timeout: float) -> None:
+    def _execute(
+        self,
+        flow: Flow,
+        reply: Reply,
+        app: Callable[..., Any] | None,
+        inbound_url: str,
+        timeout: float,
+    ) -> None:
         from .xml import parse
 
         clock = self._clock
@@ -396,13 +447,16 @@ class Simulator:
         for number, message in enumerate(response.messages, 1):
             src = message.src or ""
             if not src or _digits(src) not in self.numbers:
-                self._problem(flow, FlowProblem(
-                    "src-not-owned",
-                    f"<Message> #{number}: src {src or '(none)'} is not a number on your "
-                    f"account ({', '.join(self.numbers)}); nothing sent for this <Message>",
-                    "use one of your Plivo numbers as src — when replying, the To of the "
-                    "inbound message",
-                ))
+                self._problem(
+                    flow,
+                    FlowProblem(
+                        "src-not-owned",
+                        f"<Message> #{number}: src {src or '(none)'} is not a number on your "
+                        f"account ({', '.join(self.numbers)}); nothing sent for this <Message>",
+                        "use one of your Plivo numbers as src — when replying, the To of the "
+                        "inbound message",
+                    ),
+                )
                 continue
             for dst in message.dsts:
                 clock.advance(_STEP["queue"])
@@ -415,16 +469,28 @@ class Simulator:
             status = item["path"][1]
             if status == "sent":
                 item["times"]["SentTime"] = clock.stamp()
-                flow.timeline.append(Event(clock.stamp(), "Plivo", "sms-out",
-                                           f"SMS to {item['dst']}: {shorten(item['text'])!r}",
-                                           "phone", f"SMS to {item['dst']}"))
+                flow.timeline.append(
+                    Event(
+                        clock.stamp(),
+                        "Plivo",
+                        "sms-out",
+                        f"SMS to {item['dst']}: {shorten(item['text'])!r}",
+                        "phone",
+                        f"SMS to {item['dst']}",
+                    )
+                )
             else:
                 item["amount"] = f"{Decimal(0):.5f}"  # Plivo does not charge failed messages
-                flow.timeline.append(Event(
-                    clock.stamp(), "Plivo", "failed",
-                    f"could not hand the SMS to {item['dst']} to a carrier: failed "
-                    f"(ErrorCode {item['error_code']})",
-                    label=f"{item['dst']}: failed ({item['error_code']})"))
+                flow.timeline.append(
+                    Event(
+                        clock.stamp(),
+                        "Plivo",
+                        "failed",
+                        f"could not hand the SMS to {item['dst']} to a carrier: failed "
+                        f"(ErrorCode {item['error_code']})",
+                        label=f"{item['dst']}: failed ({item['error_code']})",
+                    )
+                )
             self._report(flow, item, status, app, inbound_url, timeout)
         # 3. The carrier's delivery receipt comes back.
         receipts = [item for item in pending if len(item["path"]) > 2]
@@ -434,20 +500,37 @@ class Simulator:
             status = item["path"][2]
             item["times"]["DeliveryReportTime"] = clock.stamp()
             code = f" (ErrorCode {item['error_code']})" if item["error_code"] else ""
-            flow.timeline.append(Event(clock.stamp(), "phone", "receipt",
-                                       f"delivery receipt for {item['dst']}: {status}{code}",
-                                       "Plivo", f"receipt {item['dst']}: {status}"))
+            flow.timeline.append(
+                Event(
+                    clock.stamp(),
+                    "phone",
+                    "receipt",
+                    f"delivery receipt for {item['dst']}: {status}{code}",
+                    "Plivo",
+                    f"receipt {item['dst']}: {status}",
+                )
+            )
             self._report(flow, item, status, app, inbound_url, timeout)
         for item in pending:
             final = item["path"][-1]
-            flow.outbound.append(OutboundMessage(
-                src=item["src"], dst=item["dst"], text=item["text"], units=item["units"],
-                encoding=item["encoding"], message_uuid=item["parts"][0].message_uuid,
-                parts=item["parts"], type=item["type"], callback_url=item["callback_url"],
-                callback_method=item["callback_method"], status=final,
-                error_code=item["error_code"], total_rate=self.rate,
-                total_amount=item["amount"],
-            ))
+            flow.outbound.append(
+                OutboundMessage(
+                    src=item["src"],
+                    dst=item["dst"],
+                    text=item["text"],
+                    units=item["units"],
+                    encoding=item["encoding"],
+                    message_uuid=item["parts"][0].message_uuid,
+                    parts=item["parts"],
+                    type=item["type"],
+                    callback_url=item["callback_url"],
+                    callback_method=item["callback_method"],
+                    status=final,
+                    error_code=item["error_code"],
+                    total_rate=self.rate,
+                    total_amount=item["amount"],
+                )
+            )
 
     def _queue(self, flow: Flow, message: Message, src: str, dst: str) -> dict[str, Any]:
         seg = segments(message.text)
@@ -460,32 +543,61 @@ class Simulator:
         status, code = self.outcomes.get(dst, ("delivered", ""))
         now = self._clock.stamp()
         plural = "unit" if seg.units == 1 else "units"
-        flow.timeline.append(Event(now, "Plivo", "queued",
-                                   f"queued {src} → {dst}: {seg.units} {plural}, {seg.encoding}",
-                                   label=f"queued → {dst} ({seg.units} {plural})"))
+        flow.timeline.append(
+            Event(
+                now,
+                "Plivo",
+                "queued",
+                f"queued {src} → {dst}: {seg.units} {plural}, {seg.encoding}",
+                label=f"queued → {dst} ({seg.units} {plural})",
+            )
+        )
         return {
-            "src": src, "dst": dst, "text": message.text, "units": seg.units,
-            "encoding": seg.encoding, "parts": parts, "type": message.type or "sms",
+            "src": src,
+            "dst": dst,
+            "text": message.text,
+            "units": seg.units,
+            "encoding": seg.encoding,
+            "parts": parts,
+            "type": message.type or "sms",
             "callback_url": message.callback_url or None,
             "callback_method": (message.callback_method or "POST").upper()
-            if message.callback_url else None,
-            "path": _PATHS[status], "error_code": code,
+            if message.callback_url
+            else None,
+            "path": _PATHS[status],
+            "error_code": code,
             "amount": f"{Decimal(self.rate) * seg.units:.5f}",
-            "times": {"MessageTime": now, "QueuedTime": now, "SentTime": "",
-                      "DeliveryReportTime": ""},
+            "times": {
+                "MessageTime": now,
+                "QueuedTime": now,
+                "SentTime": "",
+                "DeliveryReportTime": "",
+            },
             "sequence": {p.message_uuid: 0 for p in parts},
         }
 
-    def _report(self, flow: Flow, item: dict[str, Any], status: str,
-                app: Callable[..., Any] | None, inbound_url: str, timeout: float) -> None:
+    def _report(
+        self,
+        flow: Flow,
+        item: dict[str, Any],
+        status: str,
+        app: Callable[..., Any] | None,
+        inbound_url: str,
+        timeout: float,
+    ) -> None:
         """Send the status callback for every part of ``item`` (if it has a callbackUrl)."""
         url = item["callback_url"]
         if not url:
             return
         clock = self._clock
         mcc, mnc = next(
-            (v for k, v in sorted(_MCC_MNC.items(), key=lambda kv: -len(kv[0]))
-             if item["dst"].startswith(k)), ("", ""))
+            (
+                v
+                for k, v in sorted(_MCC_MNC.items(), key=lambda kv: -len(kv[0]))
+                if item["dst"].startswith(k)
+            ),
+            ("", ""),
+        )
         times = item["times"]
         first = item["parts"][0].message_uuid
         final_code = item["error_code"] if status in DEFAULT_ERROR_CODES else ""
@@ -506,33 +618,47 @@ class Simulator:
             }
             if final_code:
                 params["ErrorCode"] = final_code
-            params.update({
-                "ParentMessageUUID": first,
-                "PartInfo": part.part_info,
-                "Sequence": str(sequence),
-                "MessageTime": times["MessageTime"],
-                "QueuedTime": times["QueuedTime"],
-                "SentTime": times["SentTime"],
-                "DeliveryReportTime": times["DeliveryReportTime"],
-                "PowerpackUUID": "",
-            })
+            params.update(
+                {
+                    "ParentMessageUUID": first,
+                    "PartInfo": part.part_info,
+                    "Sequence": str(sequence),
+                    "MessageTime": times["MessageTime"],
+                    "QueuedTime": times["QueuedTime"],
+                    "SentTime": times["SentTime"],
+                    "DeliveryReportTime": times["DeliveryReportTime"],
+                    "PowerpackUUID": "",
+                }
+            )
             request = signed_request(
-                item["callback_method"], url, params, self._auth_token,
-                nonce=self._nonce(), main_auth_token=self._main_auth_token,
+                item["callback_method"],
+                url,
+                params,
+                self._auth_token,
+                nonce=self._nonce(),
+                main_auth_token=self._main_auth_token,
             )
             in_process = app is not None and _host_port(url) == _host_port(inbound_url)
             clock.advance(_STEP["callback"] / 3)
             response_status: int | None = None
             error: str | None = None
             if not in_process and not self.allow_remote and not _on_this_machine(url):
-                error = (f"not sent: {_host_port(url)[0]} is not on this machine and the "
-                         "simulator stays offline (Simulator(allow_remote=True) calls it)")
+                error = (
+                    f"not sent: {_host_port(url)[0]} is not on this machine and the "
+                    "simulator stays offline (Simulator(allow_remote=True) calls it)"
+                )
             else:
-                flow.timeline.append(Event(
-                    clock.stamp(), "Plivo", "callback",
-                    f"{request.method} {url_path(url)} Status={status} ({part.part_info}, "
-                    f"#{sequence})", "callbackUrl",
-                    f"{request.method} {status} {part.part_info.replace(' of ', '/')}"))
+                flow.timeline.append(
+                    Event(
+                        clock.stamp(),
+                        "Plivo",
+                        "callback",
+                        f"{request.method} {url_path(url)} Status={status} ({part.part_info}, "
+                        f"#{sequence})",
+                        "callbackUrl",
+                        f"{request.method} {status} {part.part_info.replace(' of ', '/')}",
+                    )
+                )
                 try:
                     answer = self._deliver(request, app if in_process else None, timeout)
                     response_status = answer.status
@@ -540,15 +666,36 @@ class Simulator:
                     error = str(exc)
             clock.advance(_STEP["callback"] * 2 / 3)
             if error is None:
-                flow.timeline.append(Event(clock.stamp(), "callbackUrl", "callback-reply",
-                                           f"{response_status}", "Plivo"))
+                flow.timeline.append(
+                    Event(
+                        clock.stamp(),
+                        "callbackUrl",
+                        "callback-reply",
+                        f"{response_status}",
+                        "Plivo",
+                    )
+                )
             else:
-                flow.timeline.append(Event(
-                    clock.stamp(), "Plivo", "callback-error",
-                    f"delivery report Status={status} ({part.part_info}) not delivered: {error}",
-                    label=f"{status} report " + shorten(error, 44)))
-            flow.reports.append(DeliveryReport(
-                request=request, status=status, message_uuid=part.message_uuid,
-                parent_message_uuid=first, part_info=part.part_info, sequence=sequence,
-                response_status=response_status, error=error, in_process=in_process,
-            ))
+                flow.timeline.append(
+                    Event(
+                        clock.stamp(),
+                        "Plivo",
+                        "callback-error",
+                        f"delivery report Status={status} ({part.part_info}) not delivered: "
+                        f"{error}",
+                        label=f"{status} report " + shorten(error, 44),
+                    )
+                )
+            flow.reports.append(
+                DeliveryReport(
+                    request=request,
+                    status=status,
+                    message_uuid=part.message_uuid,
+                    parent_message_uuid=first,
+                    part_info=part.part_info,
+                    sequence=sequence,
+                    response_status=response_status,
+                    error=error,
+                    in_process=in_process,
+                )
+            )

@@ -48,7 +48,6 @@ def resolve_target(given: object) -> tuple[WSGIApp | None, str | None]:
     return None, None
 
 
-
 def _display_url(url: str) -> str:
     """``url`` with any password in it masked, for messages and reprs."""
     parts = urlsplit(url)
@@ -185,8 +184,11 @@ def _reason(exc: BaseException) -> str:
         if isinstance(current, ConnectionRefusedError):
             return "connection refused"
         reason = getattr(current, "reason", None)
-        current = reason if isinstance(reason, BaseException) else (
-            current.__cause__ or current.__context__)
+        current = (
+            reason
+            if isinstance(reason, BaseException)
+            else (current.__cause__ or current.__context__)
+        )
     if "refused" in text.lower():
         return "connection refused"
     if "Name or service not known" in text or "getaddrinfo" in text:

@@ -188,8 +188,14 @@ class _Run:
             return []
 
 
-def _run(handler: Callable[..., Any], text: str, *, from_: str = CUSTOMER, seed: int = 6,
-         outcomes: Mapping[str, object] | None = None) -> _Run:
+def _run(
+    handler: Callable[..., Any],
+    text: str,
+    *,
+    from_: str = CUSTOMER,
+    seed: int = 6,
+    outcomes: Mapping[str, object] | None = None,
+) -> _Run:
     from .simulator import Simulator
     from .webhook import WebhookApp
 
@@ -227,12 +233,17 @@ _LANGUAGE_CASES = (
     ("Hello there!", ""),
     ("Hola, ¿tienen envío gratis?", "It starts with the Spanish greeting 'hola' (GREETINGS)."),
     ("Bonjour, je voudrais de l'aide", "It starts with the French greeting 'bonjour'."),
-    ("¡HOLA!", "The greeting is in capitals and stuck to '¡' and '!': compare whole words "
-               "in lower case, e.g. re.findall(r'\\w+', message.text.lower())."),
+    (
+        "¡HOLA!",
+        "The greeting is in capitals and stuck to '¡' and '!': compare whole words "
+        "in lower case, e.g. re.findall(r'\\w+', message.text.lower()).",
+    ),
     ("Buenas tardes", "'buenas' is a Spanish greeting too (GREETINGS['es'])."),
     ("salut !", "'salut' is a French greeting too (GREETINGS['fr'])."),
-    ("Any news about my scholarship?", "'scholarship' contains 'hola' but is no greeting: "
-                                       "match whole words, not pieces of words."),
+    (
+        "Any news about my scholarship?",
+        "'scholarship' contains 'hola' but is no greeting: match whole words, not pieces of words.",
+    ),
 )
 _SHOWN = 3  # failing cases listed before "… and N more"
 
@@ -243,14 +254,17 @@ def check_language_reply(handler: Callable[..., Any]) -> CheckResult:
     else ``REPLIES["en"]`` — one ``<Message>`` from your number to the sender."""
     exercise = "(a) reply in the sender's language"
     if not callable(handler):
-        return CheckResult(exercise, False, (
-            f"give your handler function itself (got {type(handler).__name__}).",))
+        return CheckResult(
+            exercise, False, (f"give your handler function itself (got {type(handler).__name__}).",)
+        )
     problems: list[str] = []
     for number, (text, hint) in enumerate(_LANGUAGE_CASES, 1):
         run = _run(handler, text, seed=number)
         messages = run.messages()
         backwards = len(messages) == 1 and (messages[0].src, messages[0].dst) == (
-            CUSTOMER, OUR_NUMBER)
+            CUSTOMER,
+            OUR_NUMBER,
+        )
         failed = run.reply_failed
         if failed and not backwards:
             problems.append(f"For {_quote(text)}: {failed}")
@@ -258,30 +272,37 @@ def check_language_reply(handler: Callable[..., Any]) -> CheckResult:
         if len(messages) != 1:
             problems.append(
                 f"For {_quote(text)}: your reply has {len(messages)} <Message> elements; "
-                "send exactly one.")
+                "send exactly one."
+            )
             continue
         message = messages[0]
         if message.src != OUR_NUMBER or message.dst != CUSTOMER:
             problems.append(
                 f"For {_quote(text)}: the reply goes from {message.src} to {message.dst}; "
                 f"send it from your number (message.to, {OUR_NUMBER}) to the sender "
-                f"(message.from_, {CUSTOMER}).")
+                f"(message.from_, {CUSTOMER})."
+            )
             continue
         expected = _language(text)
         got = next((k for k, v in REPLIES.items() if v == message.text), None)
         if got is None:
             problems.append(
                 f"For {_quote(text)}: you replied {_quote(message.text)}; reply with "
-                f"REPLIES[{expected!r}] word for word.")
+                f"REPLIES[{expected!r}] word for word."
+            )
         elif got != expected:
             problems.append(
                 f"For {_quote(text)}: you replied in {_LANGUAGE_NAMES[got]}; expected "
-                f"{_LANGUAGE_NAMES[expected]} (REPLIES[{expected!r}]). {hint}".rstrip())
+                f"{_LANGUAGE_NAMES[expected]} (REPLIES[{expected!r}]). {hint}".rstrip()
+            )
     if len(problems) > _SHOWN:
         problems[_SHOWN:] = [f"… and {len(problems) - _SHOWN} more message(s) like these."]
-    return _result(exercise, problems,
-                   f"{len(_LANGUAGE_CASES)} messages, each answered in the sender's language "
-                   "(English, Spanish, French), from your number to the sender.")
+    return _result(
+        exercise,
+        problems,
+        f"{len(_LANGUAGE_CASES)} messages, each answered in the sender's language "
+        "(English, Spanish, French), from your number to the sender.",
+    )
 
 
 # --------------------------------------------------------------------------- (b) bulk
@@ -292,16 +313,19 @@ def check_bulk_notify(handler: Callable[..., Any]) -> CheckResult:
     every number in ``TEAM`` with ONE bulk ``<Message>`` (``dst`` joined with ``<``)."""
     exercise = "(b) notify a list with one bulk Message"
     if not callable(handler):
-        return CheckResult(exercise, False, (
-            f"give your handler function itself (got {type(handler).__name__}).",))
+        return CheckResult(
+            exercise, False, (f"give your handler function itself (got {type(handler).__name__}).",)
+        )
     problems: list[str] = []
     for number, text in enumerate(("Stand-up moved to 10:30 today", "Server room is locked"), 1):
         run = _run(handler, text, from_=MANAGER, seed=10 + number)
         failed = run.reply_failed
         if failed:
             if "bad-number" in failed and "," in failed:
-                failed += (". Several numbers in one dst are separated by '<' (written &lt; "
-                           "inside XML): pass a list, dst=TEAM, and the builder does it.")
+                failed += (
+                    ". Several numbers in one dst are separated by '<' (written &lt; "
+                    "inside XML): pass a list, dst=TEAM, and the builder does it."
+                )
             problems.append(f"For {_quote(text)}: {failed}")
             break
         messages = run.messages()
@@ -309,33 +333,42 @@ def check_bulk_notify(handler: Callable[..., Any]) -> CheckResult:
             problems.append(
                 "Your reply has no <Message>, so nothing was sent. Return "
                 "Response().add_message(message.text, src=message.to, dst=TEAM): a list "
-                "for dst becomes one bulk <Message>.")
+                "for dst becomes one bulk <Message>."
+            )
             break
         if len(messages) > 1:
             problems.append(
                 f"Your reply has {len(messages)} <Message> elements, one per person. Send "
                 "ONE <Message> with every number in dst (dst=TEAM, or '<'.join(TEAM)): one "
-                "element, and Plivo sends the copies.")
+                "element, and Plivo sends the copies."
+            )
             break
         reached = [m.dst for m in run.flow.outbound]
         missing = [n for n in TEAM if n not in reached]
         extra = [n for n in reached if n not in TEAM]
         if missing:
-            problems.append(f"{', '.join(missing)} did not get the alert: put every number "
-                            "of TEAM in dst.")
+            problems.append(
+                f"{', '.join(missing)} did not get the alert: put every number of TEAM in dst."
+            )
         if extra:
-            problems.append(f"{', '.join(extra)} is not on the team but got the alert "
-                            f"(the manager is {MANAGER}): send only to TEAM.")
+            problems.append(
+                f"{', '.join(extra)} is not on the team but got the alert "
+                f"(the manager is {MANAGER}): send only to TEAM."
+            )
         wrong = [m for m in run.flow.outbound if text not in m.text]
         if wrong:
             problems.append(
                 f"The team got {_quote(wrong[0].text)}; forward the manager's text "
-                f"({_quote(text)}) — use message.text.")
+                f"({_quote(text)}) — use message.text."
+            )
         if problems:
             break
-    return _result(exercise, problems,
-                   f"One <Message> reached all {len(TEAM)} team members "
-                   f"({', '.join(TEAM)}) with the manager's text.")
+    return _result(
+        exercise,
+        problems,
+        f"One <Message> reached all {len(TEAM)} team members "
+        f"({', '.join(TEAM)}) with the manager's text.",
+    )
 
 
 # --------------------------------------------------------------------------- (c) signatures
@@ -381,12 +414,20 @@ def check_refuses_unsigned(app: Any) -> CheckResult:
 
     exercise = "(c) refuse unsigned requests"
     if app is None or not callable(app) and not isinstance(getattr(app, "url", None), str):
-        return CheckResult(exercise, False, (
-            f"Give a WSGI application, e.g. WebhookApp(handler); got {type(app).__name__}.",))
+        return CheckResult(
+            exercise,
+            False,
+            (f"Give a WSGI application, e.g. WebhookApp(handler); got {type(app).__name__}.",),
+        )
     if _looks_like_handler(app):
-        return CheckResult(exercise, False, (
-            "This looks like a handler (a function of the message), not an app: wrap it, "
-            "WebhookApp(handler), which checks signatures for you.",))
+        return CheckResult(
+            exercise,
+            False,
+            (
+                "This looks like a handler (a function of the message), not an app: wrap it, "
+                "WebhookApp(handler), which checks signatures for you.",
+            ),
+        )
     wsgi, url = _target(app)
     token = resolve_token(None)
     problems: list[str] = []
@@ -395,9 +436,13 @@ def check_refuses_unsigned(app: Any) -> CheckResult:
         simulator = Simulator(auth_token, numbers=(OUR_NUMBER,), seed=21)
         target = wsgi if wsgi is not None else url
         try:
-            flow = simulator.receive_sms(target, from_=CUSTOMER, to=OUR_NUMBER,
-                                         text="Is my order ready?",
-                                         url=url if wsgi is not None else None)
+            flow = simulator.receive_sms(
+                target,
+                from_=CUSTOMER,
+                to=OUR_NUMBER,
+                text="Is my order ready?",
+                url=url if wsgi is not None else None,
+            )
         except Exception as exc:
             return None, _error(exc)
         if flow.reply is None:
@@ -409,27 +454,46 @@ def check_refuses_unsigned(app: Any) -> CheckResult:
         problems.append(
             f"A request Plivo signed correctly got {status} {_quote(body)}; it should get "
             "200 with your XML. Does the app use the same auth token (leave it out to use "
-            f"$PLIVO_AUTH_TOKEN or the demo token) and answer at {_MESSAGE_PATH}?")
+            f"$PLIVO_AUTH_TOKEN or the demo token) and answer at {_MESSAGE_PATH}?"
+        )
     nonce = "12345678901234567890"
-    request = inbound_request(url, token, from_=CUSTOMER, to=OUR_NUMBER,
-                              text="Send 100 SMS to my friends", nonce=nonce,
-                              message_uuid="00000000-0000-4000-8000-000000000000")
-    elsewhere = inbound_request("https://example.com/receive_sms/", token, from_=CUSTOMER,
-                                to=OUR_NUMBER, text="x", nonce=nonce)
+    request = inbound_request(
+        url,
+        token,
+        from_=CUSTOMER,
+        to=OUR_NUMBER,
+        text="Send 100 SMS to my friends",
+        nonce=nonce,
+        message_uuid="00000000-0000-4000-8000-000000000000",
+    )
+    elsewhere = inbound_request(
+        "https://example.com/receive_sms/",
+        token,
+        from_=CUSTOMER,
+        to=OUR_NUMBER,
+        text="x",
+        nonce=nonce,
+    )
 
     def signature_headers(headers: Mapping[str, str]) -> dict[str, str]:
         return {k: v for k, v in headers.items() if k.lower().startswith("x-plivo-signature")}
 
-    unsigned = {k: v for k, v in request.headers.items()
-                if k not in signature_headers(request.headers)}
+    unsigned = {
+        k: v for k, v in request.headers.items() if k not in signature_headers(request.headers)
+    }
     cases = [
-        ("A request without X-Plivo-Signature-V2 headers",
-         _send(replace(request, headers=unsigned), wsgi)),
-        ("A request signed with another account's auth token",
-         simulate("some-other-account-token")),
-        ("A request signed for another URL (https://example.com/receive_sms/)",
-         _send(replace(request, headers=unsigned | signature_headers(elsewhere.headers)),
-               wsgi)),
+        (
+            "A request without X-Plivo-Signature-V2 headers",
+            _send(replace(request, headers=unsigned), wsgi),
+        ),
+        (
+            "A request signed with another account's auth token",
+            simulate("some-other-account-token"),
+        ),
+        (
+            "A request signed for another URL (https://example.com/receive_sms/)",
+            _send(replace(request, headers=unsigned | signature_headers(elsewhere.headers)), wsgi),
+        ),
     ]
     for what, (got, text) in cases:
         if got == 403:
@@ -437,15 +501,19 @@ def check_refuses_unsigned(app: Any) -> CheckResult:
         if got == 200:
             problems.append(
                 f"{what} was answered 200: your handler ran for someone who is not Plivo. "
-                "Check the signature (WebhookApp does unless require_signature=False).")
+                "Check the signature (WebhookApp does unless require_signature=False)."
+            )
         elif got is None:
             problems.append(f"{what} could not be delivered: {text}.")
         else:
             problems.append(
-                f"{what} got {got}; refuse it with 403 Forbidden, as Plivo's docs and "
-                "smsxml do.")
-    return _result(exercise, problems,
-                   "Signed by Plivo → 200; unsigned, wrong token, signed for another URL → 403.")
+                f"{what} got {got}; refuse it with 403 Forbidden, as Plivo's docs and smsxml do."
+            )
+    return _result(
+        exercise,
+        problems,
+        "Signed by Plivo → 200; unsigned, wrong token, signed for another URL → 403.",
+    )
 
 
 # --------------------------------------------------------------------------- (d) broken XML
@@ -458,16 +526,19 @@ def check_fixed_xml(xml: Any) -> CheckResult:
 
     exercise = "(d) fix a broken XML document"
     if not isinstance(xml, str | bytes):
-        return CheckResult(exercise, False, (
-            f"Give the repaired document as a string; got {type(xml).__name__}.",))
+        return CheckResult(
+            exercise, False, (f"Give the repaired document as a string; got {type(xml).__name__}.",)
+        )
     problems = [p for p in validate(xml) if p.severity == "error"]
     if problems:
         lines = []
         for p in problems[:5]:
             line = str(p)
             if p.code == "bad-number" and "," in p.message:
-                line += (" — several numbers in one dst are separated by '<', which inside "
-                         "an attribute is written &lt;")
+                line += (
+                    " — several numbers in one dst are separated by '<', which inside "
+                    "an attribute is written &lt;"
+                )
             lines.append(f"Plivo would refuse it: {line}")
         lines.append("Fix, then run the check again: fixing one error can reveal the next.")
         return CheckResult(exercise, False, tuple(lines))
@@ -475,21 +546,29 @@ def check_fixed_xml(xml: Any) -> CheckResult:
     wanted = list(TEAM[:2])
     found: list[str] = []
     if len(messages) != 1:
-        found.append(f"The document has {len(messages)} <Message> elements; keep the one "
-                     "<Message> (one element can send to several numbers).")
+        found.append(
+            f"The document has {len(messages)} <Message> elements; keep the one "
+            "<Message> (one element can send to several numbers)."
+        )
     else:
         m = messages[0]
         if m.text != _FIXED_TEXT:
-            found.append(f"The text reads {_quote(m.text)}; it should still read "
-                         f"{_quote(_FIXED_TEXT)} — write & as &amp; rather than removing it.")
+            found.append(
+                f"The text reads {_quote(m.text)}; it should still read "
+                f"{_quote(_FIXED_TEXT)} — write & as &amp; rather than removing it."
+            )
         if m.src != OUR_NUMBER:
             found.append(f"src is {m.src!r}; keep {OUR_NUMBER}.")
         if m.dsts != wanted:
-            found.append(f"dst gives {m.dsts}; it should send to {' and '.join(wanted)} — "
-                         "one dst, numbers separated by &lt;.")
+            found.append(
+                f"dst gives {m.dsts}; it should send to {' and '.join(wanted)} — "
+                "one dst, numbers separated by &lt;."
+            )
         if m.callback_url != _FIXED_CALLBACK:
-            found.append(f"callbackUrl is {m.callback_url!r}; keep {_FIXED_CALLBACK} "
-                         "(attribute names are camelCased: callbackUrl).")
+            found.append(
+                f"callbackUrl is {m.callback_url!r}; keep {_FIXED_CALLBACK} "
+                "(attribute names are camelCased: callbackUrl)."
+            )
     if not found:
         run = _run(lambda _message: xml, "CODE", seed=31)
         failed = run.reply_failed
@@ -498,9 +577,12 @@ def check_fixed_xml(xml: Any) -> CheckResult:
             found.append(f"Through the simulator: {failed}")
         elif sent != wanted:
             found.append(f"Through the simulator it sent to {sent}, not {wanted}.")
-    return _result(exercise, found,
-                   "Valid, and through the simulator it sends the code to "
-                   f"{' and '.join(wanted)} with its callbackUrl.")
+    return _result(
+        exercise,
+        found,
+        "Valid, and through the simulator it sends the code to "
+        f"{' and '.join(wanted)} with its callbackUrl.",
+    )
 
 
 # --------------------------------------------------------------------------- (e) one unit
@@ -514,17 +596,23 @@ def _unit_problem(label: str, text: str) -> str | None:
         return None
     if seg.encoding == "UCS-2":
         shown = " ".join(seg.non_gsm_characters[:6])
-        return (f"{label}: your text needs {seg.units} units — it is UCS-2 because of "
-                f"{shown}, and one UCS-2 unit holds only 70 characters. Replace them with "
-                "GSM-7 characters (“ ” → \", ’ → ', … → ...) or drop them (emoji), and it "
-                "can hold 160.")
+        return (
+            f"{label}: your text needs {seg.units} units — it is UCS-2 because of "
+            f"{shown}, and one UCS-2 unit holds only 70 characters. Replace them with "
+            "GSM-7 characters (“ ” → \", ’ → ', … → ...) or drop them (emoji), and it "
+            "can hold 160."
+        )
     if seg.extension_characters:
         shown = " ".join(seg.extension_characters)
-        return (f"{label}: {len(text)} characters but {seg.length} septets, so "
-                f"{seg.units} units: {shown} count twice (escape + character). Measure with "
-                "smsxml.segments(text).length (≤ 160), not len(text).")
-    return (f"{label}: {seg.length} characters, {seg.units} units; one GSM-7 unit holds 160 "
-            "— shorten it.")
+        return (
+            f"{label}: {len(text)} characters but {seg.length} septets, so "
+            f"{seg.units} units: {shown} count twice (escape + character). Measure with "
+            "smsxml.segments(text).length (≤ 160), not len(text)."
+        )
+    return (
+        f"{label}: {seg.length} characters, {seg.units} units; one GSM-7 unit holds 160 "
+        "— shorten it."
+    )
 
 
 def check_one_unit(fit: Callable[[str], str]) -> CheckResult:
@@ -537,8 +625,9 @@ def check_one_unit(fit: Callable[[str], str]) -> CheckResult:
 
     exercise = "(e) keep a reply within one SMS unit"
     if not callable(fit):
-        return CheckResult(exercise, False, (
-            f"give your function itself (got {type(fit).__name__}).",))
+        return CheckResult(
+            exercise, False, (f"give your function itself (got {type(fit).__name__}).",)
+        )
     cases = [
         ("A short text", _SHORT_TEXT),
         ("ORDER_UPDATE", ORDER_UPDATE),
@@ -565,8 +654,10 @@ def check_one_unit(fit: Callable[[str], str]) -> CheckResult:
             continue
         out = seen.get("out")
         if not isinstance(out, str):
-            problems.append(f"{label}: your function returned {type(out).__name__}; return "
-                            "the text to send (a str).")
+            problems.append(
+                f"{label}: your function returned {type(out).__name__}; return "
+                "the text to send (a str)."
+            )
             continue
         if not out.strip():
             problems.append(f"{label}: your function returned an empty text.")
@@ -581,22 +672,27 @@ def check_one_unit(fit: Callable[[str], str]) -> CheckResult:
             continue
         if label == "A short text":
             if out != text:
-                problems.append(f"{label} {_quote(text)} already fits one unit; return it "
-                                f"unchanged (got {_quote(out)}).")
+                problems.append(
+                    f"{label} {_quote(text)} already fits one unit; return it "
+                    f"unchanged (got {_quote(out)})."
+                )
         elif label == "ORDER_UPDATE":
             lost = [bit for bit in ("#4821", "https://example.com/t/4821") if bit not in out]
             if lost:
                 problems.append(
                     f"{label}: {' and '.join(lost)} got lost ({_quote(out, 80)}). Made "
                     "GSM-7 (no curly quotes, no emoji) it fits 160 characters whole: "
-                    "cut only what still does not fit.")
+                    "cut only what still does not fit."
+                )
         elif not out.startswith(text[:100]) or segments(out).length < 140:
             problems.append(
                 f"{label}: keep its first 100 characters and use most of the unit "
                 f"(at least 140 septets); you sent {segments(out).length} septets: "
-                f"{_quote(out, 80)}.")
-    return _result(exercise, problems,
-                   f"All {len(cases)} replies cost one unit, with nothing lost that fits.")
+                f"{_quote(out, 80)}."
+            )
+    return _result(
+        exercise, problems, f"All {len(cases)} replies cost one unit, with nothing lost that fits."
+    )
 
 
 # --------------------------------------------------------------------------- (f) reports
@@ -620,17 +716,18 @@ class _StatusApp:
         self.outcomes: list[tuple[str, str]] = []  # (Status, what happened) per report
         self.messages = WebhookApp(
             lambda m: Response().add_message(
-                "Your code is 4821", src=m.to, dst=list(TEAM[:2]),
-                callback_url=_HOST + STATUS_PATH),
-            self.token, path=_MESSAGE_PATH)
+                "Your code is 4821", src=m.to, dst=list(TEAM[:2]), callback_url=_HOST + STATUS_PATH
+            ),
+            self.token,
+            path=_MESSAGE_PATH,
+        )
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         from .webhook import check_signature, parse_form, request_url
 
         if environ.get("PATH_INFO") != STATUS_PATH:
             return self.messages(environ, start_response)
-        headers = {k[5:].replace("_", "-"): v for k, v in environ.items()
-                   if k.startswith("HTTP_")}
+        headers = {k[5:].replace("_", "-"): v for k, v in environ.items() if k.startswith("HTTP_")}
         check = check_signature(request_url(environ), headers, self.token)
         if not check.valid:  # pragma: no cover - the simulator always signs
             return self._answer(start_response, 403, "unsigned")
@@ -644,8 +741,7 @@ class _StatusApp:
             self.outcomes.append((report.get("Status", "?"), f"raised {_error(exc)}"))
             return self._answer(start_response, 500, "error")
         if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status < 600:
-            self.outcomes.append((report.get("Status", "?"),
-                                  f"returned {status!r}"))
+            self.outcomes.append((report.get("Status", "?"), f"returned {status!r}"))
             return self._answer(start_response, 500, "bad return value")
         self.outcomes.append((report.get("Status", "?"), f"answered {status}"))
         return self._answer(start_response, status, "")
@@ -659,8 +755,10 @@ class _StatusApp:
         except ValueError:
             phrase = "Status"
         body = text.encode()
-        start_response(f"{status} {phrase}", [("Content-Type", "text/plain; charset=utf-8"),
-                                              ("Content-Length", str(len(body)))])
+        start_response(
+            f"{status} {phrase}",
+            [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
+        )
         return [body]
 
 
@@ -673,28 +771,38 @@ def check_delivery_reports(on_report: Callable[..., Any], received: list[Any]) -
 
     exercise = "(f) acknowledge delivery reports"
     if not callable(on_report):
-        return CheckResult(exercise, False, (
-            f"give your function itself (got {type(on_report).__name__}).",))
+        return CheckResult(
+            exercise, False, (f"give your function itself (got {type(on_report).__name__}).",)
+        )
     if not isinstance(received, list):
-        return CheckResult(exercise, False, (
-            f"give the list your function appends to (got {type(received).__name__}).",))
+        return CheckResult(
+            exercise,
+            False,
+            (f"give the list your function appends to (got {type(received).__name__}).",),
+        )
     start = len(received)
     app = _StatusApp(on_report)
-    simulator = Simulator(app.token, numbers=(OUR_NUMBER,), seed=51,
-                          outcomes={TEAM[1]: "undelivered"})
-    flow = simulator.receive_sms(app, from_=CUSTOMER, to=OUR_NUMBER, text="CODE",
-                                 url=_HOST + _MESSAGE_PATH)
+    simulator = Simulator(
+        app.token, numbers=(OUR_NUMBER,), seed=51, outcomes={TEAM[1]: "undelivered"}
+    )
+    flow = simulator.receive_sms(
+        app, from_=CUSTOMER, to=OUR_NUMBER, text="CODE", url=_HOST + _MESSAGE_PATH
+    )
     reports = flow.reports
     total = len(reports)
     problems: list[str] = []
     bad = [(status, what) for status, what in app.outcomes if what != "answered 200"]
     if bad:
         status, what = bad[0]
-        problem = (f"{len(bad)} of {total} reports were not answered 200 — first, "
-                   f"Status={status}: your function {what}.")
+        problem = (
+            f"{len(bad)} of {total} reports were not answered 200 — first, "
+            f"Status={status}: your function {what}."
+        )
         if "KeyError" in what and "ErrorCode" in what:
-            problem += (" ErrorCode comes only with failed or undelivered reports: read it "
-                        "with report.get('ErrorCode', '').")
+            problem += (
+                " ErrorCode comes only with failed or undelivered reports: read it "
+                "with report.get('ErrorCode', '')."
+            )
         elif "returned" in what:
             problem += " Return 200 (the HTTP status, an int) so Plivo knows it arrived."
         elif "answered" in what:
@@ -704,19 +812,27 @@ def check_delivery_reports(on_report: Callable[..., Any], received: list[Any]) -
     expected = [(r.message_uuid, r.status) for r in reports]
     statuses = ", ".join(r.status for r in reports)
     if not new:
-        problems.append("Nothing was appended to received: append each report "
-                        "(received.append(report)).")
+        problems.append(
+            "Nothing was appended to received: append each report (received.append(report))."
+        )
     elif len(new) != total:
         problems.append(
             f"received got {len(new)} new report(s), but Plivo sent {total} ({statuses}): "
-            "append every report — one per status change — not only some.")
+            "append every report — one per status change — not only some."
+        )
     elif not all(isinstance(r, Mapping) for r in new):
         kind = next(type(r).__name__ for r in new if not isinstance(r, Mapping))
-        problems.append(f"received holds {kind} items; append the reports themselves "
-                        "(dicts with MessageUUID, Status, …).")
+        problems.append(
+            f"received holds {kind} items; append the reports themselves "
+            "(dicts with MessageUUID, Status, …)."
+        )
     elif [(r.get("MessageUUID"), r.get("Status")) for r in new] != expected:
-        problems.append("received does not hold the reports as they came (MessageUUID and "
-                        "Status, in order): append each report unchanged.")
-    return _result(exercise, problems,
-                   f"{total} delivery reports ({statuses}) recorded in order, each answered "
-                   "200.")
+        problems.append(
+            "received does not hold the reports as they came (MessageUUID and "
+            "Status, in order): append each report unchanged."
+        )
+    return _result(
+        exercise,
+        problems,
+        f"{total} delivery reports ({statuses}) recorded in order, each answered 200.",
+    )

@@ -17,8 +17,9 @@ PUBLIC = "https://example.com/receive_sms/"
 
 
 def raw(message: str, token: str = TOKEN) -> str:
-    return base64.b64encode(hmac.new(token.encode(), message.encode(), hashlib.sha256)
-                            .digest()).decode()
+    return base64.b64encode(
+        hmac.new(token.encode(), message.encode(), hashlib.sha256).digest()
+    ).decode()
 
 
 def test_valid_signature_is_reported_valid() -> None:
@@ -49,8 +50,7 @@ def test_url_rewrites_are_named(seen: str, cause: str | None, words: str | None)
 
 
 def test_tls_proxy_message_reads_plainly() -> None:
-    d = diagnose_v2("http://example.com/receive_sms/", NONCE, sign_v2(PUBLIC, NONCE, TOKEN),
-                    TOKEN)
+    d = diagnose_v2("http://example.com/receive_sms/", NONCE, sign_v2(PUBLIC, NONCE, TOKEN), TOKEN)
     assert str(d).startswith(
         "signed for https://example.com/receive_sms/; your app saw "
         "http://example.com/receive_sms/ (scheme differs)."
@@ -101,8 +101,7 @@ def test_main_vs_subaccount_token() -> None:
         (NONCE, sign_v2(PUBLIC, NONCE, TOKEN), TOKEN + "\n", "token-whitespace"),
     ],
 )
-def test_whitespace_in_headers_or_token(nonce: str, signature: str, token: str,
-                                        cause: str) -> None:
+def test_whitespace_in_headers_or_token(nonce: str, signature: str, token: str, cause: str) -> None:
     assert diagnose_v2(PUBLIC, nonce, signature, token).causes == (cause,)
 
 
@@ -112,8 +111,9 @@ def test_missing_headers() -> None:
 
 
 def test_nothing_matches_says_so_and_never_shows_a_token() -> None:
-    d = diagnose_v2(PUBLIC, NONCE, sign_v2(PUBLIC, NONCE, "another-token"), TOKEN,
-                    main_auth_token=MAIN)
+    d = diagnose_v2(
+        PUBLIC, NONCE, sign_v2(PUBLIC, NONCE, "another-token"), TOKEN, main_auth_token=MAIN
+    )
     assert d.causes == ("unknown",)
     assert "none of the usual suspects" in str(d)
     for text in (str(d), repr(d), d._repr_html_(), str(d.to_dict())):

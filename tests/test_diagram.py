@@ -96,7 +96,9 @@ def test_svg_object(tmp_path: Path) -> None:
 
 @given(st.lists(st.text(max_size=80), min_size=1, max_size=6))
 def test_any_label_gives_well_formed_svg(labels: list[str]) -> None:
-    diagram = [Step("A", "B" if i % 2 else "A", text, ("arrow", "reply", "note", "error")[i % 4])
-               for i, text in enumerate(labels)]
+    diagram = [
+        Step("A", "B" if i % 2 else "A", text, ("arrow", "reply", "note", "error")[i % 4])
+        for i, text in enumerate(labels)
+    ]
     root = ET.fromstring(sequence_diagram(["A", "B"], diagram, title=labels[0]).data)
     assert root.tag == f"{NS}svg"

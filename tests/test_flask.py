@@ -63,8 +63,9 @@ def test_valid_signature_calls_view_and_sends_xml(auth_token):
 
 def test_get_and_plain_views_pass_through(auth_token):
     app, calls = make_app(auth_token)
-    reply = send_with_client(app, inbound("http://localhost/receive_sms/", auth_token,
-                                          text="plain", method="GET"))
+    reply = send_with_client(
+        app, inbound("http://localhost/receive_sms/", auth_token, text="plain", method="GET")
+    )
     assert (reply.status_code, reply.data) == (200, b"Text received")
     assert calls == ["valid V2"]
 
@@ -72,8 +73,9 @@ def test_get_and_plain_views_pass_through(auth_token):
 def test_bad_or_missing_signature_is_403_and_view_not_called(auth_token):
     app, calls = make_app(auth_token)
     forged = inbound("http://localhost/receive_sms/", "wrong-token")
-    assert not plivo.utils.validate_signature(forged.url, forged.nonce, forged.signature,
-                                              auth_token)
+    assert not plivo.utils.validate_signature(
+        forged.url, forged.nonce, forged.signature, auth_token
+    )
     reply = send_with_client(app, forged)
     assert reply.status_code == 403
     assert reply.headers["Content-Type"] == "text/plain; charset=utf-8"
@@ -86,8 +88,7 @@ def test_bad_or_missing_signature_is_403_and_view_not_called(auth_token):
 
 def test_main_account_signature(auth_token, main_token):
     app, calls = make_app(auth_token, main_auth_token=main_token)
-    req = inbound("http://localhost/receive_sms/", "another-subaccount",
-                  main_auth_token=main_token)
+    req = inbound("http://localhost/receive_sms/", "another-subaccount", main_auth_token=main_token)
     assert send_with_client(app, req).status_code == 200
     assert calls == ["valid Ma-V2"]
 
@@ -143,8 +144,9 @@ def test_import_without_flask_names_the_extra():
         "try:\n    import smsxml.integrations.flask\n"
         "except ImportError as exc:\n    print(exc)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=30, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=30, cwd=ROOT
+    )
     assert 'pip install "smsxml[flask]"' in out.stdout, out.stderr
 
 

@@ -29,12 +29,30 @@ def free_port() -> int:
 @pytest.fixture
 def gunicorn_url(auth_token):
     port = free_port()
-    env = {**os.environ, "PLIVO_AUTH_TOKEN": auth_token,
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    env = {
+        **os.environ,
+        "PLIVO_AUTH_TOKEN": auth_token,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-         "--threads", "2", "--graceful-timeout", "2", "smsxml.webhook:demo_app()"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--threads",
+            "2",
+            "--graceful-timeout",
+            "2",
+            "smsxml.webhook:demo_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}/receive_sms/"
     try:
@@ -61,8 +79,9 @@ def gunicorn_url(auth_token):
 
 
 def test_webhook_app_runs_unchanged_under_gunicorn(gunicorn_url, auth_token):
-    reply = inbound_request(gunicorn_url, auth_token, from_="14155550100", to="14155550199",
-                            text="hello gunicorn").send()
+    reply = inbound_request(
+        gunicorn_url, auth_token, from_="14155550100", to="14155550199", text="hello gunicorn"
+    ).send()
     assert reply.status == 200
     assert reply.header("Content-Type") == "application/xml; charset=utf-8"
     assert validate(reply.body) == []
@@ -71,7 +90,12 @@ def test_webhook_app_runs_unchanged_under_gunicorn(gunicorn_url, auth_token):
     assert message.text == "Thanks! You said: hello gunicorn"
     forged = inbound_request(gunicorn_url, "forged", from_="1", to="2", text="x").send()
     assert forged.status == 403 and auth_token not in forged.text
-    chunked = requests.post(gunicorn_url, data=iter([b"From=1&", b"To=2"]), timeout=5,
-                            headers=dict(inbound_request(gunicorn_url, auth_token, from_="1",
-                                                         to="2", text="x").headers))
+    chunked = requests.post(
+        gunicorn_url,
+        data=iter([b"From=1&", b"To=2"]),
+        timeout=5,
+        headers=dict(
+            inbound_request(gunicorn_url, auth_token, from_="1", to="2", text="x").headers
+        ),
+    )
     assert chunked.status_code == 400 and "missing Text" in chunked.text  # chunked body read

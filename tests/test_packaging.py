@@ -37,7 +37,11 @@ def test_environment_yml_lists_the_same_dependencies_as_pyproject() -> None:
 def test_runtime_dependencies_are_the_documented_five() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert {_name(d) for d in project["dependencies"]} == {
-        "plivo", "requests", "ipywidgets", "phonenumbers", "waitress"
+        "plivo",
+        "requests",
+        "ipywidgets",
+        "phonenumbers",
+        "waitress",
     }
     assert project["requires-python"] == ">=3.10"
 
@@ -49,8 +53,7 @@ def test_import_smsxml_is_light() -> None:
         "'urllib3', 'IPython', 'waitress') if m in sys.modules]\n"
         "print(','.join(heavy))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
 
 

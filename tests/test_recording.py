@@ -21,10 +21,13 @@ def test_webhook_records_every_request_even_refused_ones(tmp_path, auth_token, h
     with LocalWebhook(handler, auth_token, record_to=str(path)) as server:
         ok = inbound_request(server.url, auth_token, from_="1415", to="1416", text="héllo ✓")
         assert ok.send().status == 200
-        assert inbound_request(server.url, "forged", from_="1", to="2", text="x").send().status \
-            == 403
-        assert inbound_request(server.url, auth_token, from_="1", to="2", text="raise").send() \
-            .status == 500
+        assert (
+            inbound_request(server.url, "forged", from_="1", to="2", text="x").send().status == 403
+        )
+        assert (
+            inbound_request(server.url, auth_token, from_="1", to="2", text="raise").send().status
+            == 500
+        )
         assert requests.put(server.url, timeout=5).status_code == 405
         get = inbound_request(server.url, auth_token, from_="1", to="2", text="g", method="GET")
         assert get.send().status == 200
@@ -44,7 +47,13 @@ def test_webhook_records_every_request_even_refused_ones(tmp_path, auth_token, h
     assert len(text.splitlines()) == 5
     for line in text.splitlines():
         assert set(json.loads(line)) == {
-            "version", "time", "method", "url", "headers", "params", "body"
+            "version",
+            "time",
+            "method",
+            "url",
+            "headers",
+            "params",
+            "body",
         }
 
 
@@ -52,9 +61,12 @@ def test_recording_never_holds_a_token(tmp_path, auth_token, handler):
     path = tmp_path / "r.jsonl"
     with LocalWebhook(handler, auth_token, record_to=path) as server:
         body = f"From=1&To=2&Text={auth_token}".encode()
-        requests.post(server.url + f"?t={auth_token}", data=body,
-                      headers={"Content-Type": "application/x-www-form-urlencoded",
-                               "X-Token": auth_token}, timeout=5)
+        requests.post(
+            server.url + f"?t={auth_token}",
+            data=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded", "X-Token": auth_token},
+            timeout=5,
+        )
     assert auth_token not in path.read_text(encoding="utf-8")
     (entry,) = load(path)
     assert entry.headers["X-Token"] == "••••••••" and "••••••••" in entry.body
@@ -64,8 +76,12 @@ def test_non_utf8_bodies_are_kept_losslessly(tmp_path, auth_token, handler):
     path = tmp_path / "r.jsonl"
     with LocalWebhook(handler, auth_token, record_to=path) as server:
         body = b"From=1&To=2&Text=caf\xe9"
-        reply = requests.post(server.url, data=body, timeout=5, headers={
-            "Content-Type": "application/x-www-form-urlencoded"})
+        reply = requests.post(
+            server.url,
+            data=body,
+            timeout=5,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
         assert reply.status_code == 403
     path.read_text(encoding="utf-8")  # the file itself is valid UTF-8
     assert load(path)[0].body_bytes == body
@@ -97,8 +113,13 @@ def test_concurrent_appends_make_whole_lines(tmp_path):
     body=st.binary(max_size=64),
 )
 def test_json_round_trip(method, params, body):
-    original = RecordedRequest(method, "http://127.0.0.1:1/receive_sms/", {"A": "b"}, params,
-                               RecordedRequest.decode_body(body))
+    original = RecordedRequest(
+        method,
+        "http://127.0.0.1:1/receive_sms/",
+        {"A": "b"},
+        params,
+        RecordedRequest.decode_body(body),
+    )
     line = original.to_json()
     assert "\n" not in line
     line.encode("utf-8")  # always writable as UTF-8

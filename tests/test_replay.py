@@ -97,8 +97,9 @@ def test_a_verbatim_replay_is_refused_only_by_nonce_memory(tmp_path: Path) -> No
 def test_edit_with_a_dict_and_a_function(recording: Path) -> None:
     with LocalWebhook(echo, TOKEN) as hook:
         replay(recording, hook.url, TOKEN, edit={"Text": "changed"})
-        replay(recording, hook.url, TOKEN,
-               edit=lambda p: {**p, "Text": p["Text"].upper(), "Extra": 1})
+        replay(
+            recording, hook.url, TOKEN, edit=lambda p: {**p, "Text": p["Text"].upper(), "Extra": 1}
+        )
         texts = [e.message.text for e in hook.log]
         extra = hook.log.last.params.get("Extra")
     assert texts == ["changed", "changed", "FIRST", "SECOND"] and extra == "1"
@@ -122,8 +123,11 @@ def test_replay_webhook_log_entries_and_recorded_objects() -> None:
     with LocalWebhook(echo, TOKEN) as target:
         (result,) = replay(entries, target.url, TOKEN)
         assert result.status == 200 and target.log.last.message.text == "from the log"
-        recorded = RecordedRequest("POST", "http://old.example/receive_sms/",
-                                   params={"From": PHONE, "To": OWN, "Text": "made by hand"})
+        recorded = RecordedRequest(
+            "POST",
+            "http://old.example/receive_sms/",
+            params={"From": PHONE, "To": OWN, "Text": "made by hand"},
+        )
         (made,) = replay(recorded, target, TOKEN)  # an object with .url: a LocalWebhook
         assert made.status == 200 and target.log.last.message.text == "made by hand"
 
@@ -141,8 +145,7 @@ def test_replay_into_a_wsgi_app_in_process(recording: Path) -> None:
 
 
 def test_an_unreachable_target_is_reported(recording: Path) -> None:
-    results = replay(recording, f"http://127.0.0.1:{free_port()}/receive_sms/", TOKEN,
-                     timeout=2)
+    results = replay(recording, f"http://127.0.0.1:{free_port()}/receive_sms/", TOKEN, timeout=2)
     assert [r.status for r in results] == [None, None]
     assert all("connection refused" in r.error for r in results)
     assert "not delivered" in repr(results[0])
@@ -162,8 +165,7 @@ def test_bad_sources(tmp_path: Path) -> None:
 
 def test_views_show_both_sides_and_no_token(recording: Path) -> None:
     with LocalWebhook(echo, TOKEN, main_auth_token=MAIN) as hook:
-        fresh, _ = replay(recording, hook.url, TOKEN, main_auth_token=MAIN,
-                          edit={"Text": "new"})
+        fresh, _ = replay(recording, hook.url, TOKEN, main_auth_token=MAIN, edit={"Text": "new"})
         stale, _ = replay(recording, hook.url, resign=False)
     assert isinstance(fresh, ReplayResult)
     text, html = str(fresh), fresh._repr_html_()
@@ -172,8 +174,15 @@ def test_views_show_both_sides_and_no_token(recording: Path) -> None:
     assert "re-signed" in text and "200 OK" in text and "changed: Text" in text
     assert "<th>recorded</th><th>replayed</th>" in html
     assert "as recorded" in str(stale) and "403" in repr(stale)
-    for view in (text, html, repr(fresh), str(stale), stale._repr_html_(),
-                 recording.read_text(encoding="utf-8"), json.dumps(original.to_dict())):
+    for view in (
+        text,
+        html,
+        repr(fresh),
+        str(stale),
+        stale._repr_html_(),
+        recording.read_text(encoding="utf-8"),
+        json.dumps(original.to_dict()),
+    ):
         assert TOKEN not in view and MAIN not in view
 
 
@@ -233,8 +242,9 @@ def test_a_bad_seed_is_refused(recording: Path, seed: Any) -> None:
         replay(recording, WebhookApp(echo, TOKEN), TOKEN, seed=seed)
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(seed=st.integers(min_value=-(2**70), max_value=2**70))
 def test_seeded_nonces_come_from_random_random(recording: Path, seed: int) -> None:
     rng = random.Random(seed)

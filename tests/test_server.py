@@ -51,8 +51,14 @@ def webhook(handler: Handler) -> Iterator[LocalWebhook]:
         yield hook
 
 
-def signed_head(signed_for: str, *, host: str, target: str = "/receive_sms/",
-                body: bytes = b"From=1&To=2&Text=hi", extra: str = "") -> bytes:
+def signed_head(
+    signed_for: str,
+    *,
+    host: str,
+    target: str = "/receive_sms/",
+    body: bytes = b"From=1&To=2&Text=hi",
+    extra: str = "",
+) -> bytes:
     """A POST to ``target`` with ``Host: host``, signed (V2) for the URL ``signed_for``."""
     nonce = make_nonce()
     return (
@@ -132,8 +138,11 @@ def test_a_host_that_is_not_host_port_is_400_and_never_reaches_the_handler(
 
 def test_two_host_headers_are_400(webhook: LocalWebhook, handler: Handler) -> None:
     url = f"http://127.0.0.1:{webhook.port}/receive_sms/"
-    request = signed_head(url, host=f"127.0.0.1:{webhook.port}",
-                          extra=f"Host: 127.0.0.1:{webhook.port}/sms_status/?\r\n")
+    request = signed_head(
+        url,
+        host=f"127.0.0.1:{webhook.port}",
+        extra=f"Host: 127.0.0.1:{webhook.port}/sms_status/?\r\n",
+    )
     status, body = exchange(webhook.port, request)
     assert status == 400 and b"Host header" in body and handler.calls == 0
 
@@ -142,14 +151,21 @@ def test_plain_hosts_are_accepted_and_the_path_comes_from_the_request_line(
     webhook: LocalWebhook, handler: Handler
 ) -> None:
     port = webhook.port
-    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", "example.com",
-                 "my_app.internal:8080", "example.com."):
+    for host in (
+        f"127.0.0.1:{port}",
+        f"localhost:{port}",
+        f"[::1]:{port}",
+        "example.com",
+        "my_app.internal:8080",
+        "example.com.",
+    ):
         status, body = exchange(port, signed_head(f"http://{host}/receive_sms/", host=host))
         assert status == 200, (host, body)
     # a valid host with a signature for another path of the same app: 403, not the handler
     calls = handler.calls
-    status, _ = exchange(port, signed_head(f"http://127.0.0.1:{port}/sms_status/",
-                                           host=f"127.0.0.1:{port}"))
+    status, _ = exchange(
+        port, signed_head(f"http://127.0.0.1:{port}/sms_status/", host=f"127.0.0.1:{port}")
+    )
     assert status == 403 and handler.calls == calls
     assert webhook.log.last is not None and webhook.log.last.verdict == "invalid"
 
@@ -172,8 +188,10 @@ def test_x_forwarded_headers_with_trust_proxy_off_and_on(handler: Handler) -> No
             status, _ = exchange(hook.port, signed_head(local, host=host, extra=proxied))
             assert status == (403 if trust else 200)
             # a forwarded host that tries to carry a path
-            status, body = exchange(hook.port, signed_head(
-                "http://public.example.com/sms_status/", host=host, extra=smuggled))
+            status, body = exchange(
+                hook.port,
+                signed_head("http://public.example.com/sms_status/", host=host, extra=smuggled),
+            )
             assert status == (400 if trust else 403), body
             if trust:
                 assert b"X-Forwarded-Host header" in body
@@ -196,27 +214,44 @@ def test_public_url_says_what_plivo_called_and_no_header_can_change_it(
             status, _ = exchange(hook.port, signed_head(signed_for, host=host))
             assert status == 403
         # the status path is checked against the same public origin
-        status, _ = exchange(hook.port, signed_head(
-            "https://abc.ngrok.app/sms_status/", host=host, target="/sms_status/",
-            body=b"MessageUUID=u&Status=delivered"))
+        status, _ = exchange(
+            hook.port,
+            signed_head(
+                "https://abc.ngrok.app/sms_status/",
+                host=host,
+                target="/sms_status/",
+                body=b"MessageUUID=u&Status=delivered",
+            ),
+        )
         assert status == 200
     assert handler.calls == 2
 
 
-@pytest.mark.parametrize(("public", "origin"), [
-    ("https://abc.ngrok.app/receive_sms/", "https://abc.ngrok.app"),
-    ("https://abc.ngrok.app", "https://abc.ngrok.app"),
-    ("https://example.com:8443/app/receive_sms/", "https://example.com:8443/app"),
-    ("http://example.com/app/", "http://example.com/app"),
-])
+@pytest.mark.parametrize(
+    ("public", "origin"),
+    [
+        ("https://abc.ngrok.app/receive_sms/", "https://abc.ngrok.app"),
+        ("https://abc.ngrok.app", "https://abc.ngrok.app"),
+        ("https://example.com:8443/app/receive_sms/", "https://example.com:8443/app"),
+        ("http://example.com/app/", "http://example.com/app"),
+    ],
+)
 def test_public_origin_drops_the_app_path(public: str, origin: str) -> None:
     assert public_origin(public, ("/receive_sms/", None)) == origin
 
 
-@pytest.mark.parametrize("public", [
-    "abc.ngrok.app/receive_sms/", "ftp://x/receive_sms/", "https:///receive_sms/",
-    "https://x/receive_sms/?a=1", "https://x/receive_sms/#f", "https://a b/", 42,
-])
+@pytest.mark.parametrize(
+    "public",
+    [
+        "abc.ngrok.app/receive_sms/",
+        "ftp://x/receive_sms/",
+        "https:///receive_sms/",
+        "https://x/receive_sms/?a=1",
+        "https://x/receive_sms/#f",
+        "https://a b/",
+        42,
+    ],
+)
 def test_a_public_url_that_is_not_one_is_refused_at_once(public: object) -> None:
     with pytest.raises((ValueError, TypeError), match="public_url|URL"):
         WebhookApp(Handler(), TOKEN, public_url=public)  # type: ignore[arg-type]
@@ -271,14 +306,15 @@ def signed_requests(url: str, n: int) -> list[bytes]:
         head = "".join(f"{k}: {v}\r\n" for k, v in req.headers.items())
         out.append(
             f"POST /receive_sms/ HTTP/1.1\r\nHost: 127.0.0.1:{url.split(':')[2].split('/')[0]}"
-            f"\r\n{head}Content-Length: {len(req.body)}\r\nConnection: close\r\n\r\n"
-            .encode() + req.body
+            f"\r\n{head}Content-Length: {len(req.body)}\r\nConnection: close\r\n\r\n".encode()
+            + req.body
         )
     return out
 
 
-def timed_exchanges(port: int, requests: list[bytes], clients: int) -> list[tuple[int | None,
-                                                                                  float]]:
+def timed_exchanges(
+    port: int, requests: list[bytes], clients: int
+) -> list[tuple[int | None, float]]:
     lock = threading.Lock()
     queue = iter(requests)
     results: list[tuple[int | None, float]] = []
@@ -359,8 +395,9 @@ def test_a_trickled_forged_body_does_not_pin_the_only_worker(handler: Handler) -
     limits = ServerLimits(threads=1)
     with LocalWebhook(handler, TOKEN, limits=limits) as hook:
         body = b"From=1&To=2&Text=" + b"x" * (2048 - 17)
-        head = signed_head("http://elsewhere.example/receive_sms/", host=f"127.0.0.1:{hook.port}",
-                           body=b"")
+        head = signed_head(
+            "http://elsewhere.example/receive_sms/", host=f"127.0.0.1:{hook.port}", body=b""
+        )
         head = head.replace(b"Content-Length: 0", f"Content-Length: {len(body)}".encode())
         answer: list[tuple[int | None, bytes]] = []
 
@@ -368,7 +405,7 @@ def test_a_trickled_forged_body_does_not_pin_the_only_worker(handler: Handler) -
             with socket.create_connection(("127.0.0.1", hook.port), timeout=10) as s:
                 s.sendall(head)
                 for i in range(0, len(body), 100):
-                    s.sendall(body[i:i + 100])
+                    s.sendall(body[i : i + 100])
                     time.sleep(0.1)
                 data = b""
                 while chunk := s.recv(65536):
@@ -414,11 +451,23 @@ def test_a_body_trickled_past_the_request_timeout_is_408(handler: Handler) -> No
 # --- 3. strict HTTP parsing --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("lengths", [
-    ["5", "7"], ["5", "5"], ["1\xb9"], ["\u0661"], ["+5"], ["-1"], ["0x10"], ["1e3"], ["5 5"],
-])
-def test_odd_or_conflicting_content_length_is_400(webhook: LocalWebhook, handler: Handler,
-                                                   lengths: list[str]) -> None:
+@pytest.mark.parametrize(
+    "lengths",
+    [
+        ["5", "7"],
+        ["5", "5"],
+        ["1\xb9"],
+        ["\u0661"],
+        ["+5"],
+        ["-1"],
+        ["0x10"],
+        ["1e3"],
+        ["5 5"],
+    ],
+)
+def test_odd_or_conflicting_content_length_is_400(
+    webhook: LocalWebhook, handler: Handler, lengths: list[str]
+) -> None:
     url = webhook.url
     head = signed_head(url, host=f"127.0.0.1:{webhook.port}", body=b"")
     cl = "".join(f"Content-Length: {v}\r\n" for v in lengths)
@@ -437,29 +486,35 @@ def test_odd_content_length_is_400_or_413_in_the_wsgi_app_itself(value: str) -> 
     url = "http://example.com/receive_sms/"
     nonce = make_nonce()
     environ = {
-        "REQUEST_METHOD": "POST", "wsgi.url_scheme": "http", "HTTP_HOST": "example.com",
-        "PATH_INFO": "/receive_sms/", "CONTENT_TYPE": "application/x-www-form-urlencoded",
-        "CONTENT_LENGTH": value, "HTTP_X_PLIVO_SIGNATURE_V2": sign_v2(url, nonce, TOKEN),
+        "REQUEST_METHOD": "POST",
+        "wsgi.url_scheme": "http",
+        "HTTP_HOST": "example.com",
+        "PATH_INFO": "/receive_sms/",
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "CONTENT_LENGTH": value,
+        "HTTP_X_PLIVO_SIGNATURE_V2": sign_v2(url, nonce, TOKEN),
         "HTTP_X_PLIVO_SIGNATURE_V2_NONCE": nonce,
     }
     got: list[str] = []
     body = b"".join(app(environ, lambda s, h: got.append(s)))
-    expected = "413 Content Too Large" if value.isascii() and value.isdigit() else \
-        "400 Bad Request"
+    expected = "413 Content Too Large" if value.isascii() and value.isdigit() else "400 Bad Request"
     assert got == [expected], body
     assert app.log.last is not None and app.log.last.status == int(expected[:3])
 
 
 def test_double_slash_path_is_404(webhook: LocalWebhook, handler: Handler) -> None:
-    status, body = exchange(webhook.port, signed_head(webhook.url, host=f"127.0.0.1:{webhook.port}",
-                                                      target="//receive_sms/"))
+    status, body = exchange(
+        webhook.port,
+        signed_head(webhook.url, host=f"127.0.0.1:{webhook.port}", target="//receive_sms/"),
+    )
     assert status == 404 and b"//receive_sms/" in body and handler.calls == 0
 
 
 def test_headers_over_the_limit_are_431_in_plain_words_and_logged(handler: Handler) -> None:
     with LocalWebhook(handler, TOKEN, limits=ServerLimits(max_header=2048)) as hook:
-        data = signed_head(hook.url, host=f"127.0.0.1:{hook.port}",
-                           extra=f"X-Big: {'a' * 4000}\r\n")
+        data = signed_head(
+            hook.url, host=f"127.0.0.1:{hook.port}", extra=f"X-Big: {'a' * 4000}\r\n"
+        )
         status, body = exchange(hook.port, data)
         assert status == 431 and b"2048 byte limit" in body
         assert hook.log.wait_for(1) and hook.log.last.status == 431
@@ -468,8 +523,11 @@ def test_headers_over_the_limit_are_431_in_plain_words_and_logged(handler: Handl
 
 def test_refusals_by_the_server_never_show_the_token(handler: Handler) -> None:
     with LocalWebhook(handler, TOKEN, limits=ServerLimits(max_header=2048)) as hook:
-        exchange(hook.port, f"POST /{TOKEN} HTTP/1.1\r\nHost: x\r\nX-T: {TOKEN}\r\n"
-                            f"Content-Length: 1, 2\r\n\r\n".encode())
+        exchange(
+            hook.port,
+            f"POST /{TOKEN} HTTP/1.1\r\nHost: x\r\nX-T: {TOKEN}\r\n"
+            f"Content-Length: 1, 2\r\n\r\n".encode(),
+        )
         assert hook.log.wait_for(1)
         entry = hook.log.last
         assert entry is not None and entry.status == 400
@@ -482,8 +540,9 @@ def test_refusals_by_the_server_never_show_the_token(handler: Handler) -> None:
 
 def test_a_forged_request_is_not_diagnosed_until_someone_reads_it(webhook: LocalWebhook) -> None:
     port = webhook.port
-    status, _ = exchange(port, signed_head("https://elsewhere.example/receive_sms/",
-                                           host=f"127.0.0.1:{port}"))
+    status, _ = exchange(
+        port, signed_head("https://elsewhere.example/receive_sms/", host=f"127.0.0.1:{port}")
+    )
     assert status == 403
     entry = webhook.log.last
     assert entry is not None and entry.signature is not None
@@ -498,10 +557,11 @@ def test_a_forged_request_is_not_diagnosed_until_someone_reads_it(webhook: Local
 
 def test_a_non_ascii_signature_is_403_with_a_diagnosis(webhook: LocalWebhook) -> None:
     nonce = make_nonce()
-    data = (f"POST /receive_sms/ HTTP/1.1\r\nHost: 127.0.0.1:{webhook.port}\r\n"
-            f"X-Plivo-Signature-V2: s\xefgn\xe9\r\nX-Plivo-Signature-V2-Nonce: {nonce}\r\n"
-            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 0\r\n\r\n"
-            ).encode("latin-1")
+    data = (
+        f"POST /receive_sms/ HTTP/1.1\r\nHost: 127.0.0.1:{webhook.port}\r\n"
+        f"X-Plivo-Signature-V2: s\xefgn\xe9\r\nX-Plivo-Signature-V2-Nonce: {nonce}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 0\r\n\r\n"
+    ).encode("latin-1")
     status, _ = exchange(webhook.port, data)
     assert status == 403
     diagnosis = webhook.log.last.diagnosis
@@ -517,8 +577,9 @@ def test_stop_under_attack_returns_within_a_second_and_leaves_nothing(handler: H
     hook = LocalWebhook(handler, TOKEN)
     port = hook.port
     with slowloris(port, 200):
-        busy = threading.Thread(target=timed_exchanges,
-                                args=(port, signed_requests(hook.url, 50), 4))
+        busy = threading.Thread(
+            target=timed_exchanges, args=(port, signed_requests(hook.url, 50), 4)
+        )
         busy.start()
         time.sleep(0.2)
         started = time.perf_counter()

@@ -60,11 +60,13 @@ class StatusApp:
             "query": dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)),
             "form": dict(parse_qsl(body.decode(), keep_blank_values=True)),
             "v2_valid": plivo.utils.validate_signature(
-                url, nonce, environ.get("HTTP_X_PLIVO_SIGNATURE_V2", ""), self.token),
+                url, nonce, environ.get("HTTP_X_PLIVO_SIGNATURE_V2", ""), self.token
+            ),
         }
         if self.main:
             call["ma_valid"] = plivo.utils.validate_signature(
-                url, nonce, environ.get("HTTP_X_PLIVO_SIGNATURE_MA_V2", ""), self.main)
+                url, nonce, environ.get("HTTP_X_PLIVO_SIGNATURE_MA_V2", ""), self.main
+            )
         call["params"] = {**call["query"], **call["form"]}
         self.calls.append(call)
         start_response(self.status, [("Content-Type", "text/plain")])
@@ -79,7 +81,8 @@ class Server:
         self.httpd: WSGIServer = make_server("127.0.0.1", 0, app, handler_class=_Quiet)
         self.port = self.httpd.server_port
         self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self.thread.start()
 
     def url(self, path: str = "/status/") -> str:
@@ -104,8 +107,10 @@ def auto_reply(callback_url: str | None, method: str | None = None, text: str | 
     def handler(message: Any) -> Response:
         return Response().add_message(
             text if text is not None else f"You said: {message.text}",
-            src=message.to, dst=message.from_,
-            callback_url=callback_url, callback_method=method,
+            src=message.to,
+            dst=message.from_,
+            callback_url=callback_url,
+            callback_method=method,
         )
 
     return handler
@@ -154,8 +159,11 @@ def _comparable(flow: Flow) -> dict[str, Any]:
         {k: v for k, v in r["request"]["params"].items()} | {"_status": r["status"]}
         for r in data["reports"]
     ]
-    return {"outbound": data["outbound"], "reports": reports,
-            "kinds": [e["kind"] for e in data["timeline"] if e["kind"] != "problem"]}
+    return {
+        "outbound": data["outbound"],
+        "reports": reports,
+        "kinds": [e["kind"] for e in data["timeline"] if e["kind"] != "problem"],
+    }
 
 
 def test_full_flow_over_http_and_in_process_agree(status_server: Server) -> None:
@@ -169,11 +177,15 @@ def test_full_flow_over_http_and_in_process_agree(status_server: Server) -> None
     # 127.0.0.1 as callbackUrl: Plivo could not reach it — a warning, not an error.
     assert codes(http) == ["callback-unreachable"]
     assert [(m.src, m.dst, m.text, m.status) for m in http.outbound] == [
-        (OWN, PHONE, "You said: hello", "delivered")]
+        (OWN, PHONE, "You said: hello", "delivered")
+    ]
     assert [r.status for r in http.reports] == ["queued", "sent", "delivered"]
     assert all(r.response_status == 200 and r.ok and not r.in_process for r in http.reports)
     assert [c["params"]["Status"] for c in status_server.app.calls] == [
-        "queued", "sent", "delivered"]
+        "queued",
+        "sent",
+        "delivered",
+    ]
     assert all(c["v2_valid"] and c["ma_valid"] is False for c in status_server.app.calls)
 
     status = StatusApp(TOKEN)
@@ -193,8 +205,9 @@ def test_wsgi_app_path_and_url_override() -> None:
     assert flow.inbound.url == "http://testserver/sms/in" and flow.ok
     assert app.log.last.status == 200
     other = WebhookApp(auto_reply(None), TOKEN)
-    flow = Simulator(TOKEN).receive_sms(other, PHONE, OWN, "hi",
-                                        url="https://example.test/receive_sms/")
+    flow = Simulator(TOKEN).receive_sms(
+        other, PHONE, OWN, "hi", url="https://example.test/receive_sms/"
+    )
     assert flow.inbound.url == "https://example.test/receive_sms/"
     assert other.log.last.url == "https://example.test/receive_sms/"
     assert IN_PROCESS_URL == "http://testserver/receive_sms/"
@@ -210,8 +223,9 @@ def test_callbacks_to_another_host_leave_the_process(status_server: Server) -> N
 
 def test_seeded_runs_are_identical() -> None:
     def run() -> Flow:
-        router = Router(WebhookApp(auto_reply("http://testserver/status/"), TOKEN),
-                        StatusApp(TOKEN))
+        router = Router(
+            WebhookApp(auto_reply("http://testserver/status/"), TOKEN), StatusApp(TOKEN)
+        )
         return Simulator(TOKEN, seed=42).receive_sms(router, PHONE, OWN, LONG)
 
     first, second = run(), run()
@@ -224,7 +238,10 @@ def test_seeded_runs_are_identical() -> None:
     assert times == sorted(times)
     other = Simulator(TOKEN, seed=43).receive_sms(
         Router(WebhookApp(auto_reply("http://testserver/status/"), TOKEN), StatusApp(TOKEN)),
-        PHONE, OWN, LONG)
+        PHONE,
+        OWN,
+        LONG,
+    )
     assert other.outbound[0].message_uuid != first.outbound[0].message_uuid
     assert other.inbound.nonce != first.inbound.nonce
 
@@ -240,9 +257,12 @@ def test_unseeded_runs_use_fresh_randomness_and_real_time() -> None:
 
 def test_bulk_destinations_are_split(status_server: Server) -> None:
     def handler(message: Any) -> Response:
-        return Response().add_message("Sale today", src=OWN,
-                                      dst=["14155550101", "+14155550102"],
-                                      callback_url=status_server.url())
+        return Response().add_message(
+            "Sale today",
+            src=OWN,
+            dst=["14155550101", "+14155550102"],
+            callback_url=status_server.url(),
+        )
 
     with LocalWebhook(handler, TOKEN) as hook:
         flow = Simulator(TOKEN, seed=1).receive_sms(hook.url, PHONE, OWN, "deals?")
@@ -253,12 +273,12 @@ def test_bulk_destinations_are_split(status_server: Server) -> None:
     assert [r.status for r in flow.reports] == ["queued"] * 2 + ["sent"] * 2 + ["delivered"] * 2
 
 
-@pytest.mark.parametrize(("text", "units", "encoding"),
-                         [(LONG, 2, "GSM-7"), ("Grüße 😀 " * 10, 2, "UCS-2")])
+@pytest.mark.parametrize(
+    ("text", "units", "encoding"), [(LONG, 2, "GSM-7"), ("Grüße 😀 " * 10, 2, "UCS-2")]
+)
 def test_multi_part_messages_report_each_part(text: str, units: int, encoding: str) -> None:
     status = StatusApp(TOKEN)
-    router = Router(WebhookApp(auto_reply("http://testserver/status/", text=text), TOKEN),
-                    status)
+    router = Router(WebhookApp(auto_reply("http://testserver/status/", text=text), TOKEN), status)
     flow = Simulator(TOKEN, seed=5).receive_sms(router, PHONE, OWN, "long one please")
     (message,) = flow.outbound
     assert (message.units, message.encoding) == (units, encoding)
@@ -278,10 +298,16 @@ def test_multi_part_messages_report_each_part(text: str, units: int, encoding: s
 
 def test_a_src_the_account_does_not_own_is_refused(status_server: Server) -> None:
     def handler(message: Any) -> Response:
-        return (Response()
-                .add_message("from a stranger", src="14155559999", dst=message.from_,
-                             callback_url=status_server.url())
-                .add_message("from us", src="+" + OWN, dst=message.from_))
+        return (
+            Response()
+            .add_message(
+                "from a stranger",
+                src="14155559999",
+                dst=message.from_,
+                callback_url=status_server.url(),
+            )
+            .add_message("from us", src="+" + OWN, dst=message.from_)
+        )
 
     with LocalWebhook(handler, TOKEN) as hook:
         flow = Simulator(TOKEN, numbers=[OWN]).receive_sms(hook.url, PHONE, OWN, "hi")
@@ -294,8 +320,10 @@ def test_a_src_the_account_does_not_own_is_refused(status_server: Server) -> Non
 
 
 def test_invalid_reply_xml_sends_nothing(status_server: Server) -> None:
-    bad = (f'<Response><Message src="{OWN}" dst="{PHONE}" callbackUrl="{status_server.url()}">'
-           'ok</Message><message src="1" dst="2">lower case</message></Response>')
+    bad = (
+        f'<Response><Message src="{OWN}" dst="{PHONE}" callbackUrl="{status_server.url()}">'
+        'ok</Message><message src="1" dst="2">lower case</message></Response>'
+    )
     flow = Simulator(TOKEN).receive_sms(raw_app("200 OK", "text/xml", bad), PHONE, OWN, "hi")
     assert flow.reply is not None and flow.reply.text == bad
     assert "nothing-sent" in codes(flow) and len(flow.errors) >= 2
@@ -304,14 +332,18 @@ def test_invalid_reply_xml_sends_nothing(status_server: Server) -> None:
     assert "nothing-sent" in str(flow)
 
 
-@pytest.mark.parametrize(("status", "content_type", "code"), [
-    ("500 Internal Server Error", "application/xml", "reply-status"),
-    ("302 Found", "application/xml", "reply-status"),
-    ("200 OK", "text/html", "reply-content-type"),
-    ("200 OK", "", "reply-content-type"),
-])
-def test_reply_status_and_content_type_are_checked(status: str, content_type: str,
-                                                  code: str) -> None:
+@pytest.mark.parametrize(
+    ("status", "content_type", "code"),
+    [
+        ("500 Internal Server Error", "application/xml", "reply-status"),
+        ("302 Found", "application/xml", "reply-status"),
+        ("200 OK", "text/html", "reply-content-type"),
+        ("200 OK", "", "reply-content-type"),
+    ],
+)
+def test_reply_status_and_content_type_are_checked(
+    status: str, content_type: str, code: str
+) -> None:
     xml = f'<Response><Message src="{OWN}" dst="{PHONE}">hi</Message></Response>'
     flow = Simulator(TOKEN).receive_sms(raw_app(status, content_type, xml), PHONE, OWN, "x")
     assert codes(flow) == [code] and flow.outbound == [] and not flow.ok
@@ -334,7 +366,8 @@ def test_application_xml_and_text_xml_are_both_accepted() -> None:
 
 def test_an_empty_response_sends_nothing_and_is_fine() -> None:
     flow = Simulator(TOKEN).receive_sms(
-        raw_app("200 OK", "application/xml", "<Response/>"), PHONE, OWN, "x")
+        raw_app("200 OK", "application/xml", "<Response/>"), PHONE, OWN, "x"
+    )
     assert flow.ok and codes(flow) == ["empty-response"] and flow.outbound == []
     assert flow.problems[0].severity == "warning"
 
@@ -358,8 +391,7 @@ def test_outcomes_failed_undelivered_rejected(status_server: Server) -> None:
     dsts = ["14155550101", "14155550102", "14155550103", "14155550104", "14155550105"]
 
     def handler(message: Any) -> Response:
-        return Response().add_message("hi all", src=OWN, dst=dsts,
-                                      callback_url=status_server.url())
+        return Response().add_message("hi all", src=OWN, dst=dsts, callback_url=status_server.url())
 
     outcomes = {
         "14155550101": "failed",
@@ -381,27 +413,32 @@ def test_outcomes_failed_undelivered_rejected(status_server: Server) -> None:
     assert by_dst["14155550101"].total_amount == "0.00000"  # failed: not charged
 
     def history(dst: str) -> list[tuple[str, str | None]]:
-        return [(c["params"]["Status"], c["params"].get("ErrorCode"))
-                for c in status_server.app.calls if c["params"]["To"] == dst]
+        return [
+            (c["params"]["Status"], c["params"].get("ErrorCode"))
+            for c in status_server.app.calls
+            if c["params"]["To"] == dst
+        ]
 
     assert history("14155550101") == [("queued", None), ("failed", "900")]
     assert history("14155550102") == [("queued", None), ("sent", None), ("undelivered", "20")]
     assert history("14155550103") == [("queued", None), ("sent", None), ("rejected", None)]
     assert history("14155550104")[-1] == ("undelivered", "30")
     assert history("14155550105") == [("queued", None), ("sent", None)]
-    failed = [c["params"] for c in status_server.app.calls
-              if c["params"]["To"] == "14155550101"]
+    failed = [c["params"] for c in status_server.app.calls if c["params"]["To"] == "14155550101"]
     assert failed[-1]["SentTime"] == "" and failed[-1]["TotalAmount"] == "0.00000"
 
 
-@pytest.mark.parametrize("outcomes", [
-    {"14155550101": "lost"},
-    {"14155550101": ("rejected", 30)},
-    {"14155550101": ("delivered", 20)},
-    {"14155550101": ("failed", "abc")},
-    {"14155550101": 3},
-    ["14155550101"],
-])
+@pytest.mark.parametrize(
+    "outcomes",
+    [
+        {"14155550101": "lost"},
+        {"14155550101": ("rejected", 30)},
+        {"14155550101": ("delivered", 20)},
+        {"14155550101": ("failed", "abc")},
+        {"14155550101": 3},
+        ["14155550101"],
+    ],
+)
 def test_bad_outcomes_are_refused(outcomes: Any) -> None:
     with pytest.raises(SimulatorError):
         Simulator(TOKEN, outcomes=outcomes)
@@ -428,7 +465,8 @@ def test_callback_methods_and_signatures(status_server: Server, method: str) -> 
     callback = status_server.url("/status/?account=42&tag=a%20b")
     with LocalWebhook(auto_reply(callback, method=method), TOKEN) as hook:
         flow = Simulator(TOKEN, main_auth_token=MAIN, seed=11).receive_sms(
-            hook.url, PHONE, OWN, "hi")
+            hook.url, PHONE, OWN, "hi"
+        )
     calls = status_server.app.calls
     assert len(calls) == 3 and [r.request.method for r in flow.reports] == [method] * 3
     for call, report in zip(calls, flow.reports, strict=True):
@@ -442,9 +480,26 @@ def test_callback_methods_and_signatures(status_server: Server, method: str) -> 
             assert call["form"]["Status"] == report.status
             assert set(call["query"]) == {"account", "tag"}
     params = calls[0]["params"]
-    expected = ["MessageUUID", "To", "From", "Type", "Status", "Units", "TotalRate",
-                "TotalAmount", "MCC", "MNC", "ParentMessageUUID", "PartInfo", "Sequence",
-                "MessageTime", "QueuedTime", "SentTime", "DeliveryReportTime", "PowerpackUUID"]
+    expected = [
+        "MessageUUID",
+        "To",
+        "From",
+        "Type",
+        "Status",
+        "Units",
+        "TotalRate",
+        "TotalAmount",
+        "MCC",
+        "MNC",
+        "ParentMessageUUID",
+        "PartInfo",
+        "Sequence",
+        "MessageTime",
+        "QueuedTime",
+        "SentTime",
+        "DeliveryReportTime",
+        "PowerpackUUID",
+    ]
     assert set(expected) <= set(params) and "ErrorCode" not in params
     assert (params["From"], params["To"], params["Type"]) == (OWN, PHONE, "sms")
     assert params["TotalRate"] == "0.00500" and params["PowerpackUUID"] == ""
@@ -483,8 +538,7 @@ def test_a_callback_answered_with_an_error_is_recorded() -> None:
 
 def test_sequence_and_timestamps() -> None:
     status = StatusApp(TOKEN)
-    router = Router(WebhookApp(auto_reply("http://testserver/status/", text=LONG), TOKEN),
-                    status)
+    router = Router(WebhookApp(auto_reply("http://testserver/status/", text=LONG), TOKEN), status)
     flow = Simulator(TOKEN, seed=2).receive_sms(router, PHONE, OWN, "hi")
     by_part: dict[str, list[dict[str, str]]] = {}
     for call in status.calls:
@@ -517,13 +571,19 @@ def test_real_time_timestamps_have_the_plivo_format() -> None:
 
 def test_views_never_show_a_token(status_server: Server) -> None:
     with LocalWebhook(auto_reply(status_server.url()), TOKEN, main_auth_token=MAIN) as hook:
-        sim = Simulator(TOKEN, main_auth_token=MAIN, seed=4,
-                        outcomes={PHONE: "undelivered"})
+        sim = Simulator(TOKEN, main_auth_token=MAIN, seed=4, outcomes={PHONE: "undelivered"})
         flow = sim.receive_sms(hook.url, PHONE, OWN, "hi")
     assert flow.ok and flow.outbound[0].status == "undelivered"
-    views = [repr(flow), str(flow), flow._repr_html_(), json.dumps(flow.to_dict()),
-             flow.sequence_diagram().data, repr(sim), repr(flow.reports[0]),
-             repr(flow.inbound)]
+    views = [
+        repr(flow),
+        str(flow),
+        flow._repr_html_(),
+        json.dumps(flow.to_dict()),
+        flow.sequence_diagram().data,
+        repr(sim),
+        repr(flow.reports[0]),
+        repr(flow.inbound),
+    ]
     for text in views:
         assert TOKEN not in text and MAIN not in text
     assert "Ma-V2" in str(flow)
@@ -539,15 +599,18 @@ def test_a_token_echoed_by_the_app_is_masked() -> None:
     for app in (leaky, crash):
         flow = sim.receive_sms(app, PHONE, OWN, "hi")
         assert not flow.ok
-        for text in (str(flow), flow._repr_html_(), json.dumps(flow.to_dict()),
-                     flow.sequence_diagram().data):
+        for text in (
+            str(flow),
+            flow._repr_html_(),
+            json.dumps(flow.to_dict()),
+            flow.sequence_diagram().data,
+        ):
             assert TOKEN not in text and MAIN not in text
     assert "••••" in flow.reply.text
 
 
 def test_str_html_and_diagram_describe_the_flow() -> None:
-    router = Router(WebhookApp(auto_reply("http://testserver/status/"), TOKEN),
-                    StatusApp(TOKEN))
+    router = Router(WebhookApp(auto_reply("http://testserver/status/"), TOKEN), StatusApp(TOKEN))
     flow = Simulator(TOKEN, seed=8).receive_sms(router, PHONE, OWN, "<b>bold & brave</b>")
     text = str(flow)
     assert text.startswith("Flow: SMS from 14155550100 to 12025550000")
@@ -559,10 +622,12 @@ def test_str_html_and_diagram_describe_the_flow() -> None:
         assert f">{name}</text>" in svg.data
     assert "&lt;b&gt;" in svg.data and svg._repr_svg_() == svg.data
     assert len(re.findall("<polygon", svg.data)) == sum(
-        1 for e in flow.timeline if e.target is not None)
+        1 for e in flow.timeline if e.target is not None
+    )
     json.dumps(flow.to_dict())
     no_callbacks = Simulator(TOKEN, seed=8).receive_sms(
-        WebhookApp(auto_reply(None), TOKEN), PHONE, OWN, "x")
+        WebhookApp(auto_reply(None), TOKEN), PHONE, OWN, "x"
+    )
     assert ">callbackUrl</text>" not in no_callbacks.sequence_diagram().data
 
 
@@ -570,8 +635,7 @@ def test_str_html_and_diagram_describe_the_flow() -> None:
 @given(st.text(max_size=300))
 def test_any_text_from_the_phone_gives_a_complete_flow(text: str) -> None:
     """Whatever is texted, the flow completes, serialises and draws; no exception."""
-    router = Router(WebhookApp(auto_reply("http://testserver/status/"), TOKEN),
-                    StatusApp(TOKEN))
+    router = Router(WebhookApp(auto_reply("http://testserver/status/"), TOKEN), StatusApp(TOKEN))
     flow = Simulator(TOKEN, seed=1).receive_sms(router, PHONE, OWN, text)
     assert flow.inbound.params["Text"] == text
     json.dumps(flow.to_dict())

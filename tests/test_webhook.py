@@ -80,8 +80,16 @@ def raw_http(port: int, data: bytes, *, close_write: bool = True, timeout: float
     return int(lines[0].split()[1]), headers, body
 
 
-def call_wsgi(app, environ_extra=None, *, method="POST", url="http://example.com/receive_sms/",
-              headers=None, body=b"", validate=True):
+def call_wsgi(
+    app,
+    environ_extra=None,
+    *,
+    method="POST",
+    url="http://example.com/receive_sms/",
+    headers=None,
+    body=b"",
+    validate=True,
+):
     """Call a WSGI app in-process (wrapped in wsgiref's PEP 3333 validator)."""
     parts = urlsplit(url)
     environ = {
@@ -148,8 +156,12 @@ def test_post_signed_request_gets_xml_reply(hook, auth_token):
     entry = hook.log.last
     assert entry.verdict == "valid V2" and entry.status == 200 and entry.problems == ()
     assert entry.message == InboundMessage(
-        from_=FROM, to=TO, text="hello there", type="sms",
-        message_uuid=req.params["MessageUUID"], params=entry.message.params,
+        from_=FROM,
+        to=TO,
+        text="hello there",
+        type="sms",
+        message_uuid=req.params["MessageUUID"],
+        params=entry.message.params,
     )
     assert "From" not in entry.message.params and entry.message.params["Units"] == "1"
     assert entry.params["Text"] == "hello there"
@@ -196,9 +208,7 @@ def test_in_process_path_is_pep3333_compliant(auth_token, handler):
 
 def test_require_signature_false_accepts_unsigned(handler):
     app = WebhookApp(handler, "t0k", require_signature=False)
-    status, _, body = call_wsgi(
-        app, headers={"Content-Type": FORM}, body=b"From=1&To=2&Text=hi"
-    )
+    status, _, body = call_wsgi(app, headers={"Content-Type": FORM}, body=b"From=1&To=2&Text=hi")
     assert status == 200 and b"echo: hi" in body
     assert app.log.last.verdict == "not checked"
 
@@ -328,8 +338,9 @@ def test_unknown_paths_are_404(hook, auth_token):
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"])
 def test_other_methods_are_405(hook, auth_token, method):
-    reply = requests.request(method, hook.url, headers=signed_headers(hook.url, auth_token),
-                             timeout=5)
+    reply = requests.request(
+        method, hook.url, headers=signed_headers(hook.url, auth_token), timeout=5
+    )
     assert reply.status_code == 405
     assert reply.headers["Allow"] == "GET, POST"
     assert hook.log.last.method == method and hook.log.last.status == 405
@@ -337,8 +348,13 @@ def test_other_methods_are_405(hook, auth_token, method):
 
 @pytest.mark.parametrize(
     "content_type",
-    ["application/json", "text/plain", "multipart/form-data; boundary=x", None,
-     f"{FORM}; charset=iso-8859-1"],
+    [
+        "application/json",
+        "text/plain",
+        "multipart/form-data; boundary=x",
+        None,
+        f"{FORM}; charset=iso-8859-1",
+    ],
 )
 def test_wrong_content_types_are_415(hook, auth_token, content_type):
     headers = signed_headers(hook.url, auth_token)
@@ -393,19 +409,22 @@ def test_lying_content_length_over_http(auth_token, handler):
         assert server.log.last.params == {"From": "1", "To": "2"}
         logged = len(server.log)
         # says 500, sends fewer and hangs up: not a whole request, so no answer at all
-        assert raw_bytes(server.port, f"{request}Content-Length: 500\r\n\r\n".encode()
-                         + body) == b""
+        assert (
+            raw_bytes(server.port, f"{request}Content-Length: 500\r\n\r\n".encode() + body) == b""
+        )
         # a header block that never ends, then FIN: not answered as if it were complete
         assert raw_bytes(server.port, request.encode()) == b""
         assert len(server.log) == logged and calls == []
         # says 500, sends fewer and goes silent: answered 408 at the request timeout, logged
-        status, _, reply = raw_http(server.port, f"{request}Content-Length: 500\r\n\r\n".encode()
-                                    + body, close_write=False)
+        status, _, reply = raw_http(
+            server.port, f"{request}Content-Length: 500\r\n\r\n".encode() + body, close_write=False
+        )
         assert status == 408 and b"within 0.3 s" in reply
         assert wait_until(lambda: server.log.last.status == 408)
         # says too much: refused before reading, in plain words, and logged
-        status, _, reply = raw_http(server.port, f"{request}Content-Length: 1001\r\n\r\n".encode()
-                                    + b"z" * 1001)
+        status, _, reply = raw_http(
+            server.port, f"{request}Content-Length: 1001\r\n\r\n".encode() + b"z" * 1001
+        )
         assert status == 413 and b"1000 byte limit" in reply
         assert wait_until(lambda: server.log.last.status == 413)
         assert calls == []
@@ -433,16 +452,20 @@ def test_body_read_is_bounded_without_or_with_lying_content_length(auth_token, h
     headers = signed_headers(url, auth_token)
     endless = _Endless()
     status, _, body = call_wsgi(  # chunked body, the server marks its end (like gunicorn)
-        app, {"wsgi.input": endless, "wsgi.input_terminated": True}, headers=headers,
+        app,
+        {"wsgi.input": endless, "wsgi.input_terminated": True},
+        headers=headers,
         validate=False,
     )
     assert status == 413 and endless.read_bytes == 1001
     endless = _Endless()
-    status, _, _ = call_wsgi(app, {"wsgi.input": endless, "CONTENT_LENGTH": "50"},
-                             headers=headers, validate=False)
+    status, _, _ = call_wsgi(
+        app, {"wsgi.input": endless, "CONTENT_LENGTH": "50"}, headers=headers, validate=False
+    )
     assert status == 400 and endless.read_bytes == 50
-    status, _, body = call_wsgi(app, {"CONTENT_LENGTH": "ten"}, headers=headers, body=b"x",
-                                validate=False)
+    status, _, body = call_wsgi(
+        app, {"CONTENT_LENGTH": "ten"}, headers=headers, body=b"x", validate=False
+    )
     assert status == 400 and b"not a number" in body
     # no Content-Length and no end marker: no body (PEP 3333), so From is missing
     status, _, body = call_wsgi(app, {"wsgi.input": _Endless()}, headers=headers, validate=False)
@@ -453,8 +476,12 @@ def test_signature_is_checked_before_the_body_is_read(auth_token):
     called = []
     app = WebhookApp(called.append, auth_token, max_body=10)
     endless = _Endless()
-    status, _, _ = call_wsgi(app, {"wsgi.input": endless, "CONTENT_LENGTH": "99"},
-                             headers={"Content-Type": "application/json"}, validate=False)
+    status, _, _ = call_wsgi(
+        app,
+        {"wsgi.input": endless, "CONTENT_LENGTH": "99"},
+        headers={"Content-Type": "application/json"},
+        validate=False,
+    )
     assert status == 403 and endless.read_bytes == 0 and called == []
     # a refused body within max_body is read afterwards, for the log
     app = WebhookApp(called.append, auth_token, max_body=100)
@@ -538,10 +565,14 @@ def test_trust_proxy_off_and_on(auth_token, handler):
     # X-Forwarded-Host too, in-process
     app = WebhookApp(handler, auth_token, trust_proxy=True)
     req = inbound("https://public.example.org/receive_sms/", auth_token)
-    headers = {**req.headers, "X-Forwarded-Proto": "https, http",
-               "X-Forwarded-Host": "public.example.org"}
-    status, _, _ = call_wsgi(app, url="http://10.0.0.5:8000/receive_sms/", headers=headers,
-                             body=req.body)
+    headers = {
+        **req.headers,
+        "X-Forwarded-Proto": "https, http",
+        "X-Forwarded-Host": "public.example.org",
+    }
+    status, _, _ = call_wsgi(
+        app, url="http://10.0.0.5:8000/receive_sms/", headers=headers, body=req.body
+    )
     assert status == 200
 
 
@@ -569,15 +600,24 @@ def test_nonce_memory_is_bounded():
 
 
 def test_request_url_reconstruction():
-    base = {"wsgi.url_scheme": "http", "SERVER_NAME": "srv", "SERVER_PORT": "80",
-            "PATH_INFO": "/receive_sms/"}
+    base = {
+        "wsgi.url_scheme": "http",
+        "SERVER_NAME": "srv",
+        "SERVER_PORT": "80",
+        "PATH_INFO": "/receive_sms/",
+    }
     assert request_url(base) == "http://srv/receive_sms/"
     assert request_url({**base, "SERVER_PORT": "8080"}) == "http://srv:8080/receive_sms/"
     assert request_url({**base, "wsgi.url_scheme": "https", "SERVER_PORT": "443"}) == (
         "https://srv/receive_sms/"
     )
-    env = {**base, "HTTP_HOST": "example.com:5000", "SCRIPT_NAME": "/app",
-           "PATH_INFO": "/a b/\xc3\xa4", "QUERY_STRING": "x=1"}
+    env = {
+        **base,
+        "HTTP_HOST": "example.com:5000",
+        "SCRIPT_NAME": "/app",
+        "PATH_INFO": "/a b/\xc3\xa4",
+        "QUERY_STRING": "x=1",
+    }
     assert request_url(env) == "http://example.com:5000/app/a%20b/%C3%A4?x=1"
     proxied = {**env, "HTTP_X_FORWARDED_PROTO": "https", "HTTP_X_FORWARDED_HOST": "pub.example"}
     assert request_url(proxied).startswith("http://example.com:5000/")
@@ -588,13 +628,19 @@ def test_quoted_paths_and_script_name_validate(auth_token, handler):
     app = WebhookApp(handler, auth_token, path="/hooks/ä b/")
     url = "http://example.com/hooks/%C3%A4%20b/"
     req = inbound(url, auth_token)
-    status, _, _ = call_wsgi(app, {"PATH_INFO": "/hooks/\xc3\xa4 b/"}, url=url,
-                             headers=req.headers, body=req.body)
+    status, _, _ = call_wsgi(
+        app, {"PATH_INFO": "/hooks/\xc3\xa4 b/"}, url=url, headers=req.headers, body=req.body
+    )
     assert status == 200
     mounted = WebhookApp(handler, auth_token)
     req = inbound("http://example.com/app/receive_sms/", auth_token)
-    status, _, _ = call_wsgi(mounted, {"SCRIPT_NAME": "/app", "PATH_INFO": "/receive_sms/"},
-                             url=req.url, headers=req.headers, body=req.body)
+    status, _, _ = call_wsgi(
+        mounted,
+        {"SCRIPT_NAME": "/app", "PATH_INFO": "/receive_sms/"},
+        url=req.url,
+        headers=req.headers,
+        body=req.body,
+    )
     assert status == 200 and mounted.log.last.url == "http://example.com/app/receive_sms/"
 
 
@@ -694,8 +740,9 @@ def test_log_entry_html_and_text(hook, auth_token):
     entry = hook.log.last
     html = entry._repr_html_()
     assert "diagnosis" in html and "invalid" in html and "<table>" in html
-    assert re.fullmatch(r"POST /receive_sms/ 403 invalid \d+\.\d ms — invalid X-Plivo.*",
-                        str(entry))
+    assert re.fullmatch(
+        r"POST /receive_sms/ 403 invalid \d+\.\d ms — invalid X-Plivo.*", str(entry)
+    )
     assert repr(entry) == f"<LogEntry {entry}>"
 
 
@@ -767,8 +814,9 @@ def test_stop_all_and_stop_at_exit():
         "print('ok', c.port)\n"
     )
     root = os.path.dirname(os.path.dirname(os.path.abspath(smsxml.__file__)))
-    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
-                          text=True, timeout=30)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=30
+    )
     assert done.returncode == 0 and done.stdout.startswith("ok"), done.stderr
 
 
@@ -830,16 +878,28 @@ def test_reply_holding_the_token_is_masked(hook, auth_token):
 
 def test_token_never_appears_in_the_log(hook, auth_token):
     # requests carrying the token in odd places, then every rendering of every entry
-    post(hook.url, f"From=1&To=2&Text={auth_token}".encode(),
-         {**signed_headers(hook.url, auth_token), "X-Note": auth_token})
+    post(
+        hook.url,
+        f"From=1&To=2&Text={auth_token}".encode(),
+        {**signed_headers(hook.url, auth_token), "X-Note": auth_token},
+    )
     inbound(hook.url, auth_token, text="raise").send()
     requests.get(hook.url + f"?token={auth_token}", timeout=5)
     assert len(hook.log) > 3
     renderings = [repr(hook.log), hook.log._repr_html_(), repr(hook), repr(hook.app)]
     for entry in hook.log:
-        renderings += [repr(entry), str(entry), entry._repr_html_(), repr(entry.headers),
-                       repr(entry.params), str(entry.traceback), repr(entry.message),
-                       str(entry.diagnosis), repr(entry.diagnosis), str(entry.reply)]
+        renderings += [
+            repr(entry),
+            str(entry),
+            entry._repr_html_(),
+            repr(entry.headers),
+            repr(entry.params),
+            str(entry.traceback),
+            repr(entry.message),
+            str(entry.diagnosis),
+            repr(entry.diagnosis),
+            str(entry.reply),
+        ]
     for text in renderings:
         assert auth_token not in text
     assert any("X-Note" in e.headers for e in hook.log)
@@ -850,8 +910,10 @@ def test_token_never_appears_in_the_log(hook, auth_token):
 
 def _auto_reply_with_callback(callback_url: str):
     def handler(message: InboundMessage) -> Response:
-        return Response().add_message("ok", src=message.to, dst=message.from_,
-                                      callback_url=callback_url)
+        return Response().add_message(
+            "ok", src=message.to, dst=message.from_, callback_url=callback_url
+        )
+
     return handler
 
 
@@ -859,11 +921,13 @@ def test_delivery_reports_arrive_at_status_path_over_http(auth_token) -> None:
     from smsxml.simulator import Simulator
 
     received = []
-    with LocalWebhook(lambda m: Response(), auth_token, status_path="/sms_status/",
-                      on_status=received.append) as hook:
+    with LocalWebhook(
+        lambda m: Response(), auth_token, status_path="/sms_status/", on_status=received.append
+    ) as hook:
         hook.app.handler = _auto_reply_with_callback(hook.status_url)
         flow = Simulator(auth_token, numbers=(TO,), seed=3).receive_sms(
-            hook.url, from_=FROM, to=TO, text="hi")
+            hook.url, from_=FROM, to=TO, text="hi"
+        )
         assert hook.status_url == hook.url.replace("/receive_sms/", "/sms_status/")
         assert [r.response_status for r in flow.reports] == [200, 200, 200]
         assert [r.status for r in received] == ["queued", "sent", "delivered"]
@@ -877,14 +941,16 @@ def test_delivery_reports_arrive_at_status_path_over_http(auth_token) -> None:
 
 def test_forged_or_incomplete_reports_are_refused_and_never_reach_on_status(auth_token) -> None:
     received = []
-    app = WebhookApp(lambda m: Response(), auth_token, status_path="/sms_status/",
-                     on_status=received.append)
+    app = WebhookApp(
+        lambda m: Response(), auth_token, status_path="/sms_status/", on_status=received.append
+    )
     url = "http://testserver/sms_status/"
     params = {"MessageUUID": "u-1", "Status": "delivered", "To": FROM}
     forged = signed_request("POST", url, params, "not-the-token")
     assert forged.send(target=app).status == 403
-    assert signed_request("POST", url, {"Status": "sent"}, auth_token).send(
-        target=app).status == 400
+    assert (
+        signed_request("POST", url, {"Status": "sent"}, auth_token).send(target=app).status == 400
+    )
     reply = signed_request("GET", url, params, auth_token).send(target=app)
     assert reply.status == 200 and reply.body == b"OK\n"
     assert reply.content_type.startswith("text/plain")
@@ -900,8 +966,9 @@ def test_on_status_and_handlers_that_exit_get_a_500_and_a_log_entry(auth_token) 
         _sys.exit(3)
 
     app = WebhookApp(lambda m: _sys.exit(4), auth_token, status_path="/s/", on_status=boom)
-    report = signed_request("POST", "http://testserver/s/",
-                            {"MessageUUID": "u", "Status": "sent"}, auth_token)
+    report = signed_request(
+        "POST", "http://testserver/s/", {"MessageUUID": "u", "Status": "sent"}, auth_token
+    )
     assert report.send(target=app).status == 500
     assert inbound("http://testserver/receive_sms/", auth_token).send(target=app).status == 500
     assert [e.status for e in app.log] == [500, 500]
@@ -938,9 +1005,12 @@ def test_log_entries_show_a_huge_reply_cut_short(auth_token) -> None:
 
 def test_a_token_inside_a_report_never_reaches_the_log(auth_token) -> None:
     app = WebhookApp(lambda m: Response(), auth_token, status_path="/s/")
-    report = signed_request("POST", "http://testserver/s/",
-                            {"MessageUUID": auth_token, "Status": "sent", "X": auth_token},
-                            auth_token)
+    report = signed_request(
+        "POST",
+        "http://testserver/s/",
+        {"MessageUUID": auth_token, "Status": "sent", "X": auth_token},
+        auth_token,
+    )
     assert report.send(target=app).status == 200
     entry = app.log.last
     for text in (repr(entry.report), entry._repr_html_(), str(entry.report.all_params)):

@@ -146,8 +146,11 @@ def test_language_stub_fails_solution_passes():
 
 def test_language_names_substring_and_capitals_mistakes():
     def naive(message):  # substring, case-sensitive
-        language = "es" if "hola" in message.text or "Buenas" in message.text else (
-            "fr" if "onjour" in message.text or "salut" in message.text else "en")
+        language = (
+            "es"
+            if "hola" in message.text or "Buenas" in message.text
+            else ("fr" if "onjour" in message.text or "salut" in message.text else "en")
+        )
         return Response().add_message(REPLIES[language], src=message.to, dst=message.from_)
 
     result = check_language_reply(naive)
@@ -195,14 +198,14 @@ def test_bulk_typical_mistakes():
     assert "separated by '<'" in text_of(check_bulk_notify(commas))
 
     def fixed_text(message):
-        return Response().add_message("Stand-up moved to 10:30 today", src=message.to,
-                                      dst=list(TEAM))
+        return Response().add_message(
+            "Stand-up moved to 10:30 today", src=message.to, dst=list(TEAM)
+        )
 
     assert "use message.text" in text_of(check_bulk_notify(fixed_text))
 
     def with_manager(message):
-        return Response().add_message(message.text, src=message.to,
-                                      dst=[*TEAM, message.from_])
+        return Response().add_message(message.text, src=message.to, dst=[*TEAM, message.from_])
 
     assert "is not on the team" in text_of(check_bulk_notify(with_manager))
 
@@ -322,7 +325,13 @@ def test_reports_stub_fails_solution_passes():
     solved = check_delivery_reports(on_report, received)
     assert solved.passed, str(solved)
     assert [r["Status"] for r in received] == [
-        "queued", "queued", "sent", "sent", "delivered", "undelivered"]
+        "queued",
+        "queued",
+        "sent",
+        "sent",
+        "delivered",
+        "undelivered",
+    ]
     assert received[-1]["ErrorCode"] == "20"
     # Run again: only the new reports count.
     assert check_delivery_reports(on_report, received).passed
@@ -357,12 +366,19 @@ def test_reports_typical_mistakes():
     assert "holds str items" in text_of(check_delivery_reports(as_text, texts))
     assert "answered 404" in text_of(check_delivery_reports(lambda r: 404, []))
     assert "the list your function appends to" in text_of(
-        check_delivery_reports(lambda r: 200, None))
+        check_delivery_reports(lambda r: 200, None)
+    )
 
 
 def test_checks_are_deterministic():
-    first = [str(check_language_reply(stub_language)), str(check_one_unit(stub_fit)),
-             str(check_delivery_reports(stub_report, []))]
-    again = [str(check_language_reply(stub_language)), str(check_one_unit(stub_fit)),
-             str(check_delivery_reports(stub_report, []))]
+    first = [
+        str(check_language_reply(stub_language)),
+        str(check_one_unit(stub_fit)),
+        str(check_delivery_reports(stub_report, [])),
+    ]
+    again = [
+        str(check_language_reply(stub_language)),
+        str(check_one_unit(stub_fit)),
+        str(check_delivery_reports(stub_report, [])),
+    ]
     assert first == again

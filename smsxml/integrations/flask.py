@@ -78,12 +78,10 @@ def plivo_webhook(
             request = _flask.request
             token = resolve_token(auth_token)
             try:
-                origin = None if public_url is None else public_origin(
-                    public_url, (request.path,))
+                origin = None if public_url is None else public_origin(public_url, (request.path,))
                 url = request_url(request.environ, trust_proxy, origin)
             except ValueError as exc:  # a Host that could smuggle in another path
-                return _flask.Response(f"400 {exc}\n", status=400,
-                                       content_type=TEXT_CONTENT_TYPE)
+                return _flask.Response(f"400 {exc}\n", status=400, content_type=TEXT_CONTENT_TYPE)
             check = check_signature(url, request.headers, token, main_auth_token)
             _flask.g.plivo_signature = check
             if not check.valid:

@@ -42,7 +42,6 @@ _DIGITS = re.compile(r"[0-9]+", re.ASCII)
 _log.addHandler(logging.NullHandler())
 
 
-
 _STATUS_LINES = {
     200: "200 OK",
     400: "400 Bad Request",
@@ -55,8 +54,8 @@ _STATUS_LINES = {
 }
 
 
-
 _Parsed = TypeVar("_Parsed", InboundMessage, StatusReport)
+
 
 class _Refusal(Exception):
     """Answer ``status`` with the short plain-text ``reason``."""
@@ -65,7 +64,6 @@ class _Refusal(Exception):
         super().__init__(reason)
         self.status = status
         self.reason = reason
-
 
 
 # --- The WSGI app --------------------------------------------------------------------------
@@ -169,7 +167,8 @@ class WebhookApp:
         if not isinstance(path, str) or not path.startswith("/"):
             raise ValueError(f"path must start with '/', like '/receive_sms/'; got {path!r}")
         if status_path is not None and (
-            not isinstance(status_path, str) or not status_path.startswith("/")
+            not isinstance(status_path, str)
+            or not status_path.startswith("/")
             or status_path == path
         ):
             raise ValueError(
@@ -189,8 +188,9 @@ class WebhookApp:
         self.require_signature = require_signature
         self.trust_proxy = trust_proxy
         self.public_url = public_url
-        self._origin = None if public_url is None else public_origin(
-            public_url, (path, status_path))
+        self._origin = (
+            None if public_url is None else public_origin(public_url, (path, status_path))
+        )
         self.max_body = max_body
         self.reject_replayed_nonces = reject_replayed_nonces
         self.record_to = record_to
@@ -227,9 +227,7 @@ class WebhookApp:
             f"{len(self.log)} logged>"
         )
 
-    def __call__(
-        self, environ: dict[str, Any], start_response: Callable[..., Any]
-    ) -> list[bytes]:
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         started = time.perf_counter()
         method = str(environ.get("REQUEST_METHOD", "GET")).upper()
         bad_request = ""
@@ -238,7 +236,8 @@ class WebhookApp:
         except ValueError as exc:  # a Host that is not host[:port]: refused with 400
             bad_request = str(exc)
             url = f"{environ.get('wsgi.url_scheme') or 'http'}://invalid-host" + wsgi_path(
-                str(environ.get("PATH_INFO", "")))
+                str(environ.get("PATH_INFO", ""))
+            )
         except Exception:  # a broken environ: still answer and log
             url = "http://unknown/"
         ex = _Exchange(
@@ -343,8 +342,9 @@ class WebhookApp:
             ).redacted(self._token, self._main_token)
             recording.append(self.record_to, recorded)
         except Exception as exc:  # a full disk must not take the webhook down
-            _log.error("could not record the request to %s: %s", self.record_to,
-                       self._redact(str(exc)))
+            _log.error(
+                "could not record the request to %s: %s", self.record_to, self._redact(str(exc))
+            )
 
     # -- the checks, in order ------------------------------------------------------------
 
@@ -391,8 +391,9 @@ class WebhookApp:
         try:
             ex.report = StatusReport.from_params(ex.params)
         except KeyError as missing:
-            raise _Refusal(400, f"missing {missing.args[0]} parameter (not a delivery "
-                                "report?)") from None
+            raise _Refusal(
+                400, f"missing {missing.args[0]} parameter (not a delivery report?)"
+            ) from None
         self._record(ex)
         if self.on_status is not None:
             try:
@@ -487,13 +488,15 @@ class WebhookApp:
         try:
             body = _read_at_most(stream, want)
         except OSError:
-            raise _Refusal(400, "could not read the request body (shorter than its "
-                                "Content-Length?)") from None
+            raise _Refusal(
+                400, "could not read the request body (shorter than its Content-Length?)"
+            ) from None
         if len(body) > self.max_body:
             raise _Refusal(413, f"body is over the {self.max_body} byte limit")
         if length is not None and len(body) < length:
-            raise _Refusal(400, f"body is shorter than its Content-Length ({len(body)} of "
-                                f"{length} bytes)")
+            raise _Refusal(
+                400, f"body is shorter than its Content-Length ({len(body)} of {length} bytes)"
+            )
         return body
 
     # -- the handler and its reply -------------------------------------------------------
@@ -513,8 +516,9 @@ class WebhookApp:
                 f"the handler's reply could not be written as XML: {type(exc).__name__}: {exc}"
             )
             ex.traceback = self._redact(traceback.format_exc())
-            raise _Refusal(500, "the handler's reply could not be written as XML (see the "
-                                "log)") from None
+            raise _Refusal(
+                500, "the handler's reply could not be written as XML (see the log)"
+            ) from None
         if self._token in xml or (self._main_token and self._main_token in xml):
             xml = self._redact(xml)
             ex.error = "the reply contained the auth token; it was masked before sending"
@@ -523,8 +527,10 @@ class WebhookApp:
             data = xml.encode("utf-8")
         except UnicodeEncodeError as exc:
             code = ord(xml[exc.start])
-            ex.error = (f"the reply holds U+{code:04X} at index {exc.start}, which cannot be "
-                        "sent as UTF-8 (a lone surrogate)")
+            ex.error = (
+                f"the reply holds U+{code:04X} at index {exc.start}, which cannot be "
+                "sent as UTF-8 (a lone surrogate)"
+            )
             raise _Refusal(500, ex.error) from None
         from ..xml import validate
 
@@ -553,11 +559,12 @@ class WebhookApp:
             )
         else:
             kind = type(result).__name__
-            hint = " (call .to_string() on a plivo ResponseElement)" if hasattr(
-                result, "to_string") else ""
-            reason = (
-                f"the handler returned a {kind}, not a Response, an XML string or bytes{hint}"
+            hint = (
+                " (call .to_string() on a plivo ResponseElement)"
+                if hasattr(result, "to_string")
+                else ""
             )
+            reason = f"the handler returned a {kind}, not a Response, an XML string or bytes{hint}"
         ex.error = reason
         raise _Refusal(500, reason)
 
@@ -572,7 +579,6 @@ def _read_at_most(stream: Any, limit: int) -> bytes:
         chunks.append(chunk)
         got += len(chunk)
     return b"".join(chunks)
-
 
 
 # --- Demo ----------------------------------------------------------------------------------
@@ -593,4 +599,3 @@ def demo_app(auth_token: str | None = None, **options: Any) -> WebhookApp:
     comes from ``auth_token``, else ``$PLIVO_AUTH_TOKEN``, else the demo token.
     """
     return WebhookApp(_echo, auth_token, **options)
-

@@ -234,5 +234,3 @@ class RequestLog:
         if not entries:
             return "<p>RequestLog: no requests yet</p>"
         return f"{note}<table><tr>{head}</tr>{''.join(rows)}</table>"
-
-

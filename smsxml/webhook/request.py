@@ -29,8 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
 #: What became of a request's signature: valid (V2, or Ma-V2 with the main account's
 #: token), missing, invalid, not checked (``require_signature=False``), or valid but with
 #: a nonce seen before (``reject_replayed_nonces``).
-Verdict = Literal["valid V2", "valid Ma-V2", "missing", "invalid", "not checked",
-                  "replayed nonce"]
+Verdict = Literal["valid V2", "valid Ma-V2", "missing", "invalid", "not checked", "replayed nonce"]
 VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
 
 _PATH_SAFE = "/;=,~!$&'()*+:@"
@@ -79,8 +78,13 @@ def public_origin(public_url: str, paths: Iterable[str | None] = ()) -> str:
     if not isinstance(public_url, str):
         raise TypeError(f"public_url must be a URL (text); got {type(public_url).__name__}")
     parts = urlsplit(public_url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or \
-            parts.fragment or "#" in public_url:
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or parts.query
+        or parts.fragment
+        or "#" in public_url
+    ):
         raise ValueError(
             "public_url must be the absolute http(s) URL Plivo calls, without query or "
             f"fragment, like 'https://abc.ngrok.app/receive_sms/'; got {public_url!r}"
@@ -94,8 +98,9 @@ def public_origin(public_url: str, paths: Iterable[str | None] = ()) -> str:
     return f"{parts.scheme}://{parts.netloc}{prefix.rstrip('/')}"
 
 
-def request_url(environ: Mapping[str, Any], trust_proxy: bool = False,
-                origin: str | None = None) -> str:
+def request_url(
+    environ: Mapping[str, Any], trust_proxy: bool = False, origin: str | None = None
+) -> str:
     """The full URL a request was made to, rebuilt from a WSGI environ (PEP 3333 recipe).
 
     The path and query always come from the request line; only the host comes from the
@@ -176,8 +181,6 @@ class SignatureCheck:
         return self.verdict if diagnosis is None else f"{self.verdict}: {diagnosis}"
 
 
-
-
 def check_signature(
     url: str,
     headers: Mapping[str, str] | Iterable[tuple[str, str]],
@@ -210,8 +213,14 @@ def check_signature(
     return SignatureCheck(verdict, url, nonce, lambda: _diagnose(*args))
 
 
-def _diagnose(url: str, nonce: str | None, signature: str | None, token: str,
-              main_token: str | None, public_url: str | None) -> Diagnosis:
+def _diagnose(
+    url: str,
+    nonce: str | None,
+    signature: str | None,
+    token: str,
+    main_token: str | None,
+    public_url: str | None,
+) -> Diagnosis:
     from ..diagnose import Diagnosis, diagnose_v2
 
     try:
@@ -250,7 +259,6 @@ class NonceMemory:
 _BAD_PERCENT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
 
 
-
 def parse_form(data: bytes) -> dict[str, str]:
     """``application/x-www-form-urlencoded`` bytes → dict (first value of a repeated name).
 
@@ -264,8 +272,7 @@ def parse_form(data: bytes) -> dict[str, str]:
         bad = _BAD_PERCENT.search(piece)
         if bad:
             raise ValueError(
-                f"bad percent-encoding in field {number}: '%' must be followed by two hex "
-                "digits"
+                f"bad percent-encoding in field {number}: '%' must be followed by two hex digits"
             )
         name, _, value = piece.partition(b"=")
         try:
@@ -275,5 +282,3 @@ def parse_form(data: bytes) -> dict[str, str]:
             raise ValueError(f"field {number} is not UTF-8 text") from None
         params.setdefault(key, text)
     return params
-
-

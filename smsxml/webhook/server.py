@@ -93,8 +93,13 @@ class _TcpServer(TcpWSGIServer):
 
     channel_class = _Channel
 
-    def __init__(self, app: Callable[..., Any], limits: ServerLimits,
-                 on_refused: Callable[[Refusal], None] | None, **kwargs: Any):
+    def __init__(
+        self,
+        app: Callable[..., Any],
+        limits: ServerLimits,
+        on_refused: Callable[[Refusal], None] | None,
+        **kwargs: Any,
+    ):
         self.limits = limits
         self.on_refused = on_refused
         self.stopping = False
@@ -155,8 +160,9 @@ class _Dispatcher(ThreadedTaskDispatcher):
         self.name = name
 
     def start_new_thread(self, target: Callable[[int], None], thread_no: int) -> None:
-        thread = threading.Thread(target=target, name=f"{self.name}-worker-{thread_no}",
-                                  args=(thread_no,), daemon=True)
+        thread = threading.Thread(
+            target=target, name=f"{self.name}-worker-{thread_no}", args=(thread_no,), daemon=True
+        )
         thread.start()
 
 
@@ -167,9 +173,14 @@ class Server:
     answers itself. Raises ``OSError`` when the address cannot be bound.
     """
 
-    def __init__(self, app: Callable[..., Any], host: str = "127.0.0.1", port: int = 0,
-                 limits: ServerLimits | None = None,
-                 on_refused: Callable[[Refusal], None] | None = None):
+    def __init__(
+        self,
+        app: Callable[..., Any],
+        host: str = "127.0.0.1",
+        port: int = 0,
+        limits: ServerLimits | None = None,
+        on_refused: Callable[[Refusal], None] | None = None,
+    ):
         self.limits = limits or ServerLimits()
         adj = Adjustments(
             host=host,
@@ -187,14 +198,22 @@ class Server:
         self._map: dict[int, Any] = {}
         self._dispatcher = _Dispatcher("smsxml-webhook")
         self._stopping = False
-        self._server = _TcpServer(app, self.limits, on_refused, map=self._map, adj=adj,
-                                  dispatcher=self._dispatcher, sockinfo=adj.listen[0])
+        self._server = _TcpServer(
+            app,
+            self.limits,
+            on_refused,
+            map=self._map,
+            adj=adj,
+            dispatcher=self._dispatcher,
+            sockinfo=adj.listen[0],
+        )
         self.host = host
         self.port: int = int(self._server.effective_port)
         self._dispatcher.name = f"smsxml-webhook-{self.port}"
         self._dispatcher.set_thread_count(self.limits.threads)
-        self._thread = threading.Thread(target=self._loop, name=f"smsxml-webhook-{self.port}",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._loop, name=f"smsxml-webhook-{self.port}", daemon=True
+        )
         self._thread.start()
 
     def _loop(self) -> None:
