@@ -196,11 +196,12 @@ def signed_request(
 
 
 def message_intent(text: str) -> str:
-    """``"optout"``, ``"optin"`` or ``"help"`` when the whole text (trimmed, any case)
-    is a standard keyword (STOP, START, HELP…), else ``""``."""
+    """``"optout"``, ``"optin"`` or ``"help"`` when the whole text (any case, white space
+    folded) is one of Plivo's keywords (:data:`smsxml.protocol.OPTOUT_KEYWORDS`…), else
+    ``""``."""
     if not isinstance(text, str):
         raise RequestError(f"the message text must be a string, not {type(text).__name__}")
-    word = text.strip().upper()
+    word = " ".join(text.split()).upper()
     if word in OPTOUT_KEYWORDS:
         return "optout"
     if word in OPTIN_KEYWORDS:

@@ -65,9 +65,13 @@ MAX_TEXT_LENGTH: Final = 1600
 #: The charge per unit the simulator reports (Plivo's format: 5 decimals, as text).
 TOTAL_RATE: Final = "0.00500"
 
-#: Keywords Plivo recognises in an inbound text (``MessageIntent``), upper case.
-OPTOUT_KEYWORDS: Final = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"})
-OPTIN_KEYWORDS: Final = frozenset({"START", "YES", "UNSTOP"})
+#: The keywords that set ``MessageIntent`` on an inbound text, exactly as Plivo lists them
+#: (docs: messaging/concepts/dnd-service, and the support article "What keywords trigger the
+#: DND feature?"): the whole text, any case, surrounding and repeated white space ignored.
+OPTOUT_KEYWORDS: Final = frozenset(
+    {"STOP", "END", "QUIT", "CANCEL", "UNSUBSCRIBE", "UNSUB", "STOP ALL"}
+)
+OPTIN_KEYWORDS: Final = frozenset({"START", "YES", "RESUME", "RESUME ALL", "UNSTOP", "GO"})
 HELP_KEYWORDS: Final = frozenset({"HELP", "INFO"})
 Intent = Literal["optout", "optin", "help", ""]
 

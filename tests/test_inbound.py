@@ -18,6 +18,7 @@ from plivo.utils import validate_signature
 
 from smsxml.exc import RequestError, SmsxmlError
 from smsxml.inbound import SignedRequest, inbound_request, message_intent, signed_request
+from smsxml.protocol import HELP_KEYWORDS, OPTIN_KEYWORDS, OPTOUT_KEYWORDS
 from smsxml.signature import sign_v2
 from smsxml.tokens import DEMO_AUTH_TOKEN, ENV_VAR
 
@@ -121,17 +122,27 @@ def test_numbers_are_sent_as_plivo_sends_them() -> None:
 
 @pytest.mark.parametrize(
     ("text", "intent"),
-    [
-        ("STOP", "optout"), ("stop", "optout"), ("  Stop \n", "optout"), ("STOPALL", "optout"),
-        ("unsubscribe", "optout"), ("Cancel", "optout"), ("end", "optout"), ("QUIT", "optout"),
-        ("START", "optin"), ("yes", "optin"), ("Unstop", "optin"),
-        ("HELP", "help"), ("info", "help"),
+    [(word, "optout") for word in OPTOUT_KEYWORDS]
+    + [(word, "optin") for word in OPTIN_KEYWORDS]
+    + [(word, "help") for word in HELP_KEYWORDS]
+    + [
+        ("stop", "optout"), ("  Stop \n", "optout"), ("stop   all", "optout"),
+        ("Resume All", "optin"), ("go", "optin"), ("unsub", "optout"),
         ("stop it", ""), ("please STOP", ""), ("", ""), ("STOP!", ""), ("hello", ""),
+        ("STOPALL", ""), ("going", ""),
     ],
 )  # fmt: skip
 def test_message_intent(text: str, intent: str) -> None:
     assert message_intent(text) == intent
     assert _request(text=text).params["MessageIntent"] == intent
+
+
+def test_the_keyword_lists_are_plivos() -> None:
+    """Plivo's DND page: 7 opt-out, 6 opt-in and 2 help keywords, no word in two lists."""
+    assert OPTOUT_KEYWORDS == {"STOP", "END", "QUIT", "CANCEL", "UNSUBSCRIBE", "UNSUB", "STOP ALL"}
+    assert OPTIN_KEYWORDS == {"START", "YES", "RESUME", "RESUME ALL", "UNSTOP", "GO"}
+    assert HELP_KEYWORDS == {"HELP", "INFO"}
+    assert not (OPTOUT_KEYWORDS & OPTIN_KEYWORDS or OPTIN_KEYWORDS & HELP_KEYWORDS)
 
 
 @pytest.mark.parametrize(
