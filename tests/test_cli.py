@@ -4,21 +4,19 @@ the rest in-process through ``main([...])``. Tokens given never show up in the o
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import socket
 import subprocess
 import sys
-import types
 from collections.abc import Iterator
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
 from plivo.utils import validate_signature
 
-from smsxml import cli
-from smsxml.cli import Command, main, register
+from smsxml.cli import main
 from smsxml.signature import sign_v2
 from smsxml.tokens import DEMO_AUTH_TOKEN, ENV_VAR
 
@@ -367,13 +365,59 @@ def test_usage_errors_exit_2_with_one_line(argv, capsys) -> None:
     assert len(lines) == 1 and lines[0].startswith("smsxml: error: ")
 
 
-def test_help_and_version(capsys) -> None:
+SUBCOMMANDS = [
+    "validate",
+    "sign",
+    "verify",
+    "segments",
+    "inbound",
+    "serve",
+    "send",
+    "replay",
+    "demo",
+]
+
+
+def test_help_lists_exactly_the_subcommands_in_order(capsys) -> None:
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
-    for name in ("validate", "sign", "verify", "segments", "inbound"):
-        assert name in out
+    listed = re.findall(r"^    (\w+)  ", out, re.MULTILINE)
+    assert listed == SUBCOMMANDS
     assert main(["--version"]) == 0
     assert capsys.readouterr().out.startswith("smsxml ")
+
+
+@pytest.mark.parametrize("name", SUBCOMMANDS)
+def test_each_subcommand_has_its_help(name, capsys) -> None:
+    assert main([name, "--help"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith(f"usage: smsxml {name} ") and err == ""
+
+
+def test_console_script_entry_point_is_main() -> None:
+    found = entry_points(group="console_scripts", name="smsxml")
+    if not found:
+        pytest.skip("smsxml is not installed in this environment")
+    (script,) = found
+    assert script.value == "smsxml.cli:main" and script.load() is main
+
+
+def _help(name: str, capsys) -> str:
+    assert main([name, "--help"]) == 0
+    return " ".join(capsys.readouterr().out.split())
+
+
+@pytest.mark.parametrize("name", ["sign", "inbound", "send", "replay"])
+def test_auth_token_help_of_signing_commands_says_sign(name, capsys) -> None:
+    assert "--auth-token TOKEN auth token to sign with (default:" in _help(name, capsys)
+
+
+@pytest.mark.parametrize("name", ["verify", "serve"])
+def test_auth_token_help_of_checking_commands_says_check(name, capsys) -> None:
+    text = _help(name, capsys)
+    assert "--auth-token TOKEN auth token to check signatures with (default:" in text
+    assert "sign with" not in text
+    assert "main account's auth token, to accept an X-Plivo-" in text
 
 
 def test_tokens_never_printed(monkeypatch, capsys, xml_files, server) -> None:
@@ -414,35 +458,61 @@ def test_tokens_never_printed(monkeypatch, capsys, xml_files, server) -> None:
     assert SECRET not in joined and MAIN_SECRET not in joined
 
 
-def test_mistyped_token_option_does_not_echo_the_token(capsys) -> None:
-    assert main(["sign", "--url", URL, "--auth-tokn", SECRET]) == 2
+@pytest.mark.parametrize(
+    ("argv", "shown"),
+    [
+        # a misspelt option: its value is not echoed, the other words are
+        (["sign", "--url", URL, "--auth-tokn", SECRET, "stray"], "--auth-tokn … stray"),
+        (["sign", "--url", URL, "--main-auth-tokn", MAIN_SECRET], "--main-auth-tokn …"),
+        # options this command does not have, with a token value
+        (["segments", "x", f"--auth-token={SECRET}", "more"], "--auth-token=… more"),
+        (["sign", "--url", URL, "--main-auth-token", MAIN_SECRET], "--main-auth-token …"),
+        # a correct --auth-token, and its value again further on
+        (["sign", "--url", URL, "--auth-token", SECRET, SECRET, "x"], "… x"),
+    ],
+)
+def test_unrecognized_arguments_are_named_but_token_values_are_not(argv, shown, capsys) -> None:
+    assert main(argv) == 2
     err = capsys.readouterr().err
-    assert "--auth-tokn" in err and SECRET not in err
+    assert err.startswith(f"smsxml: error: unrecognized arguments: {shown} (see 'smsxml ")
+    assert err.count("\n") == 1
+    assert SECRET not in err and MAIN_SECRET not in err
+    assert "quote a text" not in err
 
 
-def test_commands_can_be_added_by_other_modules(monkeypatch, capsys) -> None:
-    def add(parser):
-        parser.add_argument("--name", default="world")
+def test_a_token_before_the_command_is_not_echoed(capsys) -> None:
+    assert main(["--auth-token", SECRET, "sign", "--url", URL]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("smsxml: error: ") and "invalid choice" in err
+    assert SECRET not in err
 
-    def hello(args) -> int:
-        print(json.dumps({"hello": args.name}))
-        return 3
 
-    module = types.ModuleType("smsxml_test_extension")
-    module.CLI_COMMANDS = [Command("hello", "say hello", add, hello)]  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "smsxml_test_extension", module)
-    monkeypatch.setattr(
-        cli, "EXTENSION_MODULES", ["smsxml_test_extension", "smsxml_no_such_module"]
+@pytest.mark.parametrize(
+    ("argv", "shown", "like"),
+    [
+        (["segments", "see", "you", "soon"], "you soon", 'smsxml segments "see you at 5"'),
+        (["inbound", URL, "--from", "1", "--to", "2", "--text", "hi", "there"], "there",
+         '--text "see you at 5"'),
+        (["send", URL, "--text", "see", "you", "--seed", "1", "soon"], "you soon",
+         '--text "see you at 5"'),
+        (["serve", "--reply", "thanks", "a", "lot"], "a lot", '--reply "see you at 5"'),
+    ],
+)  # fmt: skip
+def test_a_split_text_gets_a_hint_to_quote_it(argv, shown, like, capsys) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        f"smsxml: error: unrecognized arguments: {shown}; quote a text with spaces, like {like} "
     )
-    monkeypatch.setattr(cli, "_REGISTRY", dict(cli._REGISTRY))
-    assert main(["hello", "--name", "Plivo"]) == 3
-    assert json.loads(capsys.readouterr().out) == {"hello": "Plivo"}
-    with pytest.raises(ValueError, match="already registered"):
-        register(Command("hello", "another", add, lambda args: 0))
-    assert [c.name for c in cli.commands()][:5] == [
-        "validate",
-        "sign",
-        "verify",
-        "segments",
-        "inbound",
-    ]
+    assert err.count("\n") == 1
+
+
+def test_no_quoting_hint_where_no_text_is_taken(xml_files, capsys) -> None:
+    good, bad = xml_files
+    assert main(["validate", str(good), str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"smsxml: error: unrecognized arguments: {bad} (see 'smsxml validate")
+    assert "quote" not in err
+    assert main(["send", URL, "--text", "hi", "--bogus", "x"]) == 2
+    err = capsys.readouterr().err
+    assert "unrecognized arguments: --bogus x (see" in err and "quote" not in err

@@ -1,0 +1,219 @@
+"""The ``smsxml`` command line: validate XML, sign and verify, count segments, talk to a
+webhook, serve one, replay recordings, and a demo.
+
+Each subcommand is a module of this package with ``add_arguments(parser)`` and
+``run(args) -> int``; :func:`build_parser` lists every one of them. Every failure is one
+line ``smsxml: error: …`` on stderr with exit status 2, and an auth token is never printed
+(not even one typed after a misspelt option).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import NoReturn, Protocol
+
+from .. import __version__
+from ..exc import SmsxmlError
+from ..tokens import ENV_VAR, redact
+from . import demo, inbound, replay, segments, send, serve, sign, validate, verify
+from ._args import PROG
+
+__all__ = ["build_parser", "main"]
+
+#: The subcommands taking a text that an unquoted space would split (the rest of it then
+#: shows up as unrecognised arguments), and how to write such a text for them.
+_QUOTED_TEXT = {
+    "segments": 'smsxml segments "see you at 5"',
+    "inbound": '--text "see you at 5"',
+    "send": '--text "see you at 5"',
+    "serve": '--reply "see you at 5"',
+}
+
+_UNRECOGNIZED = "unrecognized arguments: "
+_HIDDEN = "…"
+
+
+class _Command(Protocol):
+    """What a subcommand module provides."""
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None: ...
+
+    def run(self, args: argparse.Namespace) -> int: ...
+
+
+class _Parser(argparse.ArgumentParser):
+    """Errors as one line ``smsxml: error: …``, without the words in :attr:`hidden`."""
+
+    hidden: tuple[str, ...] = ()
+
+    def error(self, message: str) -> NoReturn:
+        message = redact(message, *self.hidden, os.environ.get(ENV_VAR))
+        self.exit(2, f"{PROG}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _names_a_token(option: str) -> bool:
+    """True for an option word that is (or may have been meant as) a token option:
+    ``--auth-token``, ``--main-auth-token``, a prefix of them, or a misspelling."""
+    name = option.lstrip("-").lower()
+    if not option.startswith("-") or not name:
+        return False
+    return (
+        "auth" in name
+        or "tok" in name
+        or any(full.startswith(name) for full in ("auth-token", "main-auth-token"))
+    )
+
+
+def _token_values(argv: Sequence[str]) -> tuple[str, ...]:
+    """The words of ``argv`` given as a token: after a token option, or after its ``=``."""
+    values = []
+    for index, word in enumerate(argv):
+        before = argv[index - 1] if index else ""
+        name, equals, value = word.partition("=")
+        if equals and _names_a_token(name):
+            values.append(value)
+        elif "=" not in before and _names_a_token(before):
+            values.append(word)
+    return tuple(value for value in values if value)
+
+
+def _unrecognized(extras: Sequence[str], hidden: Sequence[str], example: str | None) -> str:
+    """argparse's "unrecognized arguments: …", each word shown unless it is a token value;
+    with a hint (``example``, for a command taking a text) when the words look like the
+    rest of a text split at its spaces."""
+    shown = []
+    for word in extras:
+        name, equals, value = word.partition("=")
+        if word in hidden:
+            shown.append(_HIDDEN)
+        elif equals and value in hidden:
+            shown.append(f"{name}={_HIDDEN}")
+        else:
+            shown.append(word)
+    message = _UNRECOGNIZED + " ".join(shown)
+    if example and _HIDDEN not in shown and not any(w.startswith("-") for w in extras):
+        message += f"; quote a text with spaces, like {example}"
+    return message
+
+
+def _build(hidden: tuple[str, ...] = ()) -> tuple[_Parser, dict[str, _Parser]]:
+    """The parser and, by name, the parser of each subcommand."""
+    parser = _Parser(prog=PROG, description="Learn and explore how Plivo controls SMS with XML.")
+    parser.hidden = hidden
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    children: dict[str, _Parser] = {}
+
+    def add(name: str, command: _Command, help: str, description: str = "") -> None:
+        child = sub.add_parser(name, help=help, description=description or help)
+        child.hidden = hidden
+        command.add_arguments(child)
+        child.set_defaults(_run=command.run)
+        children[name] = child
+
+    add(
+        "validate",
+        validate,
+        "check a Plivo Message XML document",
+        "Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage error or unreadable "
+        "file. Problems are printed as FILE:LINE:COL: CODE message.",
+    )
+    add("sign", sign, "compute the X-Plivo-Signature-V2 of a URL and nonce")
+    add(
+        "verify",
+        verify,
+        "check an X-Plivo-Signature-V2 and explain a mismatch",
+        "Exit status: 0 valid, 1 invalid (with the likely cause), 2 error.",
+    )
+    add("segments", segments, "count the SMS units (segments) of a text")
+    add(
+        "inbound",
+        inbound,
+        "send your app the signed request Plivo sends for an incoming SMS",
+        "Prints the HTTP status on stderr and the reply body on stdout. Exit status: 0 "
+        "for a 2xx reply, 1 for another status, 2 when it cannot be sent.",
+    )
+    add(
+        "serve",
+        serve,
+        "run an auto-reply message_url webhook on this machine and log each request",
+        "Prints the message_url on the first line, then one line per request (time, method, "
+        "path, status, signature verdict, what happened) until Ctrl-C or SIGTERM; exit 0.",
+    )
+    add(
+        "send",
+        send,
+        "play Plivo: text a message_url, execute its XML, send delivery reports",
+        "Runs the offline simulator against URL and prints the flow (reply, problems, SMS "
+        "sent, delivery reports, timeline). Exit status: 0 when Plivo would find no error, "
+        "1 otherwise, 2 on bad input.",
+    )
+    add(
+        "replay",
+        replay,
+        "send recorded webhook requests again (re-signed, or as recorded)",
+        "One line per request: the recorded request and its signature vs the status it gets "
+        "now. Exit status: 0 when every reply is 2xx, 1 otherwise, 2 on bad input.",
+    )
+    add(
+        "demo",
+        demo,
+        "the whole SMS flow offline in a few seconds (no token needed)",
+        "Starts a local webhook and a delivery-report endpoint, texts it through the "
+        "simulator, and shows the request, the reply XML, the SMS sent, the delivery reports "
+        "and forged requests being refused.",
+    )
+    return parser, children
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    return _build()[0]
+
+
+def _parse(argv: Sequence[str]) -> argparse.Namespace:
+    """``argv`` parsed; exits (:class:`SystemExit`) for --help, --version and usage errors."""
+    hidden = _token_values(argv)
+    parser, children = _build(hidden)
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        command: str = args.command
+        children.get(command, parser).error(
+            _unrecognized(extras, hidden, _QUOTED_TEXT.get(command))
+        )
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status (never raises for bad input)."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = _parse(words)
+    except SystemExit as exc:  # --help, --version, usage errors
+        return exc.code if isinstance(exc.code, int) else 2
+    secrets = (
+        getattr(args, "auth_token", None),
+        getattr(args, "main_auth_token", None),
+        os.environ.get(ENV_VAR),
+    )
+    try:
+        status = int(args._run(args))
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:  # e.g. `smsxml segments … | head -1`: the reader left
+        try:  # keep the interpreter's final flush from failing again
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 1
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except (SmsxmlError, OSError, UnicodeError) as exc:
+        message = redact(str(exc) or type(exc).__name__, *secrets).replace("\n", " ")
+        print(f"{PROG}: error: {message}", file=sys.stderr)
+        return 2

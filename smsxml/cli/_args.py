@@ -1,0 +1,123 @@
+"""Arguments several commands share: the auth tokens, ``--timeout``, the number types
+(port, seconds, at least one) and reading ``FILE`` or ``-`` (standard input)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Literal
+
+from ..exc import CliError
+from ..tokens import ENV_VAR, resolve_token
+
+__all__ = [
+    "PROG",
+    "TokenUse",
+    "add_auth_token_argument",
+    "add_timeout_argument",
+    "auth_token_from",
+    "at_least_one",
+    "port",
+    "read_input",
+    "seconds",
+]
+
+PROG = "smsxml"
+
+#: What a command does with the auth token: make signatures, or check the ones it gets.
+TokenUse = Literal["sign", "check"]
+
+_TOKEN_PURPOSE: dict[TokenUse, tuple[str, str]] = {
+    "sign": ("to sign with", "to add an X-Plivo-Signature-Ma-V2"),
+    "check": ("to check signatures with", "to accept an X-Plivo-Signature-Ma-V2"),
+}
+
+
+def add_auth_token_argument(
+    parser: argparse.ArgumentParser, use: TokenUse, *, main: bool = False
+) -> None:
+    """``--auth-token`` (and with ``main``, ``--main-auth-token``), their help saying what
+    the command does with them (``use``)."""
+    purpose, main_purpose = _TOKEN_PURPOSE[use]
+    parser.add_argument(
+        "--auth-token",
+        metavar="TOKEN",
+        help=f"auth token {purpose} (default: ${ENV_VAR}, else the demo token); "
+        f"prefer ${ENV_VAR}: command lines end up in shell history",
+    )
+    if main:
+        parser.add_argument(
+            "--main-auth-token",
+            metavar="TOKEN",
+            help=f"the main account's auth token, {main_purpose}",
+        )
+
+
+def auth_token_from(args: argparse.Namespace) -> str:
+    """The token from ``--auth-token``, else ``$PLIVO_AUTH_TOKEN``, else the demo token
+    (with a notice on stderr)."""
+    given: str | None = getattr(args, "auth_token", None) or os.environ.get(ENV_VAR)
+    if not given:
+        print(
+            f"{PROG}: no auth token given (--auth-token or {ENV_VAR}); using the demo token",
+            file=sys.stderr,
+        )
+    return resolve_token(given)
+
+
+def add_timeout_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--timeout SECONDS`` (default 10) for commands that wait on a server."""
+    parser.add_argument(
+        "--timeout",
+        type=seconds,
+        default=10.0,
+        metavar="SECONDS",
+        help=f"how long to wait for {what} (default: 10)",
+    )
+
+
+def port(value: str) -> int:
+    """A TCP port, 0 (any free one) to 65535."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number") from None
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"{number} is not a port number (0-65535; 0: any free)")
+    return number
+
+
+def at_least_one(value: str) -> int:
+    """A whole number, 1 or more."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{number} is below 1")
+    return number
+
+
+def seconds(value: str) -> float:
+    """A number of seconds above 0."""
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+    if not number > 0:
+        raise argparse.ArgumentTypeError(f"{value} is not above 0 seconds")
+    return number
+
+
+def read_input(name: str, what: str) -> tuple[bytes, str]:
+    """The bytes of file ``name`` (``-``: standard input) and a name to show for it."""
+    if name == "-":
+        if sys.stdin is None:
+            raise CliError(f"no standard input to read {what} from")
+        return sys.stdin.buffer.read(), "<stdin>"
+    try:
+        with open(name, "rb") as handle:
+            return handle.read(), name
+    except OSError as exc:
+        raise CliError(f"cannot read {name}: {exc.strerror or exc}") from None

@@ -1,0 +1,58 @@
+"""``smsxml inbound URL --from N --to N --text T``: send your app the signed request Plivo
+sends for an incoming SMS (or print it as a curl command)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..inbound import inbound_request
+from ._args import add_auth_token_argument, add_timeout_argument, auth_token_from
+
+__all__ = ["add_arguments", "run"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("url", metavar="URL", help="your app's message_url")
+    parser.add_argument(
+        "--from", dest="from_", required=True, metavar="NUMBER", help="the sender's number"
+    )
+    parser.add_argument("--to", required=True, metavar="NUMBER", help="your Plivo number")
+    parser.add_argument("--text", required=True, help="the message text")
+    parser.add_argument("--get", action="store_true", help="use GET instead of POST")
+    parser.add_argument(
+        "--curl", action="store_true", help="print the equivalent curl command instead of sending"
+    )
+    parser.add_argument("--nonce", help="the nonce to sign with (default: a new one)")
+    parser.add_argument("--message-uuid", metavar="UUID", help="default: a new UUID")
+    add_timeout_argument(parser, "the reply")
+    add_auth_token_argument(parser, "sign", main=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    """The HTTP status on stderr, the reply body on stdout; 0 for a 2xx reply, else 1."""
+    request = inbound_request(
+        args.url,
+        auth_token_from(args),
+        from_=args.from_,
+        to=args.to,
+        text=args.text,
+        method="GET" if args.get else "POST",
+        message_uuid=args.message_uuid,
+        nonce=args.nonce,
+        main_auth_token=args.main_auth_token,
+    )
+    if args.curl:
+        print(request.to_curl())
+        return 0
+    reply = request.send(timeout=args.timeout)
+    kind = reply.content_type or "no content type"
+    print(
+        f"HTTP {reply.status} {reply.reason} ({kind}, {len(reply.body)} bytes, "
+        f"{reply.elapsed * 1000:.0f} ms)",
+        file=sys.stderr,
+    )
+    body = reply.text
+    if body:
+        print(body, end="" if body.endswith("\n") else "\n")
+    return 0 if reply.ok else 1

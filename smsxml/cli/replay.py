@@ -1,0 +1,64 @@
+"""``smsxml replay FILE --url URL``: send recorded webhook requests again (re-signed for
+URL, or as recorded) and compare what they get now with what was recorded."""
+
+from __future__ import annotations
+
+import argparse
+
+from .._text import shorten, url_path
+from ..exc import CliError
+from ..playback import ReplayResult, replay
+from ..recording import load
+from ..webhook import check_signature
+from ._args import add_auth_token_argument, add_timeout_argument, auth_token_from
+from ._output import out, plural, say
+
+__all__ = ["add_arguments", "run"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="a recording (smsxml serve --record FILE)")
+    parser.add_argument("--url", required=True, help="where to send the requests")
+    parser.add_argument(
+        "--no-resign",
+        action="store_true",
+        help="send the recorded signatures unchanged (default: sign each request anew for URL)",
+    )
+    add_timeout_argument(parser, "each reply")
+    add_auth_token_argument(parser, "sign")
+
+
+def _line(number: int, result: ReplayResult, token: str) -> str:
+    """``#N METHOD PATH 'text'  recorded TIME: signature VERDICT  →  now: STATUS``."""
+    original = result.original
+    recorded = check_signature(original.url, original.headers, token).verdict
+    text = original.params.get("Text")
+    shown = f" {shorten(text, 30)!r}" if text is not None else ""
+    if result.reply is None:
+        now = f"not delivered: {result.error}"
+    else:
+        now = f"{result.reply.status} {result.reply.reason}".rstrip()
+        body = result.reply.text.strip().splitlines()
+        if not result.ok and body:
+            reason = body[0].removeprefix(str(result.reply.status)).strip()
+            now += f" ({shorten(reason, 80)})"
+    return (
+        f"#{number} {original.method} {url_path(original.url)}{shown}  recorded "
+        f"{original.time}: signature {recorded}  →  now: {now}"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """One line per request, then the count answered 2xx; 0 when all of them were."""
+    token = auth_token_from(args)
+    entries = load(args.file)
+    if not entries:
+        raise CliError(f"{args.file} holds no recorded requests")
+    results = replay(entries, args.url, token, resign=not args.no_resign, timeout=args.timeout)
+    how = "as recorded" if args.no_resign else "re-signed for it"
+    say(f"Replaying {plural(len(results), 'request')} from {args.file} to {args.url} ({how})")
+    for number, result in enumerate(results, 1):
+        say(_line(number, result, token), token)
+    answered = sum(r.ok for r in results)
+    out(f"{answered} of {len(results)} answered 2xx")
+    return 0 if answered == len(results) else 1

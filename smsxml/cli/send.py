@@ -1,0 +1,69 @@
+"""``smsxml send URL --text T``: play Plivo against any message_url with the offline
+simulator (text it, execute its XML, send delivery reports) and print the whole flow."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..simulator import Simulator
+from ._args import add_auth_token_argument, add_timeout_argument, auth_token_from
+from ._output import say
+
+__all__ = ["add_arguments", "run"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("url", metavar="URL", help="your app's message_url")
+    parser.add_argument(
+        "--from",
+        dest="from_",
+        default="14155550100",
+        metavar="NUMBER",
+        help="the sender's number (default: 14155550100)",
+    )
+    parser.add_argument(
+        "--to",
+        default="12025550000",
+        metavar="NUMBER",
+        help="your Plivo number, the one texted (default: 12025550000); the simulated account "
+        "owns it",
+    )
+    parser.add_argument("--text", required=True, help="the message text")
+    parser.add_argument("--get", action="store_true", help="call the URL with GET, not POST")
+    parser.add_argument(
+        "--number",
+        action="append",
+        default=[],
+        metavar="NUMBER",
+        help="another number the account owns (a src your app may send from); repeatable",
+    )
+    parser.add_argument(
+        "--seed", type=int, metavar="N", help="reproducible nonces, UUIDs and timestamps"
+    )
+    add_timeout_argument(parser, "each reply")
+    add_auth_token_argument(parser, "sign", main=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the flow and the reply body; 0 when Plivo would find no error, else 1."""
+    token = auth_token_from(args)
+    simulator = Simulator(
+        token,
+        numbers=(args.to, *args.number),
+        main_auth_token=args.main_auth_token,
+        seed=args.seed,
+    )
+    flow = simulator.receive_sms(
+        args.url,
+        args.from_,
+        args.to,
+        args.text,
+        method="GET" if args.get else "POST",
+        timeout=args.timeout,
+    )
+    lines = [str(flow)]
+    if flow.reply is not None and flow.reply.text.strip():
+        lines.append("  reply body:")
+        lines += [f"    {line}" for line in flow.reply.text.rstrip("\n").splitlines()]
+    say("\n".join(lines), token, args.main_auth_token)
+    return 0 if flow.ok else 1

@@ -1,0 +1,37 @@
+"""``smsxml validate FILE``: check a Plivo Message XML document, one line per problem."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..xml import validate
+from ._args import read_input
+from ._output import plural
+
+__all__ = ["add_arguments", "run"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="the XML file to check, or - for stdin")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print ``FILE:LINE:COL: CODE message`` (and a hint) per problem; 1 when invalid."""
+    data, shown = read_input(args.file, "XML")
+    problems = validate(data)
+    for problem in problems:
+        label = "" if problem.severity == "error" else f"{problem.severity}: "
+        print(f"{shown}:{problem.line}:{problem.column}: {problem.code} {label}{problem.message}")
+        if problem.hint:
+            print(f"    hint: {problem.hint}")
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = len(problems) - errors
+    if errors:
+        print(
+            f"{shown}: not valid Plivo Message XML ({plural(errors, 'error')}, "
+            f"{plural(warnings, 'warning')})"
+        )
+        return 1
+    extra = f" ({plural(warnings, 'warning')})" if warnings else ""
+    print(f"{shown}: valid Plivo Message XML{extra}")
+    return 0
