@@ -8,9 +8,10 @@ line, or :meth:`~SignedRequest.send` to a server or a WSGI app.
 
 from __future__ import annotations
 
+import re
 import shlex
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -23,6 +24,7 @@ from .protocol import (
     FORM_CONTENT_TYPE,
     HELP_KEYWORDS,
     MA_SIGNATURE_HEADER,
+    MESSAGE_TYPES,
     NONCE_HEADER,
     OPTIN_KEYWORDS,
     OPTOUT_KEYWORDS,
@@ -232,13 +234,17 @@ def inbound_request(
     nonce: str | None = None,
     main_auth_token: str | None = None,
     extra: Mapping[str, object] | None = None,
+    media: Sequence[str] = (),
 ) -> SignedRequest:
     """The request Plivo makes to your ``message_url`` when ``from_`` texts ``to``.
 
-    Params: From, To, Type, Text, MessageUUID, Units (from :func:`~smsxml.segments`),
-    TotalRate, TotalAmount (rate × units), MessageIntent, PowerpackUUID, then ``extra``
-    (which may override any of them). Numbers are sent as Plivo sends them: digits
-    only, no ``+``.
+    An SMS carries From, To, Type, Text, MessageUUID, Units (from
+    :func:`~smsxml.segments`), TotalRate, TotalAmount (rate × units), MessageIntent and
+    PowerpackUUID. With ``type="mms"`` the text goes in ``Body`` and ``media`` (URLs) in
+    ``MediaCount`` and ``Media1``…; with ``type="whatsapp"`` in ``Body`` with a
+    ``ContentType`` (and the media URLs as ``Media1``…, which Plivo's page does not
+    spell out). ``extra`` comes last and may override any of them. Numbers are sent as
+    Plivo sends them: digits only, no ``+``.
     """
     sender = _number(from_, "from_ (the sender's number)")
     receiver = _number(to, "to (your Plivo number)")
@@ -246,21 +252,33 @@ def inbound_request(
         raise RequestError("text is needed (the message content; '' for an empty message)")
     if not isinstance(text, str):
         raise RequestError(f"text must be a string, not {text.__class__.__name__}")
-    if not isinstance(type, str) or not type:  # `type` is Plivo's parameter name here
-        raise RequestError("type must be a message type such as 'sms'")
-    units = segments(text).units
+    if type not in MESSAGE_TYPES:  # `type` is Plivo's parameter name here
+        raise RequestError(f"type must be one of {', '.join(MESSAGE_TYPES)}; got {type!r}")
+    if isinstance(media, str) or not all(isinstance(m, str) and m for m in media):
+        raise RequestError("media must be a list of URLs (text)")
+    if media and type == "sms":
+        raise RequestError("an SMS carries no media: use type='mms' (or 'whatsapp')")
+    units = segments(text).units if type == "sms" else 1
     params: dict[str, object] = {
         "From": sender,
         "To": receiver,
         "Type": type,
-        "Text": text,
+        ("Text" if type == "sms" else "Body"): text,
         "MessageUUID": message_uuid or str(uuid.uuid4()),
         "Units": str(units),
         "TotalRate": TOTAL_RATE,
         "TotalAmount": f"{Decimal(TOTAL_RATE) * units:.5f}",
-        "MessageIntent": message_intent(text),
-        "PowerpackUUID": "",
     }
+    if type == "sms":
+        params["MessageIntent"] = message_intent(text)
+    if type != "whatsapp":
+        params["PowerpackUUID"] = ""
+    else:
+        del params["Units"]
+        params["ContentType"] = "media" if media else "text"
+    if type == "mms":
+        params["MediaCount"] = str(len(media))
+    params.update({f"Media{i}": url for i, url in enumerate(media, 1)})
     params.update(_str_params(extra, "extra"))
     return signed_request(
         method, url, params, auth_token, nonce=nonce, main_auth_token=main_auth_token
@@ -270,11 +288,19 @@ def inbound_request(
 # --- What Plivo sends, parsed ---------------------------------------------------------------------
 
 
+_MEDIA = re.compile(r"Media(\d+)")
+
+
 @dataclass(frozen=True)
 class InboundMessage:
-    """An SMS that reached your message_url: ``From``, ``To``, ``Text``, ``Type`` and
-    ``MessageUUID`` as fields, every other parameter (Units, MessageIntent, …) in
-    ``params``. Plivo adds parameters over time, so unknown ones are kept, not refused."""
+    """A message that reached your message_url: ``From``, ``To``, its text, ``Type`` and
+    ``MessageUUID`` as fields, every other parameter (Units, MessageIntent, Body, Media…)
+    in ``params``. Plivo adds parameters over time, so unknown ones are kept, not refused.
+
+    ``text`` is what the sender wrote: ``Text`` for an SMS, ``Body`` for an MMS or a
+    WhatsApp message (``""`` when it carries media only); :attr:`media` lists the media
+    URLs. An XML reply can only send SMS: answer MMS or WhatsApp through the Send Message
+    API."""
 
     from_: str
     to: str
@@ -293,30 +319,63 @@ class InboundMessage:
 
     @classmethod
     def from_params(cls, params: Mapping[str, str]) -> InboundMessage:
-        """The message in Plivo's parameters; ``KeyError`` names a missing From/To/Text."""
-        for name in ("From", "To", "Text"):
+        """The message in Plivo's parameters; ``KeyError`` names a missing parameter (From,
+        To, and Text for an SMS; an MMS or WhatsApp message may carry media only)."""
+        kind = params.get("Type") or "sms"
+        needed = ("From", "To") if kind.lower() in ("mms", "whatsapp") else ("From", "To", "Text")
+        for name in needed:
             if name not in params:
                 raise KeyError(name)
         return cls(
             from_=params["From"],
             to=params["To"],
-            text=params["Text"],
-            type=params.get("Type", "sms"),
+            text=params["Text"] if "Text" in params else params.get("Body", ""),
+            type=kind,
             message_uuid=params.get("MessageUUID", ""),
             params={k: v for k, v in params.items() if k not in cls._FIELDS},
         )
 
     @property
     def all_params(self) -> dict[str, str]:
-        """Every parameter under Plivo's own names (From, To, Text, …)."""
-        named = {"From": self.from_, "To": self.to, "Text": self.text, "Type": self.type}
+        """Every parameter under Plivo's own names (From, To, Text or Body, …)."""
+        named = {"From": self.from_, "To": self.to, "Type": self.type}
+        if "Body" not in self.params and (self.type.lower() == "sms" or self.text):
+            named["Text"] = self.text
         if self.message_uuid:
             named["MessageUUID"] = self.message_uuid
         return {**named, **self.params}
 
+    @property
+    def body(self) -> str:
+        """``Body``: the text of an MMS or WhatsApp message (``""`` for an SMS)."""
+        return self.params.get("Body", "")
+
+    @property
+    def media(self) -> tuple[str, ...]:
+        """The media URLs (``Media1``…, or ``Media0``…), in order; empty for an SMS."""
+        found = [(int(m.group(1)), v) for k, v in self.params.items() if (m := _MEDIA.fullmatch(k))]
+        return tuple(url for _, url in sorted(found))
+
+    @property
+    def content_type(self) -> str:
+        """WhatsApp's ``ContentType`` (text, media, button or unknown), else ``""``."""
+        return self.params.get("ContentType", "")
+
+    @property
+    def mime_type(self) -> str:
+        """WhatsApp's ``MimeType`` of the media (e.g. ``video/mp4``), else ``""``."""
+        return self.params.get("MimeType", "")
+
+    @property
+    def error_code(self) -> str:
+        """``ErrorCode``: why Plivo could not take an inbound MMS/WhatsApp message."""
+        return self.params.get("ErrorCode", "")
+
     def __repr__(self) -> str:
         text = self.text if len(self.text) <= 60 else self.text[:57] + "…"
-        extra = f", +{len(self.params)} params" if self.params else ""
+        media = self.media
+        extra = f", {len(media)} media" if media else ""
+        extra += f", +{len(self.params)} params" if self.params else ""
         uuid = f", message_uuid={self.message_uuid!r}" if self.message_uuid else ""
         return (
             f"InboundMessage(from_={self.from_!r}, to={self.to!r}, text={text!r}, "

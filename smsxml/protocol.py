@@ -24,6 +24,9 @@ __all__ = [
     "USER_AGENT",
     "DEFAULT_PORTS",
     "MAX_TEXT_LENGTH",
+    "MessageType",
+    "MESSAGE_TYPES",
+    "INBOUND_PARAMETERS",
     "TOTAL_RATE",
     "OPTOUT_KEYWORDS",
     "OPTIN_KEYWORDS",
@@ -74,6 +77,35 @@ OPTOUT_KEYWORDS: Final = frozenset(
 OPTIN_KEYWORDS: Final = frozenset({"START", "YES", "RESUME", "RESUME ALL", "UNSTOP", "GO"})
 HELP_KEYWORDS: Final = frozenset({"HELP", "INFO"})
 Intent = Literal["optout", "optin", "help", ""]
+
+# --- what reaches your message_url ----------------------------------------------------------
+
+MessageType = Literal["sms", "mms", "whatsapp"]
+MESSAGE_TYPES: Final[tuple[MessageType, ...]] = ("sms", "mms", "whatsapp")
+
+#: The parameters Plivo sends to a message_url, and the message types that carry each
+#: (docs: messaging/api/message/handling-incoming). SMS text arrives as ``Text``; MMS and
+#: WhatsApp text as ``Body``, with ``MediaCount`` and ``Media1``…``MediaN`` (a support
+#: article says ``Media0``…: smsxml reads both). Apps must tolerate parameters they do
+#: not know: Plivo adds some over time.
+INBOUND_PARAMETERS: Final[dict[str, frozenset[MessageType]]] = {
+    "MessageUUID": frozenset({"sms", "mms", "whatsapp"}),
+    "From": frozenset({"sms", "mms", "whatsapp"}),
+    "To": frozenset({"sms", "mms", "whatsapp"}),
+    "Type": frozenset({"sms", "mms", "whatsapp"}),
+    "Text": frozenset({"sms"}),
+    "Body": frozenset({"mms", "whatsapp"}),
+    "Units": frozenset({"sms", "mms"}),
+    "TotalRate": frozenset({"sms", "mms", "whatsapp"}),
+    "TotalAmount": frozenset({"sms", "mms", "whatsapp"}),
+    "MessageIntent": frozenset({"sms"}),
+    "PowerpackUUID": frozenset({"sms", "mms"}),
+    "MediaCount": frozenset({"mms"}),
+    "Media<n>": frozenset({"mms"}),  # WhatsApp media: the docs name only MimeType
+    "ContentType": frozenset({"whatsapp"}),  # text, media, button or unknown
+    "MimeType": frozenset({"whatsapp"}),  # of the media, e.g. video/mp4
+    "ErrorCode": frozenset({"mms", "whatsapp"}),  # why an inbound message failed
+}
 
 # --- delivery reports ------------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
@@ -50,7 +50,7 @@ from .flow import (
 )
 from .inbound import SignedRequest, inbound_request, signed_request
 from .phone import plivo_number
-from .protocol import DEFAULT_ERROR_CODES, DEFAULT_PORTS, STATUS_PATHS, XML_MEDIA_TYPES
+from .protocol import DEFAULT_ERROR_CODES, DEFAULT_PORTS, STATUS_PATHS, XML_MEDIA_TYPES, MessageType
 from .signature import make_nonce
 from .tokens import mask, redact, resolve_token
 from .transport import IN_PROCESS_HOST, Reply, resolve_target, send
@@ -248,12 +248,16 @@ class Simulator:
         timeout: float = 10.0,
         *,
         url: str | None = None,
+        type: MessageType = "sms",
+        media: Sequence[str] = (),
     ) -> Flow:
         """``from_`` texts your number ``to``: play Plivo's part and return the :class:`Flow`.
 
         ``message_url_or_wsgi_app`` is your app's message URL (or an object with a ``.url``
         such as a LocalWebhook), or a WSGI application to call in-process at ``url``
         (default: ``http://testserver`` + the app's ``.path``, else ``/receive_sms/``).
+        ``type="mms"`` or ``"whatsapp"`` with ``media`` (URLs) sends what Plivo sends for
+        those; your XML reply still sends SMS (see :func:`~smsxml.inbound.inbound_request`).
         """
         app, inbound_url = self._target(message_url_or_wsgi_app, url)
         if _digits(to, "to (your Plivo number)") not in self.numbers:
@@ -272,6 +276,8 @@ class Simulator:
             message_uuid=self._uuid(),
             nonce=self._nonce(),
             main_auth_token=self._main_auth_token,
+            type=type,
+            media=media,
         )
         flow = Flow(inbound=request, in_process=app is not None)
         events = flow.timeline
@@ -281,9 +287,11 @@ class Simulator:
                 clock.stamp(),
                 "phone",
                 "sms-in",
-                f"SMS from {params['From']} to {params['To']}: {shorten(text)!r}",
+                f"{type.upper() if type != 'whatsapp' else 'WhatsApp'} from {params['From']} "
+                f"to {params['To']}: {shorten(text)!r}"
+                + (f" + {len(media)} media" if media else ""),
                 "Plivo",
-                f"SMS {shorten(text, 20)!r}",
+                f"{type.upper() if type != 'whatsapp' else 'WhatsApp'} {shorten(text, 20)!r}",
             )
         )
         clock.advance(_STEP["carrier"])
@@ -442,6 +450,19 @@ class Simulator:
 
         clock = self._clock
         response = parse(reply.body)
+        kind = flow.inbound.params.get("Type", "sms")
+        if kind != "sms" and response.messages:
+            self._problem(
+                flow,
+                FlowProblem(
+                    "reply-is-sms",
+                    f"the inbound message was {kind}, but a <Message> in an XML reply sends an "
+                    'SMS (type="sms"): no media goes back this way',
+                    "to answer with MMS or WhatsApp, call Plivo's Send Message API from your "
+                    "handler instead of (or besides) replying with XML",
+                    severity="warning",
+                ),
+            )
         # 1. Top to bottom: each <Message>, each destination, is queued.
         pending: list[dict[str, Any]] = []
         for number, message in enumerate(response.messages, 1):

@@ -34,7 +34,7 @@ def make_app(auth_token, **options):
         if values.get("Text") == "plain":
             return "Text received"
         return Response().add_message(
-            f"got: {values['Text']}", src=values["To"], dst=values["From"]
+            f"got: {values.get('Text', values.get('Body'))}", src=values["To"], dst=values["From"]
         )
 
     return app, calls
@@ -161,3 +161,17 @@ def test_public_url_is_checked_instead_of_the_host_the_app_sees(auth_token):
     local = inbound("http://localhost/receive_sms/", auth_token)
     assert send_with_client(app, local).status_code == 403
     assert calls == ["valid V2"]
+
+
+def test_mms_and_whatsapp_reach_a_flask_view(auth_token):
+    app, calls = make_app(auth_token)
+    for kind in ("mms", "whatsapp"):
+        req = inbound(
+            "http://localhost/receive_sms/", auth_token, text="pic", type=kind,
+            media=["https://media.example.com/p.jpg"],
+        )  # fmt: skip
+        values = dict(req.params)
+        assert "Text" not in values and values["Body"] == "pic"
+        reply = app.test_client().post("/receive_sms/", data=req.body, headers=req.headers)
+        assert reply.status_code == 200
+    assert calls == ["valid V2", "valid V2"]

@@ -99,3 +99,13 @@ def test_webhook_app_runs_unchanged_under_gunicorn(gunicorn_url, auth_token):
         ),
     )
     assert chunked.status_code == 400 and "missing Text" in chunked.text  # chunked body read
+
+
+def test_mms_and_whatsapp_reach_the_app_under_gunicorn(gunicorn_url, auth_token):
+    for kind in ("mms", "whatsapp"):
+        reply = inbound_request(
+            gunicorn_url, auth_token, from_="14155550100", to="14155550199", text="a photo",
+            type=kind, media=["https://media.example.com/p.jpg"],
+        ).send()  # fmt: skip
+        assert reply.status == 200, reply.text
+        assert parse(reply.body).messages[0].text == "Thanks! You said: a photo"

@@ -4,6 +4,7 @@ SDK), curl lines (run for real against a local server), and clear errors."""
 from __future__ import annotations
 
 import dataclasses
+import re
 import shlex
 import shutil
 import subprocess
@@ -17,8 +18,20 @@ from hypothesis import strategies as st
 from plivo.utils import validate_signature
 
 from smsxml.exc import RequestError, SmsxmlError
-from smsxml.inbound import SignedRequest, inbound_request, message_intent, signed_request
-from smsxml.protocol import HELP_KEYWORDS, OPTIN_KEYWORDS, OPTOUT_KEYWORDS
+from smsxml.inbound import (
+    InboundMessage,
+    SignedRequest,
+    inbound_request,
+    message_intent,
+    signed_request,
+)
+from smsxml.protocol import (
+    HELP_KEYWORDS,
+    INBOUND_PARAMETERS,
+    MESSAGE_TYPES,
+    OPTIN_KEYWORDS,
+    OPTOUT_KEYWORDS,
+)
 from smsxml.signature import sign_v2
 from smsxml.tokens import DEMO_AUTH_TOKEN, ENV_VAR
 
@@ -247,3 +260,68 @@ def test_send_goes_over_http(capture_server) -> None:
     reply = inbound_request(url, TOKEN, from_="1", to="2", text="hi").send()
     assert reply.status == 200 and reply.content_type == "text/xml"
     assert reply.body == b"<Response/>" and len(seen) == 1
+
+
+# --- MMS and WhatsApp ---------------------------------------------------------------------
+
+PHOTO, CLIP = "https://media.example.com/photo.jpg", "https://media.example.com/clip.mp4"
+
+
+@pytest.mark.parametrize("kind", MESSAGE_TYPES)
+def test_each_type_sends_only_documented_parameters(kind: str) -> None:
+    media = [PHOTO] if kind != "sms" else []
+    request = _request(text="look", type=kind, media=media)
+    sent = {("Media<n>" if re.fullmatch(r"Media\d+", k) else k) for k in request.params}
+    documented = {name for name, kinds in INBOUND_PARAMETERS.items() if kind in kinds}
+    assert sent - documented <= ({"Media<n>"} if kind == "whatsapp" else set())
+    text_field = "Text" if kind == "sms" else "Body"
+    assert request.params[text_field] == "look" and request.params["Type"] == kind
+
+
+def test_an_mms_carries_body_media_count_and_one_based_media() -> None:
+    request = _request(text="my cat", type="mms", media=[PHOTO, CLIP])
+    assert "Text" not in request.params and "MessageIntent" not in request.params
+    assert request.params["MediaCount"] == "2"
+    assert (request.params["Media1"], request.params["Media2"]) == (PHOTO, CLIP)
+    message = InboundMessage.from_params(request.params)
+    assert (message.type, message.text, message.body) == ("mms", "my cat", "my cat")
+    assert message.media == (PHOTO, CLIP)
+    assert message.all_params == request.params
+    assert "2 media" in repr(message)
+
+
+def test_media_numbered_from_zero_are_read_too() -> None:
+    """A Plivo support article numbers media Media0, Media1…; the docs Media1…"""
+    params = {"From": "1", "To": "2", "Type": "mms", "MediaCount": "2",
+              "Media1": CLIP, "Media0": PHOTO, "Media10": "u10", "MediaX": "no"}  # fmt: skip
+    assert InboundMessage.from_params(params).media == (PHOTO, CLIP, "u10")
+
+
+def test_a_whatsapp_message_with_media_only_has_no_text() -> None:
+    params = {"From": "1", "To": "2", "Type": "whatsapp", "ContentType": "media",
+              "MimeType": "video/mp4", "Media0": CLIP, "ErrorCode": ""}  # fmt: skip
+    message = InboundMessage.from_params(params)
+    assert (message.text, message.body, message.media) == ("", "", (CLIP,))
+    assert (message.content_type, message.mime_type) == ("media", "video/mp4")
+    assert "Text" not in message.all_params
+
+
+def test_an_sms_without_text_is_still_refused() -> None:
+    with pytest.raises(KeyError, match="Text"):
+        InboundMessage.from_params({"From": "1", "To": "2"})
+    with pytest.raises(KeyError, match="To"):
+        InboundMessage.from_params({"From": "1", "Type": "mms"})
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "says"),
+    [
+        ({"type": "fax"}, "type must be one of sms, mms, whatsapp"),
+        ({"media": [PHOTO]}, "an SMS carries no media"),
+        ({"type": "mms", "media": PHOTO}, "media must be a list of URLs"),
+        ({"type": "mms", "media": [""]}, "media must be a list of URLs"),
+    ],
+)
+def test_bad_types_and_media_are_refused_in_plain_words(kwargs: dict, says: str) -> None:
+    with pytest.raises(RequestError, match=says):
+        _request(**kwargs)

@@ -647,3 +647,36 @@ def test_any_text_from_the_phone_gives_a_complete_flow(text: str) -> None:
         assert len(flow.reports) == 3 * message.units
     else:  # e.g. a control character the handler cannot put in XML: a 500 from the app
         assert codes(flow) == ["reply-status"] and flow.reply.status == 500
+
+
+# --- MMS and WhatsApp inbound ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["mms", "whatsapp"])
+def test_an_mms_or_whatsapp_message_reaches_the_app_and_the_reply_is_an_sms(kind: str) -> None:
+    photo = "https://media.example.com/photo.jpg"
+    seen = []
+
+    def handler(message: Any) -> Response:
+        seen.append(message)
+        return Response().add_message("Nice photo!", src=message.to, dst=message.from_)
+
+    app = WebhookApp(handler, TOKEN)
+    flow = Simulator(TOKEN, numbers=[OWN], seed=3).receive_sms(
+        app, PHONE, OWN, "look", type=kind, media=[photo]
+    )
+    [message] = seen
+    assert (message.type, message.text, message.media) == (kind, "look", (photo,))
+    assert flow.ok and [m.text for m in flow.outbound] == ["Nice photo!"]
+    assert [m.type for m in flow.outbound] == ["sms"]
+    [note] = [p for p in flow.problems if p.code == "reply-is-sms"]
+    assert note.severity == "warning" and "Send Message API" in note.hint
+    kind_name = "WhatsApp" if kind == "whatsapp" else "MMS"
+    assert flow.timeline[0].summary.startswith(f"{kind_name} from {PHONE}")
+    assert "+ 1 media" in flow.timeline[0].summary
+
+
+def test_an_sms_reply_to_an_sms_carries_no_such_note() -> None:
+    app = WebhookApp(lambda m: Response().add_message("hi", src=m.to, dst=m.from_), TOKEN)
+    flow = Simulator(TOKEN, numbers=[OWN], seed=3).receive_sms(app, PHONE, OWN, "hi")
+    assert flow.ok and not any(p.code == "reply-is-sms" for p in flow.problems)

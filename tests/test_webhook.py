@@ -1017,3 +1017,34 @@ def test_a_token_inside_a_report_never_reaches_the_log(auth_token) -> None:
         assert auth_token not in text
     assert entry.report.all_params["Status"] == "sent"
     assert "reports at /s/" in repr(app)
+
+
+# --- MMS and WhatsApp reach the handler --------------------------------------------------
+
+PHOTO = "https://media.example.com/photo.jpg"
+
+
+@pytest.mark.parametrize(("kind", "text"), [("mms", "my cat"), ("whatsapp", ""), ("mms", "")])
+def test_mms_and_whatsapp_reach_the_handler_over_http(auth_token, kind, text):
+    seen = []
+
+    def handler(message: InboundMessage):
+        seen.append(message)
+        return Response().add_message(f"got {len(message.media)} media", src=message.to,
+                                      dst=message.from_)  # fmt: skip
+
+    with LocalWebhook(handler, auth_token) as server:
+        request = inbound(server.url, auth_token, text=text, type=kind, media=[PHOTO])
+        reply = request.send()
+        assert reply.status == 200, reply.text
+        assert parse(reply.body).messages[0].text == "got 1 media"
+        assert server.log.last.status == 200 and server.log.last.message == seen[0]
+    [message] = seen
+    assert (message.type, message.text, message.media) == (kind, text, (PHOTO,))
+
+
+def test_an_sms_without_text_is_still_400(hook, auth_token):
+    body = b"From=14155550100&To=14155550199&Type=sms"
+    headers = {**signed_headers(hook.url, auth_token), "Content-Type": FORM}
+    answer = post(hook.url, body, headers)
+    assert answer.status_code == 400 and "missing Text parameter" in answer.text

@@ -376,13 +376,14 @@ class WebhookApp:
             ex.params = query
         if requested == self.status_path:
             return self._accept_report(ex)
-        for name in ("From", "To", "Text"):
-            if name not in ex.params:
-                raise _Refusal(400, f"missing {name} parameter")
+        try:
+            ex.message = InboundMessage.from_params(ex.params)
+        except KeyError as missing:
+            raise _Refusal(400, f"missing {missing.args[0]} parameter") from None
         for name in ("From", "To"):
             if not ex.params[name].strip():
+                ex.message = None
                 raise _Refusal(400, f"empty {name} parameter (a phone number is needed)")
-        ex.message = InboundMessage.from_params(ex.params)
         self._record(ex)
         return self._answer(ex)
 
