@@ -429,3 +429,32 @@ def test_auto_reply_writes_numbers_as_plivo_does() -> None:
     message = reply.messages[0]
     assert message.dst == SENDER and message.src == "ACME"
     assert message.text == f"{SENDER} → ACME"
+
+
+def test_inbound_and_send_make_mms_and_whatsapp_messages(capsys) -> None:
+    seen: list[InboundMessage] = []
+
+    def handler(message: InboundMessage) -> str:
+        seen.append(message)
+        return "<Response/>"
+
+    photo = "https://media.example.com/p.jpg"
+    with LocalWebhook(handler, MARKER) as hook:
+        argv = ["inbound", hook.url, "--from", SENDER, "--to", NUMBER, "--text", ""]
+        assert main([*argv, "--type", "mms", "--media", photo, "--media", photo + "?2"]) == 0
+        argv = ["send", hook.url, "--text", "hola", "--type", "whatsapp", "--seed", "1"]
+        assert main([*argv, "--media", photo]) == 0
+    assert [(m.type, m.text, m.media) for m in seen] == [
+        ("mms", "", (photo, photo + "?2")),
+        ("whatsapp", "hola", (photo,)),
+    ]
+    out = capsys.readouterr().out
+    assert "WhatsApp from" in out and "+ 1 media" in out
+    _assert_secret_free(out)
+
+
+def test_media_on_an_sms_is_refused_in_one_line(capsys) -> None:
+    argv = ["inbound", "http://127.0.0.1:9/receive_sms/", "--from", "1", "--to", "2"]
+    assert main([*argv, "--text", "hi", "--media", "https://e.com/a.jpg"]) == 2
+    err = capsys.readouterr().err
+    assert "an SMS carries no media" in err and err.count("smsxml: error:") == 1

@@ -9,6 +9,7 @@ import sys
 from typing import Literal
 
 from ..exc import CliError
+from ..protocol import MESSAGE_TYPES
 from ..tokens import ENV_VAR, resolve_token
 
 __all__ = [
@@ -121,3 +122,20 @@ def read_input(name: str, what: str) -> tuple[bytes, str]:
             return handle.read(), name
     except OSError as exc:
         raise CliError(f"cannot read {name}: {exc.strerror or exc}") from None
+
+
+def add_message_type_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--type sms|mms|whatsapp`` and ``--media URL`` (repeatable) for an inbound message."""
+    parser.add_argument(
+        "--type",
+        choices=MESSAGE_TYPES,
+        default="sms",
+        help="the inbound message's type (default: sms); MMS and WhatsApp text goes in Body",
+    )
+    parser.add_argument(
+        "--media",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="a media URL the message carries (MMS or WhatsApp); repeatable",
+    )

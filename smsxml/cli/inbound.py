@@ -7,7 +7,12 @@ import argparse
 import sys
 
 from ..inbound import inbound_request
-from ._args import add_auth_token_argument, add_timeout_argument, auth_token_from
+from ._args import (
+    add_auth_token_argument,
+    add_message_type_arguments,
+    add_timeout_argument,
+    auth_token_from,
+)
 
 __all__ = ["add_arguments", "run"]
 
@@ -18,7 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--from", dest="from_", required=True, metavar="NUMBER", help="the sender's number"
     )
     parser.add_argument("--to", required=True, metavar="NUMBER", help="your Plivo number")
-    parser.add_argument("--text", required=True, help="the message text")
+    parser.add_argument("--text", required=True, help="the message text ('' for media only)")
+    add_message_type_arguments(parser)
     parser.add_argument("--get", action="store_true", help="use GET instead of POST")
     parser.add_argument(
         "--curl", action="store_true", help="print the equivalent curl command instead of sending"
@@ -41,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
         message_uuid=args.message_uuid,
         nonce=args.nonce,
         main_auth_token=args.main_auth_token,
+        type=args.type,
+        media=args.media,
     )
     if args.curl:
         print(request.to_curl())

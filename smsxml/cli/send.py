@@ -6,7 +6,12 @@ from __future__ import annotations
 import argparse
 
 from ..simulator import Simulator
-from ._args import add_auth_token_argument, add_timeout_argument, auth_token_from
+from ._args import (
+    add_auth_token_argument,
+    add_message_type_arguments,
+    add_timeout_argument,
+    auth_token_from,
+)
 from ._output import say
 
 __all__ = ["add_arguments", "run"]
@@ -28,7 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="your Plivo number, the one texted (default: 12025550000); the simulated account "
         "owns it",
     )
-    parser.add_argument("--text", required=True, help="the message text")
+    parser.add_argument("--text", required=True, help="the message text ('' for media only)")
+    add_message_type_arguments(parser)
     parser.add_argument("--get", action="store_true", help="call the URL with GET, not POST")
     parser.add_argument(
         "--number",
@@ -60,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
         args.text,
         method="GET" if args.get else "POST",
         timeout=args.timeout,
+        type=args.type,
+        media=args.media,
     )
     lines = [str(flow)]
     if flow.reply is not None and flow.reply.text.strip():
