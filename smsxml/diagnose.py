@@ -118,14 +118,21 @@ def _swap_scheme(url: str) -> str:
     return urlunparse(parts._replace(scheme="https" if parts.scheme == "http" else "http"))
 
 
+#: Ports a proxy or tunnel commonly moves an app between (besides the schemes' defaults).
+_COMMON_PORTS = ("80", "443", "3000", "5000", "8000", "8080", "8443")
+
+
 def _port_variants(url: str) -> list[str]:
-    """The URL without its explicit port, or with the scheme's default port added."""
+    """The URL without its explicit port and with each other common port; or, without a
+    port, with the scheme's default port and each common port written out."""
     parts = urlparse(url)
     host, sep, port = parts.netloc.rpartition(":")
-    if sep and port.isdigit():
-        return [urlunparse(parts._replace(netloc=host))]
-    default = _DEFAULT_PORT.get(parts.scheme)
-    return [urlunparse(parts._replace(netloc=f"{parts.netloc}:{default}"))] if default else []
+    if not (sep and port.isdigit()):
+        host, port = parts.netloc, ""
+    ports = dict.fromkeys([_DEFAULT_PORT.get(parts.scheme, ""), *_COMMON_PORTS])
+    ports.pop(port, None)
+    variants = [urlunparse(parts._replace(netloc=host))] if port else []
+    return variants + [urlunparse(parts._replace(netloc=f"{host}:{p}")) for p in ports if p]
 
 
 def _toggle_slash(url: str) -> str:
@@ -265,11 +272,13 @@ def diagnose_v2(
     return Diagnosis(
         False,
         ("unknown",),
-        f"The signature does not match {seen} + nonce, and none of the usual suspects "
-        "(http/https, port, trailing slash, query string, slash before the nonce, "
-        "whitespace, main vs subaccount token) explains it. Most likely the auth token is "
-        "not the one of the account that owns the application, or Plivo called another "
-        "host or path (pass public_url= the message_url configured at Plivo).",
+        f"The signature does not belong to {seen} + this nonce with this auth token, and "
+        "none of the usual suspects (http/https, port, trailing slash, query string, slash "
+        "before the nonce, whitespace, main vs subaccount token) explains it. One of the "
+        "three inputs is not what Plivo signed: the nonce (it must be this request's own "
+        "X-Plivo-Signature-V2-Nonce), the auth token (of the account that owns the "
+        "application), or the URL (another host or path: pass public_url=, the "
+        "message_url configured at Plivo).",
         seen,
         None,
         tried,

@@ -216,6 +216,17 @@ def test_sign_explain_and_demo_token_notice(capsys) -> None:
     assert DEMO_AUTH_TOKEN not in out + err
 
 
+def test_verify_says_valid_for_the_public_url_behind_a_proxy(capsys) -> None:
+    local = "http://127.0.0.1:5000/receive_sms/"
+    good = sign_v2(URL, NONCE, SECRET)
+    argv = ["verify", "--url", local, "--nonce", NONCE, "--signature", good]
+    assert main([*argv, "--public-url", URL, "--auth-token", SECRET]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("valid: signed for the public URL") and SECRET not in out
+    assert main([*argv, "--auth-token", SECRET]) == 1  # without it: invalid, diagnosed
+    assert capsys.readouterr().out.startswith("invalid:")
+
+
 def test_verify_valid_invalid_and_diagnosed(capsys) -> None:
     good = sign_v2(URL, NONCE, SECRET)
     assert (

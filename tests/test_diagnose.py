@@ -123,3 +123,27 @@ def test_nothing_matches_says_so_and_never_shows_a_token() -> None:
 def test_bad_url_is_a_verdict_not_a_traceback() -> None:
     d = diagnose_v2("not a url", NONCE, "sig", TOKEN)
     assert not d.valid and d.causes == ("bad-url",)
+
+
+@pytest.mark.parametrize(
+    ("signed", "seen"),
+    [
+        ("https://example.com:8443/receive_sms/", "https://example.com:9443/receive_sms/"),
+        ("https://example.com:8443/receive_sms/", "https://example.com/receive_sms/"),
+        ("http://example.com/receive_sms/", "http://example.com:5000/receive_sms/"),
+        ("http://10.0.0.5:8080/receive_sms/", "http://10.0.0.5:3000/receive_sms/"),
+    ],
+)
+def test_a_port_that_is_not_a_default_one_is_named_not_the_token(signed: str, seen: str) -> None:
+    d = diagnose_v2(seen, NONCE, sign_v2(signed, NONCE, TOKEN), TOKEN)
+    assert d.causes == ("port",) and d.signed_url == signed
+    assert "port differs" in str(d) and "auth token" not in str(d)
+
+
+def test_a_changed_nonce_is_not_blamed_on_the_token_alone() -> None:
+    other = NONCE[:-1] + ("1" if NONCE[-1] != "1" else "2")
+    d = diagnose_v2(PUBLIC, other, sign_v2(PUBLIC, NONCE, TOKEN), TOKEN)
+    assert d.causes == ("unknown",)
+    message = str(d)
+    assert "does not belong to" in message and "this nonce" in message
+    assert message.index("the nonce") < message.index("the auth token")

@@ -38,6 +38,16 @@ def run(args: argparse.Namespace) -> int:
     if main_token and validate_v2(args.url, args.nonce, args.signature, main_token):
         print(f"valid: signed for {base} + nonce with the main account's token (Ma-V2)")
         return 0
+    public = args.public_url
+    if public and validate_v2(public, args.nonce, args.signature, token):
+        print(f"valid: signed for the public URL {base_url(public)} + nonce with this auth token")
+        return 0
+    if public and main_token and validate_v2(public, args.nonce, args.signature, main_token):
+        print(
+            f"valid: signed for the public URL {base_url(public)} + nonce with the main "
+            "account's token (Ma-V2)"
+        )
+        return 0
     diagnosis = diagnose_v2(
         args.url,
         args.nonce,
