@@ -1,0 +1,146 @@
+"""What the panels share: the :class:`_Panel` base (container widget, display protocol),
+the auth-token field, the ``value`` property, small widget and HTML helpers.
+
+CSS class (stable; the browser tests find the controls by it):
+
+======================================  ===================================================
+``smsxml-heading``                      HTML heading of each panel
+======================================  ===================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from html import escape
+from typing import Any, Generic, TypeVar, overload
+
+import ipywidgets as widgets
+
+from ..tokens import mask, resolve_token
+
+__all__ = [
+    "DEFAULT_NONCE",
+    "LABEL_STYLE",
+    "Panel",
+    "TokenField",
+    "Value",
+    "classed",
+    "heading",
+    "pre",
+    "wide",
+]
+
+#: A fixed Plivo-style nonce, so that first views are the same on every run.
+DEFAULT_NONCE = "05429567804466091622"
+LABEL_STYLE = {"description_width": "110px"}
+
+T = TypeVar("T")
+
+
+def classed(widget: Any, *classes: str) -> Any:
+    """``widget`` (any ipywidget) with the CSS ``classes`` added."""
+    for name in classes:
+        widget.add_class(name)
+    return widget
+
+
+def heading(title: str) -> widgets.HTML:
+    return classed(widgets.HTML(f"<h3>{escape(title)}</h3>"), "smsxml-heading")
+
+
+def pre(text: str, css: str = "") -> str:
+    """``text`` as an HTML ``<pre>`` that wraps long lines."""
+    cls = f" class='{css}'" if css else ""
+    return f"<pre{cls} style='white-space:pre-wrap;margin:0'>{escape(text)}</pre>"
+
+
+def wide() -> widgets.Layout:
+    return widgets.Layout(width="100%")
+
+
+def _walk(widget: Any) -> Iterator[Any]:
+    yield widget
+    for child in getattr(widget, "children", ()) or ():
+        yield from _walk(child)
+
+
+class Value(Generic[T]):
+    """A property that reads and writes the ``value`` of the widget held in ``attr``."""
+
+    def __init__(self, attr: str):
+        self.attr = attr
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> Value[T]: ...
+
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> T: ...
+
+    def __get__(self, obj: object, owner: type | None = None) -> Value[T] | T:
+        if obj is None:
+            return self
+        value: T = getattr(obj, self.attr).value
+        return value
+
+    def __set__(self, obj: object, value: T) -> None:
+        getattr(obj, self.attr).value = value
+
+
+class Panel:
+    """What every panel shares: a container widget and the display protocol."""
+
+    title = ""
+    widget: widgets.VBox
+
+    def _repr_mimebundle_(
+        self, include: object = None, exclude: object = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        """The live widget view, with a deterministic text/plain and text/html fallback."""
+        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
+        bundle["text/plain"] = repr(self)
+        bundle["text/html"] = self._repr_html_()
+        return bundle
+
+    def _repr_html_(self) -> str:  # pragma: no cover - overridden
+        return f"<div><h3>{escape(self.title)}</h3></div>"
+
+    def all_widgets(self) -> list[Any]:
+        """Every widget of this panel, the container first (for tests and inspection)."""
+        return list(_walk(self.widget))
+
+
+class TokenField:
+    """A Password field plus the token given in Python; the field wins when filled in.
+
+    The given token stays in the kernel: the field starts empty, its placeholder says
+    which token is used (masked).
+    """
+
+    def __init__(self, auth_token: str | None, css: str):
+        self._given = resolve_token(auth_token)
+        self.field = classed(
+            widgets.Password(
+                value="",
+                description="auth token",
+                style=LABEL_STYLE,
+                placeholder=self._placeholder(),
+                layout=wide(),
+            ),
+            css,
+        )
+
+    def _placeholder(self) -> str:
+        return f"{mask(self._given)} — type to use another token"
+
+    @property
+    def token(self) -> str:
+        typed: str = self.field.value
+        return typed or self._given
+
+    def set(self, auth_token: str | None) -> None:
+        self._given = resolve_token(auth_token)
+        self.field.placeholder = self._placeholder()
+        self.field.value = ""
+
+    def shown(self) -> str:
+        return mask(self.token)

@@ -1,0 +1,206 @@
+"""The :class:`SignatureExplorer` panel: every step of an ``X-Plivo-Signature-V2``, the
+verdict and, when it fails, the likely cause.
+
+CSS classes (stable; the browser tests find the controls by them):
+
+======================================  ===================================================
+``smsxml-explorer``                     SignatureExplorer container
+``smsxml-explorer-url``                 Text: the URL your app sees
+``smsxml-explorer-nonce``               Text: X-Plivo-Signature-V2-Nonce
+``smsxml-explorer-token``               Password: auth token
+``smsxml-explorer-signature``           Text: X-Plivo-Signature-V2 received
+``smsxml-explorer-sign``                Button: put the correct signature in
+``smsxml-explorer-steps``               HTML: table of the signing steps
+``smsxml-explorer-verdict``             HTML: "valid" / "invalid"
+``smsxml-explorer-diagnosis``           HTML: why it fails (diagnose_v2)
+======================================  ===================================================
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+import ipywidgets as widgets
+
+from ..diagnose import Diagnosis, diagnose_v2
+from ..exc import SmsxmlError, WidgetError
+from ..signature import SignatureExplanation, explain_v2, sign_v2
+from ._panel import DEFAULT_NONCE, LABEL_STYLE, Panel, TokenField, Value, classed, heading, wide
+
+__all__ = ["SignatureExplorer", "DEFAULT_URL"]
+
+#: The URL the SignatureExplorer starts with.
+DEFAULT_URL = "https://example.com/receive_sms/"
+
+
+class SignatureExplorer(Panel):
+    """Take an ``X-Plivo-Signature-V2`` apart: change the URL, nonce, token or signature
+    and see every signing step, the verdict and — when it fails — the likely cause.
+
+    ``signature`` is the header your app received; it defaults to the correct one for the
+    initial URL, nonce and token, so the explorer starts valid. Changing a field does not
+    re-sign: it shows what your app would conclude (:meth:`sign` puts the correct one in).
+    """
+
+    title = "Signature explorer"
+
+    def __init__(
+        self,
+        url: str = DEFAULT_URL,
+        nonce: str | None = None,
+        auth_token: str | None = None,
+        signature: str | None = None,
+    ):
+        self._token = TokenField(auth_token, "smsxml-explorer-token")
+        nonce = DEFAULT_NONCE if nonce is None else nonce
+        if signature is None:
+            signature = sign_v2(url, nonce, self._token.token)
+        self._quiet = False
+        self._explanation: SignatureExplanation | None = None
+        self._diagnosis: Diagnosis  # set by _refresh, below
+        self._error = ""
+
+        def text_field(value: str, label: str, css: str) -> Any:
+            return classed(
+                widgets.Text(value=value, description=label, style=LABEL_STYLE, layout=wide()),
+                css,
+            )
+
+        self._url = text_field(url, "URL", "smsxml-explorer-url")
+        self._nonce = text_field(nonce, "nonce", "smsxml-explorer-nonce")
+        self._signature = text_field(signature, "signature", "smsxml-explorer-signature")
+        self._sign_button = classed(
+            widgets.Button(
+                description="Use the correct signature", layout=widgets.Layout(width="auto")
+            ),
+            "smsxml-explorer-sign",
+        )
+        self._steps_out = classed(widgets.HTML(layout=wide()), "smsxml-explorer-steps")
+        self._verdict_out = classed(widgets.HTML(), "smsxml-explorer-verdict")
+        self._diagnosis_out = classed(widgets.HTML(layout=wide()), "smsxml-explorer-diagnosis")
+        self._sign_button.on_click(lambda _b: self.sign())
+        for field in (self._url, self._nonce, self._token.field, self._signature):
+            field.observe(self._on_change, names="value")
+        self.widget = classed(
+            widgets.VBox(
+                [
+                    heading(self.title),
+                    self._url,
+                    self._nonce,
+                    self._token.field,
+                    self._signature,
+                    self._sign_button,
+                    widgets.HTML("<b>How Plivo signs it</b>"),
+                    self._steps_out,
+                    self._verdict_out,
+                    self._diagnosis_out,
+                ]
+            ),
+            "smsxml-explorer",
+        )
+        self._refresh()
+
+    # -- fields ------------------------------------------------------------------------------
+
+    url = Value[str]("_url")
+
+    nonce = Value[str]("_nonce")
+
+    signature = Value[str]("_signature")
+
+    def set_token(self, auth_token: str | None) -> None:
+        """Validate with ``auth_token`` from now on (None: ``$PLIVO_AUTH_TOKEN`` or the demo
+        token). It stays in the kernel: the Password field is cleared, not filled in."""
+        self._quiet = True
+        try:
+            self._token.set(auth_token)
+        finally:
+            self._quiet = False
+        self._refresh()
+
+    def sign(self) -> str:
+        """Put the correct signature for the current URL, nonce and token in; return it."""
+        if self._explanation is None:
+            raise WidgetError(f"cannot sign: {self._error}")
+        self.signature = self._explanation.signature
+        return self.signature
+
+    # -- results -----------------------------------------------------------------------------
+
+    @property
+    def valid(self) -> bool:
+        return bool(self._diagnosis.valid)
+
+    @property
+    def diagnosis(self) -> Diagnosis:
+        """The :class:`smsxml.diagnose.Diagnosis` for the current fields."""
+        return self._diagnosis
+
+    @property
+    def explanation(self) -> SignatureExplanation | None:
+        """The :class:`smsxml.signature.SignatureExplanation` (None when the URL is unusable)."""
+        return self._explanation
+
+    def _on_change(self, change: object = None) -> None:
+        if not self._quiet:
+            self._refresh()
+
+    def _refresh(self) -> None:
+        token = self._token.token
+        try:
+            self._explanation = explain_v2(self.url, self.nonce, token)
+            self._error = ""
+        except SmsxmlError as exc:
+            self._explanation, self._error = None, str(exc)
+        self._diagnosis = diagnose_v2(self.url, self.nonce, self.signature, token)
+        self._render()
+
+    def _verdict_html(self) -> str:
+        if self.valid:
+            return (
+                "<b class='smsxml-valid' style='color:#1a7f37'>valid</b> — the signature "
+                "matches the URL and nonce with this token"
+            )
+        return (
+            "<b class='smsxml-invalid' style='color:#cf222e'>invalid</b> — the signature "
+            "does not match"
+        )
+
+    def _render(self) -> None:
+        if self._explanation is not None:
+            self._steps_out.value = self._explanation._repr_html_()
+        else:
+            self._steps_out.value = f"<b>Cannot sign:</b> {escape(self._error)}"
+        self._verdict_out.value = self._verdict_html()
+        self._diagnosis_out.value = (
+            f"<div class='smsxml-diagnosis'>{escape(str(self._diagnosis))}</div>"
+        )
+
+    def __repr__(self) -> str:
+        verdict = "valid" if self.valid else "invalid"
+        return (
+            f"SignatureExplorer(url={self.url!r}, nonce={self.nonce!r}, "
+            f"token={self._token.shown()}, signature={self.signature!r}): {verdict}\n"
+            f"{self._diagnosis}"
+        )
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{escape(k)}</th>"
+            f"<td style='text-align:left'><code>{escape(v)}</code></td></tr>"
+            for k, v in (
+                ("URL", self.url),
+                ("nonce", self.nonce),
+                ("auth token", self._token.shown()),
+                ("signature", self.signature),
+            )
+        )
+        if self._explanation is not None:
+            steps = self._explanation._repr_html_()
+        else:
+            steps = f"<p>Cannot sign: {escape(self._error)}</p>"
+        return (
+            f"<div class='smsxml-explorer'><h3>{escape(self.title)}</h3><table>{rows}</table>"
+            f"{steps}<p>{self._verdict_html()}</p><p>{escape(str(self._diagnosis))}</p></div>"
+        )
