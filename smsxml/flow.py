@@ -25,6 +25,7 @@ __all__ = [
     "DeliveryReport",
     "Event",
     "timeline_rows",
+    "LIFELINES",
 ]
 
 
@@ -191,8 +192,8 @@ class Event:
         }
 
 
-# Lifelines of the sequence diagram, by actor name used in events.
-_LIFELINES = {
+#: Lifelines of the sequence diagram, by the actor names events use.
+LIFELINES = {
     "phone": "Phone",
     "Plivo": "Plivo",
     "your app": "Your app",
@@ -244,7 +245,7 @@ class Flow:
             participants.append("callbackUrl")
         steps = []
         for event in self.timeline:
-            source = _LIFELINES[event.actor]
+            source = LIFELINES[event.actor]
             time = event.time[11:23]  # HH:MM:SS.mmm
             label = event.label or event.summary
             if event.target is None:
@@ -252,7 +253,7 @@ class Flow:
                 steps.append(Step(source, source, label, kind, time))
             else:
                 kind = "reply" if event.kind in ("reply", "callback-reply", "receipt") else "arrow"
-                steps.append(Step(source, _LIFELINES[event.target], label, kind, time))
+                steps.append(Step(source, LIFELINES[event.target], label, kind, time))
         return sequence_diagram(participants, steps, title=title)
 
     def to_dict(self) -> dict[str, Any]:

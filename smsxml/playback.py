@@ -70,7 +70,9 @@ class ReplayResult:
     def ok(self) -> bool:
         return self.reply is not None and self.reply.ok
 
-    def _outcome(self) -> str:
+    @property
+    def outcome(self) -> str:
+        """``200 OK``, or ``not delivered: …`` when no answer came."""
         if self.reply is None:
             return f"not delivered: {self.error}"
         return f"{self.reply.status} {self.reply.reason}".rstrip()
@@ -98,9 +100,7 @@ class ReplayResult:
 
     def __str__(self) -> str:
         how = "re-signed" if self.resigned else "as recorded"
-        lines = [
-            f"ReplayResult: {self.request.method} {self.request.url} ({how}) → {self._outcome()}"
-        ]
+        lines = [f"ReplayResult: {self.request.method} {self.request.url} ({how}) → {self.outcome}"]
         width = max(len(label) for label, _, _ in self._rows())
         for label, before, after in self._rows():
             mark = "=" if before == after else "→"
@@ -112,7 +112,7 @@ class ReplayResult:
 
     def __repr__(self) -> str:
         how = "re-signed" if self.resigned else "as recorded"
-        return f"ReplayResult({self.request.method} {self.request.url}, {how}, {self._outcome()})"
+        return f"ReplayResult({self.request.method} {self.request.url}, {how}, {self.outcome})"
 
     def _repr_html_(self) -> str:
         how = "re-signed" if self.resigned else "as recorded"
@@ -126,7 +126,7 @@ class ReplayResult:
         if self.reply is not None and self.reply.body:
             body = f"<pre>{escape(self.reply.text[:2000])}</pre>"
         return (
-            f"<div><b>Replay</b> ({escape(how)}) → <b>{escape(self._outcome())}</b>"
+            f"<div><b>Replay</b> ({escape(how)}) → <b>{escape(self.outcome)}</b>"
             "<table><tr><th></th><th>recorded</th><th>replayed</th></tr>"
             f"{rows}</table>{body}</div>"
         )

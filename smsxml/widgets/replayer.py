@@ -146,12 +146,6 @@ def _request_html(
     return pre(f"{method} {url}\n{head}\n\n{body}")
 
 
-def _outcome(result: ReplayResult) -> str:
-    if result.reply is None:
-        return f"not delivered: {result.error}"
-    return f"{result.reply.status} {result.reply.reason}".rstrip()
-
-
 class RequestReplayer(Panel):
     """Send a recorded webhook request again and compare the answer with the original.
 
@@ -368,7 +362,7 @@ class RequestReplayer(Panel):
     def _render_result(self, result: ReplayResult) -> None:
         how = "re-signed" if result.resigned else "as recorded"
         colour = "#1a7f37" if result.ok else "#cf222e"
-        self._status_out.value = f"<b style='color:{colour}'>{escape(_outcome(result))}</b> ({how})"
+        self._status_out.value = f"<b style='color:{colour}'>{escape(result.outcome)}</b> ({how})"
         sent = result.request
         self._request_out.value = "<b>Sent</b>" + _request_html(
             sent.method, sent.url, sent.headers, sent.params
@@ -378,7 +372,7 @@ class RequestReplayer(Panel):
         else:
             kind = result.reply.content_type or "no content type"
             self._response_out.value = (
-                f"<b>Answer</b><div>{escape(_outcome(result))} ({escape(kind)})</div>"
+                f"<b>Answer</b><div>{escape(result.outcome)} ({escape(kind)})</div>"
                 f"{pre(result.reply.text)}"
             )
 
@@ -393,7 +387,7 @@ class RequestReplayer(Panel):
         lines.append(f"  target:   {self.url or '(none)'}")
         lines.append(f"  re-sign:  {'yes' if self.resign else 'no (as recorded)'}")
         if self._result is not None:
-            lines.append(f"  replayed: {_outcome(self._result)}")
+            lines.append(f"  replayed: {self._result.outcome}")
         elif self._error:
             lines.append(f"  error:    {self._error}")
         return "\n".join(lines)
@@ -409,7 +403,7 @@ class RequestReplayer(Panel):
             ("re-sign", "yes" if self.resign else "no (as recorded)"),
         ]
         if self._result is not None:
-            rows.append(("replayed", _outcome(self._result)))
+            rows.append(("replayed", self._result.outcome))
         body = "".join(
             f"<tr><th style='text-align:left'>{escape(k)}</th>"
             f"<td style='text-align:left'><code>{escape(v)}</code></td></tr>"

@@ -20,13 +20,13 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..exc import WidgetError
-from ..flow import Event, Flow, timeline_rows
+from ..flow import LIFELINES, Event, Flow, timeline_rows
 from ._panel import Panel, classed, heading, wide
 
 __all__ = ["FlowTimeline"]
 
 #: Who an event can be from or to: the lifelines of the sequence diagram.
-_ACTORS = ("phone", "Plivo", "your app", "callbackUrl")
+_ACTORS = tuple(LIFELINES)
 
 
 class FlowTimeline(Panel):
