@@ -77,7 +77,7 @@ class SignedRequest:
 
     @property
     def ma_signature(self) -> str | None:
-        """The ``X-Plivo-Signature-Ma-V2`` header (only when a main token was given)."""
+        """The ``X-Plivo-Signature-Ma-V2`` header."""
         return self._header(MA_SIGNATURE_HEADER)
 
     def _header(self, name: str) -> str | None:
@@ -160,7 +160,8 @@ def signed_request(
     POST sends the params as a form-urlencoded UTF-8 body; GET appends them to any query
     the URL already has. ``X-Plivo-Signature-V2`` is made with ``auth_token`` (None: the
     token from ``$PLIVO_AUTH_TOKEN`` or the demo token) over the URL actually requested;
-    ``X-Plivo-Signature-Ma-V2`` is added when ``main_auth_token`` is given.
+    ``X-Plivo-Signature-Ma-V2`` always comes too, as Plivo sends it: made with
+    ``main_auth_token``, or with ``auth_token`` when the account is not a subaccount.
     ``extra_headers`` are added last and may replace any header (e.g. to tamper with one).
     """
     if not isinstance(method, str) or method.strip().upper() not in ("GET", "POST"):
@@ -187,8 +188,7 @@ def signed_request(
             url = urlunsplit(parts._replace(query=query))
     headers[SIGNATURE_HEADER] = sign_v2(url, nonce, token)
     headers[NONCE_HEADER] = nonce
-    if main_auth_token:
-        headers[MA_SIGNATURE_HEADER] = sign_v2(url, nonce, main_auth_token)
+    headers[MA_SIGNATURE_HEADER] = sign_v2(url, nonce, main_auth_token or token)
     merged = header_map(headers)
     for name, value in _str_params(extra_headers, "extra_headers").items():
         merged[name] = value  # replaces a header of that name in any case

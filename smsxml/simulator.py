@@ -295,7 +295,7 @@ class Simulator:
             )
         )
         clock.advance(_STEP["carrier"])
-        signed = "V2 + Ma-V2" if self._main_auth_token else "V2"
+        signed = "V2 + Ma-V2"
         events.append(
             Event(
                 clock.stamp(),

@@ -250,7 +250,10 @@ def test_forged_signature_is_403_and_sdk_agrees(hook, auth_token):
     assert hook.log.last.verdict == "invalid"
     assert hook.log.last.diagnosis.causes == ("unknown",)
     tampered = inbound(hook.url, auth_token)
-    tampered.headers["X-Plivo-Signature-V2"] = tampered.signature[::-1]
+    reversed_signature = tampered.signature[::-1]
+    tampered.headers["X-Plivo-Signature-V2"] = reversed_signature
+    assert tampered.send().status == 200  # Ma-V2 is still valid: either one is enough
+    tampered.headers["X-Plivo-Signature-Ma-V2"] = reversed_signature
     assert tampered.send().status == 403
     no_nonce = inbound(hook.url, auth_token)
     del no_nonce.headers["X-Plivo-Signature-V2-Nonce"]
@@ -286,6 +289,7 @@ def test_main_account_signature(auth_token, main_token, handler):
     assert call_wsgi(app, headers=forged.headers, body=forged.body)[0] == 403
     # V2 signed with the main token: diagnosed as the subaccount/main mix-up
     mixed = inbound(url, main_token)
+    del mixed.headers["X-Plivo-Signature-Ma-V2"]
     assert call_wsgi(app, headers=mixed.headers, body=mixed.body)[0] == 403
     assert app.log.last.diagnosis.causes == ("main-token",)
 
