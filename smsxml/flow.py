@@ -304,7 +304,9 @@ class Flow:
         lines.append(f"  reports:  {len(self.reports)} sent, {answered} answered 2xx")
         for r in self.reports:
             lines.append(
-                f"    #{r.sequence} {r.status:<11} {r.part_info:<7} {r.request.method} "
+                f"    #{r.sequence} {r.status:<11} "
+                + (f"{r.part_info:<7} " if r.part_info else "")
+                + f"{r.request.method} "
                 f"{r.request.url.split('?')[0]} → {r.outcome}"
             )
         lines.append("  timeline:")

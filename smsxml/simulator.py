@@ -125,7 +125,7 @@ class _Clock:
         return self.now().strftime(PLIVO_TIME_FORMAT)
 
 
-def _outcome(dst: str, value: object) -> tuple[str, str]:
+def _outcome(dst: str, value: object, legacy: bool = False) -> tuple[str, str]:
     if isinstance(value, str):
         status, code = value, None
     elif isinstance(value, tuple | list) and len(value) == 2:
@@ -138,6 +138,12 @@ def _outcome(dst: str, value: object) -> tuple[str, str]:
     if status not in _PATHS:
         raise SimulatorError(
             f"outcomes[{dst!r}]: {status!r} is not a final status; use one of {', '.join(_PATHS)}"
+        )
+    if status == "rejected" and not legacy:
+        raise SimulatorError(
+            f"outcomes[{dst!r}]: 'rejected' is a status of Plivo's older documentation only "
+            "(today's reports end in delivered, undelivered, failed or sent); "
+            "Simulator(legacy_reports=True) plays that older model"
         )
     if code is None or code == "":
         return status, DEFAULT_ERROR_CODES.get(status, "")
@@ -174,6 +180,13 @@ class Simulator:
     ``"undelivered"`` or ``"rejected"`` — or to ``(status, error_code)``. ``rate`` is the
     charge per unit reported as TotalRate. ``seed`` makes every run reproducible.
 
+    Delivery reports follow Plivo's documentation of today: a long SMS has one
+    ``MessageUUID`` per destination (``Units`` says how many parts it was billed as), one
+    report per status change, ``ParentMessageUUID`` equal to ``MessageUUID``, and
+    ``PartInfo`` reserved (sent empty). ``legacy_reports=True`` plays the older model
+    instead: a UUID and a report per part, ``PartInfo`` like ``"1 of 2"``, and the
+    ``rejected`` status.
+
     Delivery reports are sent only to this machine or the local network (127.0.0.1,
     localhost, private addresses) unless ``allow_remote=True``: a ``callbackUrl`` such as
     ``https://example.com/sms_status/`` is recorded as not sent, so the simulator never
@@ -190,6 +203,7 @@ class Simulator:
         seed: int | None = None,
         rate: str = "0.00500",
         allow_remote: bool = False,
+        legacy_reports: bool = False,
     ):
         self._auth_token = resolve_token(auth_token)
         self._main_auth_token = main_auth_token or None
@@ -198,10 +212,13 @@ class Simulator:
         self.numbers = tuple(_digits(n, "each of numbers") for n in numbers)
         if not self.numbers:
             raise SimulatorError("numbers must name at least one number your account owns")
+        self.legacy_reports = bool(legacy_reports)
         if outcomes is not None and not isinstance(outcomes, Mapping):
             raise SimulatorError("outcomes must be a mapping: destination → final status")
         self.outcomes = {
-            _digits(dst, "each destination in outcomes"): _outcome(str(dst), value)
+            _digits(dst, "each destination in outcomes"): _outcome(
+                str(dst), value, self.legacy_reports
+            )
             for dst, value in (outcomes or {}).items()
         }
         try:
@@ -556,7 +573,10 @@ class Simulator:
     def _queue(self, flow: Flow, message: Message, src: str, dst: str) -> dict[str, Any]:
         seg = segments(message.text)
         first = self._uuid()
-        uuids = [first] + [self._uuid() for _ in range(seg.units - 1)]
+        more = seg.units - 1
+        uuids = [first] + (
+            [self._uuid() for _ in range(more)] if self.legacy_reports else [first] * more
+        )
         parts = tuple(
             OutboundPart(u, f"{i} of {seg.units}", t)
             for i, (u, t) in enumerate(zip(uuids, seg.parts, strict=True), 1)
@@ -594,7 +614,7 @@ class Simulator:
                 "SentTime": "",
                 "DeliveryReportTime": "",
             },
-            "sequence": {p.message_uuid: 0 for p in parts},
+            "sequence": dict.fromkeys((p.message_uuid for p in parts), 0),
         }
 
     def _report(
@@ -606,7 +626,8 @@ class Simulator:
         inbound_url: str,
         timeout: float,
     ) -> None:
-        """Send the status callback for every part of ``item`` (if it has a callbackUrl)."""
+        """Send the status callback for ``item`` (if it has a callbackUrl): one for the
+        message, or one for each of its parts with ``legacy_reports``."""
         url = item["callback_url"]
         if not url:
             return
@@ -622,7 +643,9 @@ class Simulator:
         times = item["times"]
         first = item["parts"][0].message_uuid
         final_code = item["error_code"] if status in DEFAULT_ERROR_CODES else ""
-        for part in item["parts"]:
+        reported = item["parts"] if self.legacy_reports else item["parts"][:1]
+        for part in reported:
+            part_info = part.part_info if self.legacy_reports else ""
             item["sequence"][part.message_uuid] += 1
             sequence = item["sequence"][part.message_uuid]
             params = {
@@ -642,7 +665,7 @@ class Simulator:
             params.update(
                 {
                     "ParentMessageUUID": first,
-                    "PartInfo": part.part_info,
+                    "PartInfo": part_info,
                     "Sequence": str(sequence),
                     "MessageTime": times["MessageTime"],
                     "QueuedTime": times["QueuedTime"],
@@ -674,10 +697,10 @@ class Simulator:
                         clock.stamp(),
                         "Plivo",
                         "callback",
-                        f"{request.method} {url_path(url)} Status={status} ({part.part_info}, "
-                        f"#{sequence})",
+                        f"{request.method} {url_path(url)} Status={status} "
+                        + (f"({part_info}, #{sequence})" if part_info else f"(#{sequence})"),
                         "callbackUrl",
-                        f"{request.method} {status} {part.part_info.replace(' of ', '/')}",
+                        f"{request.method} {status} {part_info.replace(' of ', '/')}".rstrip(),
                     )
                 )
                 try:
@@ -702,8 +725,9 @@ class Simulator:
                         clock.stamp(),
                         "Plivo",
                         "callback-error",
-                        f"delivery report Status={status} ({part.part_info}) not delivered: "
-                        f"{error}",
+                        f"delivery report Status={status}"
+                        + (f" ({part_info})" if part_info else "")
+                        + f" not delivered: {error}",
                         label=f"{status} report " + shorten(error, 44),
                     )
                 )
@@ -713,7 +737,7 @@ class Simulator:
                     status=status,
                     message_uuid=part.message_uuid,
                     parent_message_uuid=first,
-                    part_info=part.part_info,
+                    part_info=part_info,
                     sequence=sequence,
                     response_status=response_status,
                     error=error,

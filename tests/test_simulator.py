@@ -276,10 +276,34 @@ def test_bulk_destinations_are_split(status_server: Server) -> None:
 @pytest.mark.parametrize(
     ("text", "units", "encoding"), [(LONG, 2, "GSM-7"), ("Grüße 😀 " * 10, 2, "UCS-2")]
 )
-def test_multi_part_messages_report_each_part(text: str, units: int, encoding: str) -> None:
+def test_a_long_message_has_one_uuid_and_one_report_per_status(
+    text: str, units: int, encoding: str
+) -> None:
+    """Plivo today: ParentMessageUUID = MessageUUID, PartInfo reserved, one report a status."""
     status = StatusApp(TOKEN)
     router = Router(WebhookApp(auto_reply("http://testserver/status/", text=text), TOKEN), status)
     flow = Simulator(TOKEN, seed=5).receive_sms(router, PHONE, OWN, "long one please")
+    (message,) = flow.outbound
+    assert (message.units, message.encoding) == (units, encoding)
+    assert "".join(p.text for p in message.parts) == text
+    assert {p.message_uuid for p in message.parts} == {message.message_uuid}
+    params = [c["params"] for c in status.calls]
+    assert [p["Status"] for p in params] == ["queued", "sent", "delivered"]
+    assert {p["MessageUUID"] for p in params} == {message.message_uuid}
+    assert {p["ParentMessageUUID"] for p in params} == {message.message_uuid}
+    assert {p["PartInfo"] for p in params} == {""}
+    assert {p["Units"] for p in params} == {str(units)}
+    assert [r.sequence for r in flow.reports] == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("text", "units", "encoding"), [(LONG, 2, "GSM-7"), ("Grüße 😀 " * 10, 2, "UCS-2")]
+)
+def test_legacy_reports_report_each_part(text: str, units: int, encoding: str) -> None:
+    status = StatusApp(TOKEN)
+    router = Router(WebhookApp(auto_reply("http://testserver/status/", text=text), TOKEN), status)
+    simulator = Simulator(TOKEN, seed=5, legacy_reports=True)
+    flow = simulator.receive_sms(router, PHONE, OWN, "long one please")
     (message,) = flow.outbound
     assert (message.units, message.encoding) == (units, encoding)
     assert len(message.parts) == units
@@ -400,8 +424,11 @@ def test_outcomes_failed_undelivered_rejected(status_server: Server) -> None:
         "14155550104": ("undelivered", 30),
         "14155550105": "sent",
     }
+    with pytest.raises(SimulatorError, match="'rejected' is a status of Plivo's older"):
+        Simulator(TOKEN, outcomes=outcomes)
+    simulator = Simulator(TOKEN, outcomes=outcomes, seed=9, legacy_reports=True)
     with LocalWebhook(handler, TOKEN) as hook:
-        flow = Simulator(TOKEN, outcomes=outcomes, seed=9).receive_sms(hook.url, PHONE, OWN, "x")
+        flow = simulator.receive_sms(hook.url, PHONE, OWN, "x")
     by_dst = {m.dst: m for m in flow.outbound}
     assert {d: (m.status, m.error_code) for d, m in by_dst.items()} == {
         "14155550101": ("failed", DEFAULT_ERROR_CODES["failed"]),
@@ -539,7 +566,7 @@ def test_a_callback_answered_with_an_error_is_recorded() -> None:
 def test_sequence_and_timestamps() -> None:
     status = StatusApp(TOKEN)
     router = Router(WebhookApp(auto_reply("http://testserver/status/", text=LONG), TOKEN), status)
-    flow = Simulator(TOKEN, seed=2).receive_sms(router, PHONE, OWN, "hi")
+    flow = Simulator(TOKEN, seed=2, legacy_reports=True).receive_sms(router, PHONE, OWN, "hi")
     by_part: dict[str, list[dict[str, str]]] = {}
     for call in status.calls:
         by_part.setdefault(call["params"]["MessageUUID"], []).append(call["params"])
