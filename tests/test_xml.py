@@ -1,4 +1,5 @@
-"""smsxml.xml: the builder against the plivo SDK, validation rules, parse round trips."""
+"""smsxml.xml: the builder against the plivo SDK, validation rules, the problem catalogue,
+parse round trips."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import sys
 import timeit
 import xml.parsers.expat
 from pathlib import Path
+from string import Formatter
+from typing import get_args
 
 import phonenumbers
 import pytest
@@ -18,7 +21,21 @@ from plivo.xml import ResponseElement
 
 from smsxml.exc import XMLBuildError, XMLValidationError
 from smsxml.protocol import MAX_TEXT_LENGTH
-from smsxml.xml import Message, Problem, Response, parse, validate
+from smsxml.xml import (
+    CATALOGUE,
+    MAX_DOCUMENT_BYTES,
+    Message,
+    Problem,
+    ProblemCode,
+    Response,
+    Severity,
+    catalogue,
+    check,
+    parse,
+    unwritable_problem,
+    validate,
+)
+from smsxml.xml.problems import MAX_PROBLEMS
 
 SRC, DST, DST2 = "12025550000", "12025551111", "12025552222"
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -325,13 +342,13 @@ DOCS_RESPONSE = """<Response>
   </Message>
 </Response>"""  # noqa: E501
 
-SEED = Path("/work/shared/seed/plivo-sms-xml.txt")
+# The seed's two examples, verbatim, with a line saying where they come from.
+SEED_EXCERPT = Path(__file__).parent / "data" / "plivo-sms-xml-examples.txt"
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="seed text not available")
 def test_docs_examples_are_copied_verbatim() -> None:
-    seed = SEED.read_text(encoding="utf-8")
-    assert DOCS_EXAMPLE in seed and DOCS_RESPONSE in seed
+    excerpt = SEED_EXCERPT.read_text(encoding="utf-8")
+    assert DOCS_EXAMPLE in excerpt and DOCS_RESPONSE in excerpt
 
 
 def test_docs_example_validates_without_errors() -> None:
@@ -811,12 +828,235 @@ def test_validate_never_raises_and_agrees_with_parse(doc: str | bytes) -> None:
         assert isinstance(p, Problem) and p.severity in ("error", "warning")
         assert p.line >= 1 and p.column >= 1 and p.hint and p.code != "internal-error"
         assert re.match(r"\d+:\d+: (error|warning) [a-z-]+: ", str(p))
+        assert cases_of(p), p  # worded by the catalogue
     if any(p.is_error for p in problems):
         with pytest.raises(XMLValidationError) as info:
             parse(doc)
         assert info.value.problems == problems
     else:
         assert isinstance(parse(doc), Response)
+
+
+# --------------------------------------------------------------------------- the catalogue
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    """``template`` as a regex: its text literally, each ``{field}`` as any text."""
+    parts = Formatter().parse(template)
+    return re.compile("".join(re.escape(t) + ("" if f is None else ".*?") for t, f, _, _ in parts))
+
+
+WORDINGS = {
+    (kind.code, case): (_pattern(wording.message), _pattern(wording.hint))
+    for kind in CATALOGUE.values()
+    for case, wording in kind.cases.items()
+}
+
+
+def cases_of(p: Problem) -> set[str]:
+    """The cases of ``p.code`` in the catalogue whose wording ``p``'s message and hint fit."""
+    return {
+        case
+        for (code, case), (message, hint) in WORDINGS.items()
+        if code == p.code and message.fullmatch(p.message) and hint.fullmatch(p.hint)
+    }
+
+
+A = f'src="{SRC}" dst="{DST}"'  # a <Message>'s attributes with nothing wrong
+URL = "https://example.com/sms_status/"
+
+# (code, case) → a document validate() reports it for. Together with FORCED below: every
+# case of the catalogue, each shown to be reported (a case no check reports fails here).
+EXAMPLES: dict[tuple[str, str], object] = {
+    ("bad-input", ""): 42,
+    ("too-large", ""): "<Response/>" + " " * MAX_DOCUMENT_BYTES,
+    ("encoding", "undecodable"): b"<Response>\xff</Response>",
+    ("encoding", "unreadable"): b'<?xml version="1.0" encoding="shift_jis"?><Response/>',
+    ("bad-character", "unencodable"): "<Response>\ud800</Response>",
+    ("bad-character", "illegal"): "<Response>\x01</Response>",
+    ("bad-character", "reference"): "<Response>&#1;</Response>",
+    ("empty-document", ""): "  <!-- nothing -->\n",
+    ("malformed", ""): "<>",
+    ("malformed", "unclosed"): "<Response>",
+    ("malformed", "raw_lt"): DOCS_RESPONSE,
+    ("malformed", "bare_ampersand"): "<Response>fish & chips</Response>",
+    ("malformed", "unquoted"): "<Response><Message src=1/></Response>",
+    ("malformed", "mismatched"): "<Response><Message></Msg></Response>",
+    ("malformed", "mismatched_case"): "<Response><Message></message></Response>",
+    ("malformed", "after_root"): "<Response/><Response/>",
+    ("malformed", "undefined_entity"): "<Response>&nbsp;</Response>",
+    ("malformed", "duplicate_attribute"): "<Response><Message src='1' src='2'/></Response>",
+    ("malformed", "late_declaration"): "\n<?xml version='1.0'?><Response/>",
+    ("malformed", "unfinished_tag"): "<Response><Message",
+    ("doctype-forbidden", ""): '<!DOCTYPE Response SYSTEM "https://example.com/x.dtd"><Response/>',
+    ("processing-instruction", ""): f'<?xml-stylesheet href="a.xsl"?>{doc_with()}',
+    ("wrong-root", "response_case"): f"<response><Message {A}>Hi</Message></response>",
+    ("wrong-root", "message_as_root"): f"<Message {A}>Hi</Message>",
+    ("wrong-root", "other"): "<html><body>Hi</body></html>",
+    ("unknown-element", "message_like"): f"<Response><message {A}>Hi</message></Response>",
+    ("unknown-element", "close_to_message"): "<Response><Mesage/></Response>",
+    ("unknown-element", "other"): "<Response><Foo/></Response>",
+    ("voice-element", "as_spelt"): "<Response><Speak>Hello</Speak></Response>",
+    ("voice-element", "miscased"): "<Response><speak>Hello</speak></Response>",
+    ("misplaced-content", "in_message"): doc_with(text="Hi <b>there</b>"),
+    ("misplaced-content", "body_in_message"): doc_with(text="<Body>Hi</Body>"),
+    ("misplaced-content", "nested_response"): "<Response><Response/></Response>",
+    ("misplaced-content", "loose_text"): f"<Response>Hello<Message {A}>Hi</Message></Response>",
+    ("empty-response", ""): "<Response/>",
+    (
+        "unknown-attribute",
+        "on_response",
+    ): f'<Response lang="en"><Message {A}>Hi</Message></Response>',
+    ("unknown-attribute", "text"): doc_with(f'{A} text="Hi"'),
+    ("unknown-attribute", "misspelt"): doc_with(f'{A} callback_url="{URL}"'),
+    ("unknown-attribute", "other"): doc_with(f'{A} priority="high"'),
+    ("missing-attribute", "src"): doc_with(f'dst="{DST}"'),
+    ("missing-attribute", "dst"): doc_with(f'src="{SRC}"'),
+    ("bad-type", "miscased"): doc_with(f'{A} type="SMS"'),
+    ("bad-type", "other"): doc_with(f'{A} type="mms"'),
+    ("bad-number", "several_src"): doc_with(f'src="{SRC}&lt;{DST2}" dst="{DST}"'),
+    ("bad-number", "empty"): doc_with(f'src="" dst="{DST}"'),
+    ("bad-number", "punctuated"): doc_with(f'src="+1 (202) 555-0000" dst="{DST}"'),
+    ("bad-number", "other"): doc_with(f'src="PLIVO" dst="{DST}"'),
+    ("impossible-number", "no_country_code"): doc_with(f'src="{SRC}" dst="999"'),
+    ("impossible-number", "too_short"): doc_with(f'src="{SRC}" dst="1202"'),
+    ("impossible-number", "too_long"): doc_with(f'src="{SRC}" dst="120255500000"'),
+    ("impossible-number", "no_such_length"): doc_with(f'src="{SRC}" dst="15550000"'),
+    ("impossible-number", "over_15_digits"): doc_with(f'src="{SRC}" dst="1234567890123456"'),
+    ("invalid-number", "region"): doc_with(f'src="{SRC}" dst="88212345678"'),
+    ("invalid-number", "country_code"): doc_with(f'src="{SRC}" dst="15671234567"'),
+    ("bulk-empty", ""): doc_with(f'src="{SRC}" dst="{DST}&lt;"'),
+    ("bulk-duplicate", ""): doc_with(f'src="{SRC}" dst="{DST}&lt;+{DST}"'),
+    ("src-in-dst", ""): doc_with(f'src="{SRC}" dst="{DST}&lt;{SRC}"'),
+    ("bad-callback-url", "empty"): doc_with(f'{A} callbackUrl=""'),
+    ("bad-callback-url", "spaces"): doc_with(f'{A} callbackUrl="https://example.com/a b"'),
+    ("bad-callback-url", "invalid"): doc_with(f'{A} callbackUrl="https://[::1/x"'),
+    ("bad-callback-url", "relative"): doc_with(f'{A} callbackUrl="/sms_status/"'),
+    ("bad-callback-url", "scheme"): doc_with(f'{A} callbackUrl="ftp://example.com/x"'),
+    ("bad-callback-url", "no_host"): doc_with(f'{A} callbackUrl="https://:443/x"'),
+    ("callback-unreachable", ""): doc_with(f'{A} callbackUrl="http://localhost:5000/status"'),
+    ("bad-callback-method", "miscased"): doc_with(f'{A} callbackUrl="{URL}" callbackMethod="post"'),
+    ("bad-callback-method", "other"): doc_with(f'{A} callbackUrl="{URL}" callbackMethod="PUT"'),
+    ("unused-callback-method", ""): doc_with(f'{A} callbackMethod="POST"'),
+    ("empty-text", "no_text"): f"<Response><Message {A}/></Response>",
+    ("empty-text", "whitespace"): doc_with(text="\n  "),
+    ("text-too-long", ""): doc_with(text="x" * (MAX_TEXT_LENGTH + 1)),
+    ("text-whitespace", ""): DOCS_EXAMPLE,
+    ("too-many-problems", ""): "<Response>" + "<Foo/>" * (MAX_PROBLEMS + 1) + "</Response>",
+}
+
+# Cases no document reaches, each reported by forcing its path in a test of its own.
+FORCED = {
+    ("bad-character", "undecodable"): "a str is always UTF-8 to expat",
+    ("entity-forbidden", ""): "the DOCTYPE an entity needs is refused first",
+    ("impossible-number", "unknown_country_code"): "phonenumbers.parse refuses those first",
+    ("internal-error", ""): "validate's safety net",
+    ("unwritable-character", ""): "the builder's refusal, as a widget shows it",
+}
+
+
+def test_catalogue_lists_every_problem_code_once_with_its_wording() -> None:
+    assert tuple(CATALOGUE) == get_args(ProblemCode)
+    assert [k.code for k in catalogue()] == list(CATALOGUE)
+    for code, kind in CATALOGUE.items():
+        assert kind.code == code and kind.severity in get_args(Severity), kind
+        assert kind.summary and "\n" not in kind.summary and kind.cases and kind.hints
+        assert str(kind).startswith(f"{code} ({kind.severity}): ")
+        for wording in kind.cases.values():
+            assert wording.message and wording.hint
+            assert all(name.isidentifier() for name in wording.fields)
+    warnings = [k.code for k in catalogue("warning")]
+    assert warnings == [
+        "processing-instruction",
+        "empty-response",
+        "impossible-number",
+        "invalid-number",
+        "bulk-duplicate",
+        "src-in-dst",
+        "callback-unreachable",
+        "unused-callback-method",
+        "text-whitespace",
+    ]
+    assert len(catalogue("error")) == len(CATALOGUE) - len(warnings) == 24
+
+
+def test_every_case_of_the_catalogue_has_an_example_or_a_forced_path() -> None:
+    assert set(EXAMPLES).isdisjoint(FORCED)
+    assert set(EXAMPLES) | set(FORCED) == set(WORDINGS)
+
+
+@pytest.mark.parametrize(("code", "case"), list(EXAMPLES))
+def test_each_example_is_reported_as_its_catalogue_case(code: str, case: str) -> None:
+    problems = validate(EXAMPLES[code, case])  # type: ignore[arg-type]
+    found = [p for p in problems if p.code == code]
+    assert found, problems
+    assert any(case in cases_of(p) for p in found), found
+    assert all(p.severity == p.kind.severity == CATALOGUE[code].severity for p in found)
+
+
+def test_every_problem_of_every_known_document_is_worded_by_the_catalogue() -> None:
+    documents = [*EXAMPLES.values(), *MALFORMED, *PARSE_CASES, DOCS_EXAMPLE]
+    for doc in documents:
+        for p in validate(doc):  # type: ignore[arg-type]
+            assert len(cases_of(p)) >= 1, p
+
+
+def test_too_many_problems_is_a_warning_when_every_unlisted_problem_is() -> None:
+    problems = validate(EXAMPLES["too-many-problems", ""])  # type: ignore[arg-type]
+    assert len(problems) == MAX_PROBLEMS + 1
+    assert (problems[-1].severity, problems[-1].message) == (
+        "error",
+        "1 more problem(s) not listed",
+    )
+    quiet = "<Response>" + "<?pi x?>" * MAX_PROBLEMS + "</Response>"  # + empty-response
+    (*_, last) = validate(quiet)
+    assert (last.code, last.severity, cases_of(last)) == ("too-many-problems", "warning", {""})
+
+
+def test_an_entity_is_refused_even_if_a_doctype_got_through(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(check._Checker, "_doctype", lambda self, *args: None)
+    (p,) = validate('<!DOCTYPE r [<!ENTITY a "b">]><r>&a;</r>')
+    assert (p.code, p.severity, cases_of(p)) == ("entity-forbidden", "error", {""})
+
+
+def test_a_failure_inside_validate_is_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(xml: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(check, "_read", broken)
+    (p,) = validate(doc_with())
+    assert (p.code, p.severity, cases_of(p)) == ("internal-error", "error", {""})
+    assert "RuntimeError" in p.message
+
+
+def test_an_unknown_country_code_from_phonenumbers_is_worded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    unknown = phonenumbers.ValidationResult.INVALID_COUNTRY_CODE
+    monkeypatch.setattr(phonenumbers, "is_possible_number_with_reason", lambda n: unknown)
+    check._number_verdict.cache_clear()  # verdicts are cached: forget real and stubbed ones
+    try:
+        problems = validate(doc_with())
+    finally:
+        check._number_verdict.cache_clear()
+    assert {p.code for p in problems} == {"impossible-number"}
+    assert all(cases_of(p) == {"unknown_country_code"} for p in problems)
+
+
+def test_bytes_a_str_could_not_hold_are_worded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(check, "_char_at", lambda *args: None)  # as if not UTF-8
+    (p,) = validate("<Response>\x01</Response>")
+    assert (p.code, cases_of(p)) == ("bad-character", {"undecodable"})
+
+
+def test_a_value_the_builder_refuses_is_an_unwritable_character_problem() -> None:
+    with pytest.raises(XMLBuildError) as info:
+        Message("Hi\x07", SRC, DST)
+    p = unwritable_problem(info.value)
+    assert (p.line, p.column, p.code, p.severity) == (0, 0, "unwritable-character", "error")
+    assert p.message == str(info.value) and cases_of(p) == {""}
 
 
 # --------------------------------------------------------------------------- speed and weight
