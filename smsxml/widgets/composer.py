@@ -41,7 +41,7 @@ from ..protocol import TEXT_CONTENT_TYPE, XML_CONTENT_TYPE
 from ..simulator import IN_PROCESS_URL, Simulator
 from ..tokens import resolve_token
 from ..units import Segments, segments
-from ..xml import Message, Problem, Response, validate
+from ..xml import Message, Problem, Response, unwritable_problem, validate
 from ._panel import DEFAULT_NONCE, LABEL_STYLE, Panel, Value, classed, heading, pre, wide
 
 __all__ = ["MessageComposer", "DEFAULT_WEBHOOK_URL"]
@@ -367,17 +367,7 @@ class MessageComposer(Panel):
             self._problems = validate(self._xml)
         except XMLBuildError as exc:
             self._response, self._xml = None, ""
-            self._problems = [
-                Problem(
-                    0,
-                    0,
-                    "unwritable-character",
-                    "error",
-                    str(exc),
-                    "delete that character (it often comes with copy and paste) or write it "
-                    "another way",
-                )
-            ]
+            self._problems = [unwritable_problem(exc)]
         self._segments = segments(self.text)
         self._sdk = _sdk_snippet(args)
         self._curl = self._curl_line(args)
