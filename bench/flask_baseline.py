@@ -36,8 +36,10 @@ def create_app(auth_token: str) -> Any:
         signature = request.headers.get("X-Plivo-Signature-V2")
         nonce = request.headers.get("X-Plivo-Signature-V2-Nonce")
         uri = url_for("signature", _external=True)
-        if not signature or not nonce or not plivo.utils.validate_signature(
-            uri, nonce, signature, auth_token
+        if (
+            not signature
+            or not nonce
+            or not plivo.utils.validate_signature(uri, nonce, signature, auth_token)
         ):
             return Response("invalid signature\n", status=403, mimetype="text/plain")
 
