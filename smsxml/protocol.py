@@ -24,6 +24,8 @@ __all__ = [
     "USER_AGENT",
     "DEFAULT_PORTS",
     "MAX_TEXT_LENGTH",
+    "MAX_UNICODE_TEXT_LENGTH",
+    "AUTO_ENCODING",
     "MessageType",
     "MESSAGE_TYPES",
     "INBOUND_PARAMETERS",
@@ -65,6 +67,25 @@ DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 
 #: The most characters one <Message> may carry (Plivo splits longer texts into units).
 MAX_TEXT_LENGTH: Final = 1600
+#: The most characters of a text that needs UCS-2 (Plivo documents 1,600 GSM or 737 Unicode
+#: characters for one message).
+MAX_UNICODE_TEXT_LENGTH: Final = 737
+
+#: Plivo's automatic encoding (support article "What is automatic encoding?"): easy-to-miss
+#: Unicode characters — smart quotes, dashes, Unicode white space — are replaced with GSM
+#: ones before a text is sent, so one of them no longer turns the whole message into UCS-2.
+#: Emoji and letters of other scripts are never replaced. Plivo's article names these
+#: kinds of character, not a full table: this is smsxml's reading of it.
+AUTO_ENCODING: Final[dict[str, str]] = {
+    **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u2035\u02bc", "'"),  # single quotes, primes
+    **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u2036", '"'),  # double quotes
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),  # dashes, minus
+    **dict.fromkeys(
+        "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+        "\u202f\u205f\u3000",
+        " ",
+    ),  # Unicode spaces
+}
 #: The charge per unit the simulator reports (Plivo's format: 5 decimals, as text).
 TOTAL_RATE: Final = "0.00500"
 

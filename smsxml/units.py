@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from .exc import InputError
+from .protocol import AUTO_ENCODING
 
 __all__ = [
     "GSM_BASIC",
@@ -27,6 +28,7 @@ __all__ = [
     "Segments",
     "segments",
     "is_gsm",
+    "auto_encode",
 ]
 
 #: The GSM 03.38 basic character set (each one septet). 0x1B, the escape, is not a
@@ -89,6 +91,17 @@ class Segments:
     parts: list[str] = field(compare=False)
 
     @property
+    def auto_encoded(self) -> Segments:
+        """The same text after Plivo's automatic encoding (smart quotes, dashes and Unicode
+        spaces replaced with GSM characters): what Plivo sends when that is on."""
+        return segments(auto_encode(self.text))
+
+    @property
+    def replaced_characters(self) -> tuple[str, ...]:
+        """The characters automatic encoding would replace, each once."""
+        return _unique(c for c in self.text if c in AUTO_ENCODING)
+
+    @property
     def unit_name(self) -> str:
         """``"septets"`` or ``"code units"``: what ``length`` counts."""
         return _LIMITS[self.encoding][2]
@@ -135,6 +148,14 @@ class Segments:
         for number, part in enumerate(self.parts, 1):
             size = sum(_cost(c, self.encoding) for c in part)
             lines.append(f"part {number}:    [{size:>3}] {part!r}")
+        if self.replaced_characters:
+            auto = self.auto_encoded
+            shown = " ".join(_show(c) for c in self.replaced_characters)
+            still = " ".join(_show(c) for c in auto.non_gsm_characters[:10])
+            lines.append(
+                f"automatic encoding: replaces {shown} → {auto}"
+                + (f" (still UCS-2 because of {still})" if still else "")
+            )
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -154,6 +175,15 @@ def _show(char: str) -> str:
     if char.isprintable() and not char.isspace():
         return char
     return f"U+{ord(char):04X}"
+
+
+def auto_encode(text: str) -> str:
+    """``text`` after Plivo's automatic encoding: the characters of
+    :data:`~smsxml.protocol.AUTO_ENCODING` replaced, everything else kept."""
+    return text.translate(_AUTO_TABLE)
+
+
+_AUTO_TABLE = str.maketrans(AUTO_ENCODING)
 
 
 def segments(text: str) -> Segments:

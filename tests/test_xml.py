@@ -20,7 +20,7 @@ from plivo import plivoxml
 from plivo.xml import ResponseElement
 
 from smsxml.exc import XMLBuildError, XMLValidationError
-from smsxml.protocol import MAX_TEXT_LENGTH
+from smsxml.protocol import MAX_TEXT_LENGTH, MAX_UNICODE_TEXT_LENGTH
 from smsxml.xml import (
     CATALOGUE,
     MAX_DOCUMENT_BYTES,
@@ -640,11 +640,18 @@ def test_empty_text_is_an_error(text: str) -> None:
 
 
 def test_text_length_limit_counts_characters() -> None:
-    for text in ("x" * MAX_TEXT_LENGTH, "😀" * MAX_TEXT_LENGTH, "&amp;" * MAX_TEXT_LENGTH):
+    for text in ("x" * MAX_TEXT_LENGTH, "😀" * MAX_UNICODE_TEXT_LENGTH, "&amp;" * MAX_TEXT_LENGTH):
         assert "text-too-long" not in codes(doc_with(text=text))
     for text in ("x" * (MAX_TEXT_LENGTH + 1), "é" * 5000):
         p = one(doc_with(text=text), "text-too-long")
         assert p.severity == "error" and f"{len(text):,}" in p.message and "1,600" in p.message
+
+
+def test_a_unicode_text_is_limited_to_737_characters() -> None:
+    p = one(doc_with(text="😀" * (MAX_UNICODE_TEXT_LENGTH + 1)), "text-too-long")
+    assert "738 characters and needs UCS-2 (because of 😀)" in p.message and "737" in p.message
+    # smart quotes and dashes do not count: Plivo's automatic encoding makes them GSM
+    assert "text-too-long" not in codes(doc_with(text="it’s — ok " * 100))
 
 
 def test_pretty_printed_text_whitespace_is_a_warning() -> None:
@@ -941,6 +948,7 @@ EXAMPLES: dict[tuple[str, str], object] = {
     ("empty-text", "no_text"): f"<Response><Message {A}/></Response>",
     ("empty-text", "whitespace"): doc_with(text="\n  "),
     ("text-too-long", ""): doc_with(text="x" * (MAX_TEXT_LENGTH + 1)),
+    ("text-too-long", "unicode"): doc_with(text="é ü ✓ " * 123),
     ("text-whitespace", ""): DOCS_EXAMPLE,
     ("too-many-problems", ""): "<Response>" + "<Foo/>" * (MAX_PROBLEMS + 1) + "</Response>",
 }

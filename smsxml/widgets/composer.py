@@ -402,6 +402,13 @@ class MessageComposer(Panel):
         elif seg.extension_characters:
             shown = " ".join(repr(c) for c in seg.extension_characters[:8])
             why = f" — these take 2 septets each: {shown}"
+        if seg.replaced_characters:
+            auto = seg.auto_encoded
+            plural = "unit" if auto.units == 1 else "units"
+            why += (
+                f"; with Plivo's automatic encoding: {auto.encoding} · {auto.units} {plural}"
+                f" ({' '.join(repr(c) for c in seg.replaced_characters[:8])} replaced)"
+            )
         self._units_out.value = (
             f"<b class='smsxml-units'>{escape(self.units_label)}</b>"
             f"<span style='color:#57606a'>{escape(why)}</span>"

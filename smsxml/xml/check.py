@@ -20,7 +20,8 @@ from urllib.parse import urlsplit
 
 from .._hosts import is_private
 from ..exc import XMLValidationError
-from ..protocol import MAX_TEXT_LENGTH
+from ..protocol import MAX_TEXT_LENGTH, MAX_UNICODE_TEXT_LENGTH
+from ..units import auto_encode, segments
 from .build import ILLEGAL_CHAR, Message, Response, describe_char, parsed_message
 from .problems import (
     CATALOGUE,
@@ -331,6 +332,11 @@ class _Checker:
             return
         if len(text) > MAX_TEXT_LENGTH:
             self._report(pos, "text-too-long", length=len(text))
+        elif len(text) > MAX_UNICODE_TEXT_LENGTH:
+            unicode = segments(auto_encode(text)).non_gsm_characters
+            if unicode:
+                chars = " ".join(c if c.isprintable() else f"U+{ord(c):04X}" for c in unicode[:5])
+                self._report(pos, "text-too-long", "unicode", length=len(text), chars=chars)
         lead = text[: len(text) - len(text.lstrip(_XML_SPACE))]
         trail = text[len(text.rstrip(_XML_SPACE)) :]
         if "\n" in lead or "\n" in trail:

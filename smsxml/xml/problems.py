@@ -23,7 +23,7 @@ from string import Formatter
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
 
-from ..protocol import MAX_TEXT_LENGTH
+from ..protocol import MAX_TEXT_LENGTH, MAX_UNICODE_TEXT_LENGTH
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..exc import XMLBuildError
@@ -593,9 +593,16 @@ _KINDS = (
     _kind(
         "text-too-long",
         "error",
-        f"a text over the {MAX_TEXT_LENGTH:,} characters Plivo accepts",
+        f"a text over the {MAX_TEXT_LENGTH:,} characters Plivo accepts "
+        f"({MAX_UNICODE_TEXT_LENGTH} when it needs UCS-2)",
         f"the text is {{length:,}} characters; Plivo accepts at most {MAX_TEXT_LENGTH:,}",
         "shorten it or split it into several <Message> elements",
+        unicode=Wording(
+            "the text is {length:,} characters and needs UCS-2 (because of {chars}); Plivo "
+            f"accepts at most {MAX_UNICODE_TEXT_LENGTH} characters of Unicode text",
+            "shorten it, split it into several <Message> elements, or write those characters "
+            "in GSM (smsxml.segments(text) shows which ones)",
+        ),
     ),
     _kind(
         "text-whitespace",
