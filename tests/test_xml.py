@@ -481,7 +481,14 @@ def test_unknown_elements_and_nesting() -> None:
 
 @pytest.mark.parametrize(
     ("kind", "hint"),
-    [("SMS", 'type="sms"'), ("Sms", 'type="sms"'), ("mms", 'type="sms"'), ("", 'type="sms"')],
+    [
+        ("SMS", 'type="sms"'),
+        ("Sms", 'type="sms"'),
+        ("mms", "Send Message API"),
+        ("WhatsApp", "Send Message API"),
+        ("", 'type="sms"'),
+        ("fax", 'type="sms"'),
+    ],  # fmt: skip
 )
 def test_type_only_sms(kind: str, hint: str) -> None:
     p = one(doc_with(f'src="{SRC}" dst="{DST}" type="{kind}"'), "bad-type")
@@ -920,7 +927,8 @@ EXAMPLES: dict[tuple[str, str], object] = {
     ("missing-attribute", "src"): doc_with(f'dst="{DST}"'),
     ("missing-attribute", "dst"): doc_with(f'src="{SRC}"'),
     ("bad-type", "miscased"): doc_with(f'{A} type="SMS"'),
-    ("bad-type", "other"): doc_with(f'{A} type="mms"'),
+    ("bad-type", "other"): doc_with(f'{A} type="fax"'),
+    ("bad-type", "media"): doc_with(f'{A} type="mms"'),
     ("bad-number", "several_src"): doc_with(f'src="{SRC}&lt;{DST2}" dst="{DST}"'),
     ("bad-number", "empty"): doc_with(f'src="" dst="{DST}"'),
     ("bad-number", "punctuated"): doc_with(f'src="+1 (202) 555-0000" dst="{DST}"'),

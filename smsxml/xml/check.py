@@ -419,7 +419,14 @@ class _Checker:
 
     def _check_type(self, kind: str | None, pos: Position) -> None:
         if kind is not None and kind != "sms":
-            case = "miscased" if kind.lower() == "sms" else "other"
+            lowered = kind.lower()
+            case = (
+                "miscased"
+                if lowered == "sms"
+                else "media"
+                if lowered in ("mms", "whatsapp")
+                else "other"
+            )
             self._report(pos, "bad-type", case, value=_q(kind))
 
     def _check_callback(

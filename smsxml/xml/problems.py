@@ -441,6 +441,12 @@ _KINDS = (
             'type="{value}" is not allowed: Message XML sends SMS only',
             'use type="sms", or leave type out (sms is the default)',
         ),
+        media=Wording(
+            'type="{value}" is not allowed: Message XML sends SMS only, even in answer to an '
+            "MMS or WhatsApp message",
+            'use type="sms" here; to send MMS or WhatsApp, call Plivo\'s Send Message API '
+            "from your handler",
+        ),
     ),
     # ---------------------------------------------------------------- numbers
     _kind(
