@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import hmac
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlparse, urlunparse
 
 from .exc import SignatureError
 from .protocol import DEFAULT_PORTS
-from .signature import _hmac_b64, _key, base_url, validate_v2
+from .signature import _hmac_b64, _key, base_url, validate_v2, validate_v3
 
-__all__ = ["Diagnosis", "diagnose_v2", "Cause", "CAUSES"]
+__all__ = ["Diagnosis", "diagnose_v2", "diagnose_v3", "Cause", "CAUSES"]
 
 _DEFAULT_PORT = {scheme: str(port) for scheme, port in DEFAULT_PORTS.items()}
 
@@ -41,6 +42,7 @@ Cause = Literal[
     "missing-signature",
     "missing-nonce",
     "bad-url",
+    "method",
 ]
 Causes = tuple[Cause, ...]
 
@@ -67,6 +69,8 @@ CAUSES: dict[Cause, str] = {
     "nonce-whitespace": "the nonce header has whitespace around it: strip the header value",
     "token-whitespace": "your auth token has whitespace around it (often a newline from a "
     ".env file): strip it",
+    "method": "the method differs (GET vs POST): X-Plivo-Signature-V3 covers it — check "
+    "it against the method configured for this URL at Plivo",
 }
 
 
@@ -279,6 +283,79 @@ def diagnose_v2(
         "X-Plivo-Signature-V2-Nonce), the auth token (of the account that owns the "
         "application), or the URL (another host or path: pass public_url=, the "
         "message_url configured at Plivo).",
+        seen,
+        None,
+        tried,
+    )
+
+
+def diagnose_v3(
+    method: str,
+    uri: str,
+    nonce: str | None,
+    signature: str | None,
+    auth_token: str,
+    params: Mapping[str, str] | None = None,
+    main_auth_token: str | None = None,
+    public_url: str | None = None,
+) -> Diagnosis:
+    """Validate a V3 (or Ma-V3) signature and, if it fails, find out why.
+
+    V3 covers more than V2 — the method, the URL with its query sorted, and a POST's form
+    ``params`` sorted — so besides the usual URL and token suspects it tries the other
+    method. A parameter changed in transit cannot be found this way: it is named as a
+    possibility when nothing else fits.
+    """
+    _key(auth_token)
+    try:
+        seen = base_url(uri)
+    except SignatureError as exc:
+        return Diagnosis(False, ("bad-url",), f"Cannot check: {exc}", str(uri))
+    if not signature or not nonce:
+        missing: Cause = "missing-nonce" if signature else "missing-signature"
+        header = "X-Plivo-Signature-V3-Nonce" if signature else "X-Plivo-Signature-V3"
+        return Diagnosis(False, (missing,), f"No {header} header.", seen)
+    method = method.upper()
+    if validate_v3(method, uri, nonce, signature, auth_token, params):
+        return Diagnosis(True, (), f"Valid: {method} {seen} signed with this auth token.", seen)
+    tokens: list[tuple[str, Causes]] = [(auth_token, ())]
+    if main_auth_token and main_auth_token != auth_token:
+        tokens.append((main_auth_token, ("main-token",)))
+    tokens += [(t.strip(), c + ("token-whitespace",)) for t, c in tokens if t.strip() != t]
+    starts: list[tuple[str, Causes]] = [(uri, ())]
+    if public_url:
+        starts.append((public_url, ("public-url",)))
+    methods: list[tuple[str, Causes]] = [
+        (method, ()),
+        ("GET" if method == "POST" else "POST", ("method",)),
+    ]
+    tried = 0
+    best: tuple[Causes, str] | None = None
+    for (url, url_causes), (token, token_causes), (m, method_causes) in itertools.product(
+        [v for u, t in starts for v in _url_variants(u, t)], tokens, methods
+    ):
+        tried += 1
+        try:
+            fits = validate_v3(m, url, nonce, signature.strip(), token, params)
+        except SignatureError:
+            continue
+        if fits:
+            causes = url_causes + method_causes + token_causes
+            if best is None or _cost(causes) < _cost(best[0]):
+                best = (causes, base_url(url))
+    if best is not None:
+        causes, signed_url = best
+        return Diagnosis(
+            False, causes, _describe(causes, seen, signed_url), seen, signed_url, tried
+        )
+    return Diagnosis(
+        False,
+        ("unknown",),
+        f"The V3 signature does not belong to {method} {seen} with these parameters + this "
+        "nonce with this auth token, and no usual suspect (http/https, port, trailing "
+        "slash, GET vs POST, main vs subaccount token) explains it. V3 also covers every "
+        "parameter: a proxy that added, dropped or re-encoded one breaks it; otherwise the "
+        "nonce, the token or the URL is not what Plivo signed.",
         seen,
         None,
         tried,

@@ -24,15 +24,18 @@ from .protocol import (
     FORM_CONTENT_TYPE,
     HELP_KEYWORDS,
     MA_SIGNATURE_HEADER,
+    MA_SIGNATURE_V3_HEADER,
     MESSAGE_TYPES,
     NONCE_HEADER,
+    NONCE_V3_HEADER,
     OPTIN_KEYWORDS,
     OPTOUT_KEYWORDS,
     SIGNATURE_HEADER,
+    SIGNATURE_V3_HEADER,
     TOTAL_RATE,
     USER_AGENT,
 )
-from .signature import base_url, make_nonce, sign_v2
+from .signature import base_url, make_nonce, sign_v2, sign_v3
 from .tokens import resolve_token
 from .units import segments
 
@@ -161,7 +164,9 @@ def signed_request(
     the URL already has. ``X-Plivo-Signature-V2`` is made with ``auth_token`` (None: the
     token from ``$PLIVO_AUTH_TOKEN`` or the demo token) over the URL actually requested;
     ``X-Plivo-Signature-Ma-V2`` always comes too, as Plivo sends it: made with
-    ``main_auth_token``, or with ``auth_token`` when the account is not a subaccount.
+    ``main_auth_token``, or with ``auth_token`` when the account is not a subaccount. So do
+    ``X-Plivo-Signature-V3``, ``-Ma-V3`` and ``-V3-Nonce`` (the same nonce), which also
+    cover the method and the parameters.
     ``extra_headers`` are added last and may replace any header (e.g. to tamper with one).
     """
     if not isinstance(method, str) or method.strip().upper() not in ("GET", "POST"):
@@ -189,6 +194,12 @@ def signed_request(
     headers[SIGNATURE_HEADER] = sign_v2(url, nonce, token)
     headers[NONCE_HEADER] = nonce
     headers[MA_SIGNATURE_HEADER] = sign_v2(url, nonce, main_auth_token or token)
+    v3_params = values if method == "POST" else None  # a GET's params are in its URL
+    headers[SIGNATURE_V3_HEADER] = sign_v3(method, url, nonce, token, v3_params)
+    headers[NONCE_V3_HEADER] = nonce
+    headers[MA_SIGNATURE_V3_HEADER] = sign_v3(
+        method, url, nonce, main_auth_token or token, v3_params
+    )
     merged = header_map(headers)
     for name, value in _str_params(extra_headers, "extra_headers").items():
         merged[name] = value  # replaces a header of that name in any case

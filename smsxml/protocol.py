@@ -17,6 +17,7 @@ __all__ = [
     "SIGNATURE_V3_HEADER",
     "MA_SIGNATURE_V3_HEADER",
     "NONCE_V3_HEADER",
+    "SIGNATURE_HEADERS",
     "FORM_CONTENT_TYPE",
     "XML_CONTENT_TYPE",
     "TEXT_CONTENT_TYPE",
@@ -47,6 +48,15 @@ NONCE_HEADER: Final = "X-Plivo-Signature-V2-Nonce"
 SIGNATURE_V3_HEADER: Final = "X-Plivo-Signature-V3"
 MA_SIGNATURE_V3_HEADER: Final = "X-Plivo-Signature-Ma-V3"
 NONCE_V3_HEADER: Final = "X-Plivo-Signature-V3-Nonce"
+#: Every signature header Plivo sends with each request to your URLs.
+SIGNATURE_HEADERS: Final = (
+    SIGNATURE_HEADER,
+    MA_SIGNATURE_HEADER,
+    NONCE_HEADER,
+    SIGNATURE_V3_HEADER,
+    MA_SIGNATURE_V3_HEADER,
+    NONCE_V3_HEADER,
+)
 
 # --- content types ---------------------------------------------------------------------------
 

@@ -252,11 +252,16 @@ def test_forged_signature_is_403_and_sdk_agrees(hook, auth_token):
     tampered = inbound(hook.url, auth_token)
     reversed_signature = tampered.signature[::-1]
     tampered.headers["X-Plivo-Signature-V2"] = reversed_signature
-    assert tampered.send().status == 200  # Ma-V2 is still valid: either one is enough
+    assert tampered.send().status == 200  # Ma-V2 is still valid: any valid one is enough
     tampered.headers["X-Plivo-Signature-Ma-V2"] = reversed_signature
+    assert tampered.send().status == 200  # and so are V3 and Ma-V3
+    tampered.headers["X-Plivo-Signature-V3"] = reversed_signature
+    tampered.headers["X-Plivo-Signature-Ma-V3"] = reversed_signature
     assert tampered.send().status == 403
     no_nonce = inbound(hook.url, auth_token)
     del no_nonce.headers["X-Plivo-Signature-V2-Nonce"]
+    assert no_nonce.send().status == 200  # V3 still proves it
+    del no_nonce.headers["X-Plivo-Signature-V3-Nonce"]
     assert no_nonce.send().status == 403
     assert hook.log.last.verdict == "missing"
 
@@ -271,7 +276,7 @@ def test_signature_for_another_url_is_diagnosed(hook, auth_token):
 
 def test_main_account_signature(auth_token, main_token, handler):
     url = "http://example.com/receive_sms/"
-    app = WebhookApp(handler, auth_token, main_auth_token=main_token)
+    app = WebhookApp(handler, auth_token, main_auth_token=main_token, signature_versions="V2")
     # V2 made with another subaccount's token, Ma-V2 with the main token: Ma-V2 accepted
     req = inbound(url, "someone-elses-subaccount-token", main_auth_token=main_token)
     assert sdk_valid(req, main_token, "X-Plivo-Signature-Ma-V2")
@@ -280,7 +285,7 @@ def test_main_account_signature(auth_token, main_token, handler):
     # only the Ma-V2 header, checked with auth_token when no main token is given
     only_ma = inbound(url, "x", main_auth_token=main_token)
     del only_ma.headers["X-Plivo-Signature-V2"]
-    app2 = WebhookApp(handler, main_token)
+    app2 = WebhookApp(handler, main_token, signature_versions="V2")
     assert call_wsgi(app2, headers=only_ma.headers, body=only_ma.body)[0] == 200
     assert app2.log.last.verdict == "valid Ma-V2"
     # a forged Ma-V2 is refused, and the diagnosis was given the main token too

@@ -7,15 +7,17 @@ import logging
 import re
 import time
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import recording
+from .._headers import header_map
 from ..inbound import InboundMessage, StatusReport
 from ..protocol import (
     FORM_CONTENT_TYPE,
+    NONCE_V3_HEADER,
     TEXT_CONTENT_TYPE,
     XML_CONTENT_TYPE,
 )
@@ -26,6 +28,7 @@ from .request import (
     SignatureCheck,
     Verdict,
     check_signature,
+    check_signature_v3,
     parse_form,
     public_origin,
     request_url,
@@ -124,6 +127,10 @@ class WebhookApp:
     - ``main_auth_token``: validate ``X-Plivo-Signature-Ma-V2`` with it (else with
       ``auth_token``).
     - ``require_signature=False``: accept unsigned requests (verdict "not checked").
+    - ``signature_versions``: which signatures may prove a request came from Plivo; one
+      valid signature of a listed version is enough. Default ``("V2", "V3")``: V2 (or
+      Ma-V2), else V3 (or Ma-V3), which also covers the method and the parameters and so
+      needs a POST's body read first. ``("V3",)`` requires V3.
     - ``public_url``: the message_url configured at Plivo (e.g.
       ``"https://abc.ngrok.app/receive_sms/"``), when your app sits behind a tunnel or
       proxy: signatures are checked against it (with the request's own path), and neither
@@ -150,6 +157,7 @@ class WebhookApp:
         path: str = "/receive_sms/",
         main_auth_token: str | None = None,
         require_signature: bool = True,
+        signature_versions: Iterable[str] = ("V2", "V3"),
         trust_proxy: bool = False,
         public_url: str | None = None,
         max_body: int = 65536,
@@ -186,6 +194,15 @@ class WebhookApp:
         self.status_path = status_path
         self.on_status = on_status
         self.require_signature = require_signature
+        versions = (
+            (signature_versions,) if isinstance(signature_versions, str) else signature_versions
+        )
+        self.signature_versions = tuple(dict.fromkeys(versions))
+        if not self.signature_versions or not set(self.signature_versions) <= {"V2", "V3"}:
+            raise ValueError(
+                "signature_versions names the signatures to accept: 'V2', 'V3' or both; "
+                f"got {signature_versions!r}"
+            )
         self.trust_proxy = trust_proxy
         self.public_url = public_url
         self._origin = (
@@ -368,9 +385,10 @@ class WebhookApp:
         self._check_signature(ex)
         query = self._query_params(environ)
         if ex.method == "POST":
-            self._check_content_type(environ)
-            ex.body_read = True
-            ex.body = self._read_body(environ)
+            if not ex.body_read:
+                self._check_content_type(environ)
+                ex.body_read = True
+                ex.body = self._read_body(environ)
             ex.params = {**query, **self._form(ex.body)}
         else:
             ex.params = query
@@ -432,15 +450,34 @@ class WebhookApp:
             except ValueError:
                 forwarded = ex.url
             public_url = forwarded if forwarded != ex.url else None
-        check = check_signature(
-            ex.url, ex.headers, self._token, self._main_token, public_url=public_url
-        )
+        check = None
+        if "V2" in self.signature_versions:
+            check = check_signature(
+                ex.url, ex.headers, self._token, self._main_token, public_url=public_url
+            )
+        if (check is None or not check.valid) and "V3" in self.signature_versions:
+            v3 = check_signature_v3(
+                ex.method, ex.url, ex.headers, self._v3_params(ex), self._token, self._main_token
+            )
+            if v3.valid or check is None or v3.verdict == "invalid" and check.verdict == "missing":
+                check = v3
+        assert check is not None  # signature_versions is never empty
         ex.verdict, ex.signature = check.verdict, check
         if not check.valid:
             raise _Refusal(403, check.reason)
         if self.reject_replayed_nonces and check.nonce and self._nonces.seen_before(check.nonce):
             ex.verdict = "replayed nonce"
             raise _Refusal(403, "nonce already used")
+
+    def _v3_params(self, ex: _Exchange) -> dict[str, str] | None:
+        """A POST's form parameters, which V3 signs (None for a GET: they are in the URL).
+        Read here, before the refusal is decided, only when V3 has to be checked."""
+        if ex.method != "POST" or not header_map(ex.headers).get(NONCE_V3_HEADER):
+            return None
+        self._check_content_type(ex.environ)
+        ex.body_read = True
+        ex.body = self._read_body(ex.environ)
+        return self._form(ex.body)
 
     def _query_params(self, environ: Mapping[str, Any]) -> dict[str, str]:
         query = environ.get("QUERY_STRING") or ""

@@ -10,15 +10,20 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, get_args
 from urllib.parse import quote, unquote_to_bytes, urlsplit
+from wsgiref.headers import Headers
 
 from .._headers import header_map
 from ..protocol import (
     DEFAULT_PORTS,
     MA_SIGNATURE_HEADER,
+    MA_SIGNATURE_V3_HEADER,
     NONCE_HEADER,
+    NONCE_V3_HEADER,
     SIGNATURE_HEADER,
+    SIGNATURE_HEADERS,
+    SIGNATURE_V3_HEADER,
 )
-from ..signature import validate_v2
+from ..signature import validate_v2, validate_v3
 from ..tokens import redact
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -29,7 +34,16 @@ if TYPE_CHECKING:  # pragma: no cover
 #: What became of a request's signature: valid (V2, or Ma-V2 with the main account's
 #: token), missing, invalid, not checked (``require_signature=False``), or valid but with
 #: a nonce seen before (``reject_replayed_nonces``).
-Verdict = Literal["valid V2", "valid Ma-V2", "missing", "invalid", "not checked", "replayed nonce"]
+Verdict = Literal[
+    "valid V2",
+    "valid Ma-V2",
+    "valid V3",
+    "valid Ma-V3",
+    "missing",
+    "invalid",
+    "not checked",
+    "replayed nonce",
+]
 VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
 
 _PATH_SAFE = "/;=,~!$&'()*+:@"
@@ -148,6 +162,10 @@ class SignatureCheck:
     url: str
     nonce: str | None = None
     _diagnose: Callable[[], Diagnosis] | None = field(default=None, repr=False, compare=False)
+    #: The Plivo signature headers the request carried, by name (what arrived, for the log).
+    headers: tuple[str, ...] = field(default=(), compare=False)
+    #: Which signature this verdict is about: "V2" (with Ma-V2) or "V3" (with Ma-V3).
+    version: str = "V2"
     _cache: list[Diagnosis] = field(default_factory=list, repr=False, compare=False)
 
     @property
@@ -172,9 +190,10 @@ class SignatureCheck:
         """A short reason for a refusal, safe to send back to the caller."""
         if self.valid:
             return "signature valid"
+        name = f"X-Plivo-Signature-{self.version}"
         if self.verdict == "missing":
-            return "missing X-Plivo-Signature-V2 / X-Plivo-Signature-V2-Nonce headers"
-        return "invalid X-Plivo-Signature-V2 signature"
+            return f"missing {name} / {name}-Nonce headers"
+        return f"invalid {name} signature"
 
     def __str__(self) -> str:
         diagnosis = self.diagnosis
@@ -199,18 +218,61 @@ def check_signature(
     constant-time.
     """
     h = header_map(headers)
+    seen = signature_headers(h)
     nonce, v2, ma = h.get(NONCE_HEADER), h.get(SIGNATURE_HEADER), h.get(MA_SIGNATURE_HEADER)
     ma_token = main_auth_token or auth_token
     if nonce and v2 and validate_v2(url, nonce, v2, auth_token):
-        return SignatureCheck("valid V2", url, nonce)
+        return SignatureCheck("valid V2", url, nonce, headers=seen)
     if nonce and ma and validate_v2(url, nonce, ma, ma_token):
-        return SignatureCheck("valid Ma-V2", url, nonce)
+        return SignatureCheck("valid Ma-V2", url, nonce, headers=seen)
     verdict: Verdict = "invalid" if nonce and (v2 or ma) else "missing"
     if v2 or not ma:
         args = (url, nonce, v2, auth_token, main_auth_token, public_url)
     else:  # only Ma-V2 was sent: diagnose it against the main account's token
         args = (url, nonce, ma, ma_token, None, public_url)
-    return SignatureCheck(verdict, url, nonce, lambda: _diagnose(*args))
+    return SignatureCheck(verdict, url, nonce, lambda: _diagnose(*args), headers=seen)
+
+
+def signature_headers(headers: Headers) -> tuple[str, ...]:
+    """Which of Plivo's signature headers ``headers`` carries, in Plivo's spelling."""
+    return tuple(name for name in SIGNATURE_HEADERS if headers.get(name) is not None)
+
+
+def check_signature_v3(
+    method: str,
+    url: str,
+    headers: Mapping[str, str] | Iterable[tuple[str, str]],
+    params: Mapping[str, str] | None,
+    auth_token: str,
+    main_auth_token: str | None = None,
+) -> SignatureCheck:
+    """Check ``X-Plivo-Signature-V3`` (or ``-Ma-V3``): over the method, the URL with its
+    sorted query and, for a POST, the sorted form ``params``. ``"missing"`` without the
+    V3 headers; an invalid one is diagnosed (on first read) by
+    :func:`~smsxml.diagnose.diagnose_v3`."""
+    h = header_map(headers)
+    seen = signature_headers(h)
+    nonce, v3, ma = (
+        h.get(NONCE_V3_HEADER),
+        h.get(SIGNATURE_V3_HEADER),
+        h.get(MA_SIGNATURE_V3_HEADER),
+    )
+    post = params if method == "POST" else None
+    ma_token = main_auth_token or auth_token
+    if nonce and v3 and validate_v3(method, url, nonce, v3, auth_token, post):
+        return SignatureCheck("valid V3", url, nonce, headers=seen, version="V3")
+    if nonce and ma and validate_v3(method, url, nonce, ma, ma_token, post):
+        return SignatureCheck("valid Ma-V3", url, nonce, headers=seen, version="V3")
+    if not (nonce and (v3 or ma)):
+        return SignatureCheck("missing", url, nonce, headers=seen, version="V3")
+    signature, token = (v3, auth_token) if v3 else (ma, ma_token)
+
+    def diagnose() -> Diagnosis:
+        from ..diagnose import diagnose_v3
+
+        return diagnose_v3(method, url, nonce, signature, token, post, main_auth_token)
+
+    return SignatureCheck("invalid", url, nonce, diagnose, headers=seen, version="V3")
 
 
 def _diagnose(
