@@ -186,6 +186,15 @@ def _describe(causes: Causes, seen: str, signed: str | None) -> str:
     return " ".join(lines)
 
 
+def _token_variants(auth_token: str, main_auth_token: str | None) -> list[tuple[str, Causes]]:
+    """The tokens a signature may have been made with: the one given, the main account's,
+    and either without the whitespace around it."""
+    tokens: list[tuple[str, Causes]] = [(auth_token, ())]
+    if main_auth_token and main_auth_token != auth_token:
+        tokens.append((main_auth_token, ("main-token",)))
+    return tokens + [(t.strip(), c + ("token-whitespace",)) for t, c in tokens if t.strip() != t]
+
+
 def _cost(causes: Causes) -> float:
     """Fewest differences first; "/" before the nonce signs the same string as a URL with a
     trailing slash, and the URL is the likelier culprit."""
@@ -230,10 +239,7 @@ def diagnose_v2(
     if validate_v2(uri, nonce, signature, auth_token):
         return Diagnosis(True, (), f"Valid: signed for {seen} with this auth token.", seen, seen)
 
-    tokens: list[tuple[str, Causes]] = [(auth_token, ())]
-    if main_auth_token and main_auth_token != auth_token:
-        tokens.append((main_auth_token, ("main-token",)))
-    tokens += [(t.strip(), c + ("token-whitespace",)) for t, c in tokens if t.strip() != t]
+    tokens = _token_variants(auth_token, main_auth_token)
     nonces: list[tuple[str, Causes]] = [(nonce, ())]
     if nonce.strip() != nonce:
         nonces.append((nonce.strip(), ("nonce-whitespace",)))
@@ -318,10 +324,7 @@ def diagnose_v3(
     method = method.upper()
     if validate_v3(method, uri, nonce, signature, auth_token, params):
         return Diagnosis(True, (), f"Valid: {method} {seen} signed with this auth token.", seen)
-    tokens: list[tuple[str, Causes]] = [(auth_token, ())]
-    if main_auth_token and main_auth_token != auth_token:
-        tokens.append((main_auth_token, ("main-token",)))
-    tokens += [(t.strip(), c + ("token-whitespace",)) for t, c in tokens if t.strip() != t]
+    tokens = _token_variants(auth_token, main_auth_token)
     starts: list[tuple[str, Causes]] = [(uri, ())]
     if public_url:
         starts.append((public_url, ("public-url",)))
