@@ -51,10 +51,9 @@ def find(panel, css: str):
 
 
 def assert_token_hidden(panel, token: str) -> None:
-    """The token is in no widget state (the Password field excepted), HTML or repr."""
+    """The token is in no widget state (the Password field's neither: a typed token is
+    taken into the kernel and the field cleared), HTML or repr."""
     for widget in panel.all_widgets():
-        if isinstance(widget, ipywidgets.Password):
-            continue
         state = json.dumps(widget.get_state(), ensure_ascii=False, default=str)
         assert token not in state, f"token in {type(widget).__name__} state"
     bundle = panel._repr_mimebundle_()
@@ -368,13 +367,16 @@ def test_explorer_tokens(auth_token, main_token):
     assert not e.valid
     find(e, "smsxml-explorer-sign").click()
     assert e.valid and e.signature == sign_v2(DEFAULT_URL, DEFAULT_NONCE, main_token)
-    # typing a token into the Password field overrides the one given in Python
+    # typing a token into the Password field overrides the one given in Python, and the
+    # field is cleared at once: the token is in the kernel, never in the widget state
     (field,) = passwords(e)
     assert field.value == ""
     field.value = auth_token
     assert not e.valid
-    field.value = ""
-    assert e.valid
+    assert field.value == "" and "(typed)" in field.placeholder
+    assert auth_token not in json.dumps(field.get_state(), default=str)
+    e.set_token(main_token)
+    assert e.valid and "(given)" in field.placeholder
     assert_token_hidden(e, auth_token)
     assert_token_hidden(e, main_token)
 

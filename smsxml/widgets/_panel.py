@@ -110,14 +110,16 @@ class Panel:
 
 
 class TokenField:
-    """A Password field plus the token given in Python; the field wins when filled in.
+    """A Password field plus the token given in Python; a typed token wins.
 
-    The given token stays in the kernel: the field starts empty, its placeholder says
-    which token is used (masked).
+    A token never stays in the field: what is typed is taken into the kernel at once and
+    the field is cleared, so no widget state (which JupyterLab can save into the .ipynb)
+    ever holds it. The placeholder says which token is in use, masked.
     """
 
     def __init__(self, auth_token: str | None, css: str):
         self._given = resolve_token(auth_token)
+        self._typed = ""
         self.field = classed(
             widgets.Password(
                 value="",
@@ -128,19 +130,28 @@ class TokenField:
             ),
             css,
         )
+        self.field.observe(self._take, names="value")
+
+    def _take(self, change: dict[str, Any]) -> None:
+        typed = change["new"]
+        if typed:
+            self._typed = typed
+            self.field.placeholder = self._placeholder()
+            self.field.value = ""  # the token lives in the kernel only
 
     def _placeholder(self) -> str:
-        return f"{mask(self._given)} — type to use another token"
+        which = "typed" if self._typed else "given"
+        return f"{mask(self.token)} ({which}) — type to use another token"
 
     @property
     def token(self) -> str:
-        typed: str = self.field.value
-        return typed or self._given
+        return self._typed or self._given
 
     def set(self, auth_token: str | None) -> None:
         self._given = resolve_token(auth_token)
-        self.field.placeholder = self._placeholder()
+        self._typed = ""
         self.field.value = ""
+        self.field.placeholder = self._placeholder()
 
     def shown(self) -> str:
         return mask(self.token)

@@ -168,6 +168,11 @@ def _write_lab_settings(base: Path) -> None:
     tracker = base / "config" / "lab" / "user-settings" / "@jupyterlab" / "notebook-extension"
     tracker.mkdir(parents=True, exist_ok=True)
     (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    # Settings → Save Widget State Automatically: on, as many learners have it (a token in a
+    # widget's state would then land in the .ipynb; the token test checks it does not).
+    manager = base / "config" / "lab" / "user-settings" / "@jupyter-widgets" / "jupyterlab-manager"
+    manager.mkdir(parents=True, exist_ok=True)
+    (manager / "plugin.jupyterlab-settings").write_text(json.dumps({"saveState": True}))
 
 
 def _wait_until_up(lab: Lab, timeout: float) -> None:

@@ -159,7 +159,7 @@ def test_signature_explorer(page: Any, lab: Any, artifacts: Path) -> None:
     nonce.press("Enter")
     expect(verdict.locator(".smsxml-invalid")).to_be_visible(timeout=UPDATE_TIMEOUT)
     expect(verdict.locator(".smsxml-valid")).to_have_count(0)
-    expect(diagnosis).to_contain_text("does not match")
+    expect(diagnosis).to_contain_text("does not belong to")
     _shot(page, artifacts, "explorer-2-nonce-changed-invalid", diagnosis)
 
     nonce.fill(original)
@@ -186,3 +186,40 @@ def test_request_replayer(page: Any, lab: Any, artifacts: Path) -> None:
     expect(response).to_contain_text("200 OK")
     expect(response).to_contain_text("echo: Hello replay")
     _shot(page, artifacts, "replayer-2-replayed-200", response)
+
+
+def test_a_typed_token_never_reaches_the_saved_notebook(
+    page: Any, lab: Any, artifacts: Path
+) -> None:
+    """With Save Widget State Automatically on, type a token into the explorer's Password
+    field and save: the .ipynb holds the widgets' state, and not the token."""
+    import json
+    import time
+
+    from playwright.sync_api import expect
+
+    secret = "MAtypedINbrowser-secret-5c0ffee"
+    panel = open_and_run(
+        page, lab, artifacts, "explorer.ipynb", "SignatureExplorer", "smsxml-explorer"
+    )
+    field = panel.locator(".smsxml-explorer-token input")
+    field.click()
+    field.type(secret)
+    field.press("Enter")
+    verdict = panel.locator(".smsxml-explorer-verdict")
+    expect(verdict.locator(".smsxml-invalid")).to_be_visible(timeout=UPDATE_TIMEOUT)
+    expect(field).to_have_value("", timeout=UPDATE_TIMEOUT)  # taken into the kernel
+    expect(field).to_have_attribute("placeholder", re.compile(r"\(typed\)"))
+    saved = lab.root / "explorer.ipynb"
+    before = saved.stat().st_mtime_ns
+    page.locator(".jp-NotebookPanel:visible .jp-Cell").first.click()
+    page.keyboard.press("Control+s")
+    deadline = time.monotonic() + UPDATE_TIMEOUT / 1000
+    while saved.stat().st_mtime_ns == before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    text = saved.read_text()
+    _shot(page, artifacts, "explorer-4-token-typed-and-saved", panel)
+    assert saved.stat().st_mtime_ns != before, "the notebook was not saved"
+    state = json.loads(text)["metadata"].get("widgets", {})
+    assert "application/vnd.jupyter.widget-state+json" in state, "no widget state was saved"
+    assert secret not in text
