@@ -630,3 +630,20 @@ def test_token_never_shown_anywhere(auth_token, hooks):
         for field in passwords(panel):
             assert field.value == ""  # the token given in Python never reaches the browser
             assert auth_token not in field.placeholder
+
+
+def test_replaying_to_a_stopped_local_webhook_says_so(auth_token, handler):
+    """After Run All, a clean-up cell may have stopped the target: say that, in words."""
+    hook = LocalWebhook(handler, auth_token)
+    send_sms(hook.url, auth_token, "before the clean-up")
+    r = RequestReplayer(hook, auth_token=auth_token)
+    assert r.replay().status == 200
+    hook.stop()
+    with pytest.raises(WidgetError, match="was stopped"):
+        r.replay()
+    find(r, "smsxml-replayer-send").click()
+    status = find(r, "smsxml-replayer-status").value
+    assert "was stopped" in status and "replayer.url = hook" in status
+    with LocalWebhook(handler, auth_token) as fresh:
+        r.url = fresh
+        assert r.replay().status == 200

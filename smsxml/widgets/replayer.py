@@ -172,6 +172,8 @@ class RequestReplayer(Panel):
                 f"url must be a URL (text) or a LocalWebhook, not {type(url).__name__}"
             )
         self._given_url: str | None = given
+        target = url if url is not None else entries  # the entries' own URL by default
+        self._hook: LocalWebhook | None = target if isinstance(target, LocalWebhook) else None
         self._token = TokenField(auth_token, "smsxml-replayer-token")
         self._entries: list[Entry] = []
         self._quiet = False
@@ -318,6 +320,7 @@ class RequestReplayer(Panel):
 
     @url.setter
     def url(self, value: str | LocalWebhook | None) -> None:
+        self._hook = value if isinstance(value, LocalWebhook) else None
         self._url.value = getattr(value, "url", value) or ""
 
     def set_token(self, auth_token: str | None) -> None:
@@ -340,6 +343,13 @@ class RequestReplayer(Panel):
         url = self.url.strip()
         if not url:
             raise WidgetError("give a target URL, like http://127.0.0.1:5000/receive_sms/")
+        hook = self._hook
+        if hook is not None and hook.url == url and not hook.running:
+            raise WidgetError(
+                f"the LocalWebhook at {url} was stopped (hook.stop() or LocalWebhook.stop_all(), "
+                "e.g. a clean-up cell): start a new one and point the replayer at it "
+                "(replayer.url = hook), or give another URL"
+            )
 
         def edited(_old: dict[str, str]) -> dict[str, str]:
             return dict(params)
