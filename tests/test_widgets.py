@@ -206,9 +206,12 @@ def test_control_character_is_a_problem_not_a_crash():
 
 
 def test_bulk_destinations():
-    c = MessageComposer(dst="14155550100, 14155550101")
+    c = MessageComposer(dst="14155550100 < 14155550101")
     assert c.response.messages[0].dsts == ["14155550100", "14155550101"]
     assert 'dst="14155550100&lt;14155550101"' in c.xml
+    c.dst = "14155550100, 14155550101"  # a comma is refused, as by the validator and CLI
+    [problem] = c.problems
+    assert problem.code == "bad-number" and "separate them with <" in problem.hint
     c.dst = ["14155550102", "14155550103"]
     assert c.response.messages[0].dst == "14155550102<14155550103"
 

@@ -65,10 +65,9 @@ class _MessageArgs(TypedDict):
 
 
 def _join_dsts(dst: str) -> str:
-    """``dst`` as Plivo wants it: several numbers joined with ``<`` (commas accepted)."""
-    if "," not in dst and "<" not in dst:
-        return dst.strip()
-    return "<".join(piece.strip() for piece in dst.replace(",", "<").split("<"))
+    """``dst`` with the spaces around each ``<``-separated number dropped. A comma stays a
+    comma: the validator refuses it and says to use ``<`` (the one rule everywhere)."""
+    return "<".join(piece.strip() for piece in dst.split("<"))
 
 
 class _ReplyApp:

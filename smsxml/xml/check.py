@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from .._hosts import is_private
 from ..exc import XMLValidationError
+from ..phone import plivo_number
 from ..protocol import MAX_TEXT_LENGTH, MAX_UNICODE_TEXT_LENGTH
 from ..units import auto_encode, segments
 from .build import ILLEGAL_CHAR, Message, Response, describe_char, parsed_message
@@ -382,7 +383,12 @@ class _Checker:
             if not value.strip():
                 self._report(pos, "bad-number", "empty", label=label, attr=attr)
                 return False
-            cleaned = _PUNCTUATION.sub("", value)
+            pieces = [_PUNCTUATION.sub("", p) for p in re.split(r"[,;]", value)]
+            if attr == "dst" and len(pieces) > 1 and all(map(_NUMBER.fullmatch, pieces)):
+                bulk = "&lt;".join(plivo_number(p) for p in pieces)
+                self._report(pos, "bad-number", "listed", label=label, value=_q(value), bulk=bulk)
+                return False
+            cleaned = plivo_number(_PUNCTUATION.sub("", value))
             case = "punctuated" if _NUMBER.fullmatch(cleaned) else "other"
             self._report(pos, "bad-number", case, label=label, value=_q(value), cleaned=cleaned)
             return False

@@ -462,6 +462,11 @@ _KINDS = (
             "{label} {value!r} is not a phone number",
             'write digits only, no spaces, dashes or brackets: "{cleaned}"',
         ),
+        listed=Wording(
+            "{label} {value!r} separates numbers with a comma or semicolon",
+            "to send to several numbers (bulk), separate them with < — written &lt; inside "
+            'the attribute: "{bulk}"',
+        ),
         other=Wording(
             "{label} {value!r} is not a phone number",
             "a phone number in international format: digits, optionally a leading +",
