@@ -458,3 +458,14 @@ def test_media_on_an_sms_is_refused_in_one_line(capsys) -> None:
     assert main([*argv, "--text", "hi", "--media", "https://e.com/a.jpg"]) == 2
     err = capsys.readouterr().err
     assert "an SMS carries no media" in err and err.count("smsxml: error:") == 1
+
+
+def test_inbound_shows_what_is_wrong_with_the_reply(capsys) -> None:
+    """`smsxml inbound --from abc`: the echo reply is sent to 'abc'; the warning is shown."""
+    with LocalWebhook(auto_reply(), MARKER) as hook:
+        argv = ["inbound", hook.url, "--from", "abc", "--to", NUMBER, "--text", "hi"]
+        assert main(argv) == 0
+    out, err = capsys.readouterr()
+    assert 'dst="abc"' in out
+    assert "the reply has 1 XML error" in err
+    assert "reply:2:3: bad-number" in err and "hint:" in err

@@ -1102,3 +1102,16 @@ def test_a_comma_between_numbers_is_refused_with_the_bulk_hint(dst: str) -> None
     p = one(doc_with(f'src="{SRC}" dst="{dst}"'), "bad-number")
     assert "comma or semicolon" in p.message
     assert '"14155550100&lt;14155550101"' in p.hint and "<" in p.hint
+
+
+def test_one_wording_for_how_many_problems() -> None:
+    from smsxml.xml import summary
+
+    warning = one(
+        doc_with(f'src="{SRC}" dst="{DST}" callbackMethod="POST"'), "unused-callback-method"
+    )
+    error = one(doc_with(f'src="{SRC}" dst="{DST}" type="mms"'), "bad-type")
+    assert summary([]) == ""
+    assert summary([warning]) == "1 XML warning"
+    assert summary([error, error]) == "2 XML errors"
+    assert summary([error, warning, warning]) == "1 XML error and 2 warnings"

@@ -7,12 +7,15 @@ import argparse
 import sys
 
 from ..inbound import inbound_request
+from ..protocol import XML_MEDIA_TYPES
+from ..xml import summary, validate
 from ._args import (
     add_auth_token_argument,
     add_message_type_arguments,
     add_timeout_argument,
     auth_token_from,
 )
+from .validate import problem_lines
 
 __all__ = ["add_arguments", "run"]
 
@@ -63,4 +66,10 @@ def run(args: argparse.Namespace) -> int:
     body = reply.text
     if body:
         print(body, end="" if body.endswith("\n") else "\n")
+    if reply.ok and reply.content_type in XML_MEDIA_TYPES:
+        problems = validate(reply.body)  # what Plivo would object to in the reply
+        if problems:
+            print(f"the reply has {summary(problems)}:", file=sys.stderr)
+            for line in problem_lines(problems, "reply"):
+                print(line, file=sys.stderr)
     return 0 if reply.ok else 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 from .._text import shorten
 from ..diagnose import CAUSES, Diagnosis
 from ..webhook import LogEntry
+from ..xml import summary
 from ._output import plural, printable
 
 __all__ = ["describe_entry"]
@@ -43,12 +44,8 @@ def describe_entry(entry: LogEntry, *, with_time: bool = True, with_diagnosis: b
     if entry.status == 200 and message is not None:
         count = (entry.reply or "").count("<Message")
         detail = f"from {message.from_}: {shorten(message.text, 40)!r} → {plural(count, 'SMS')}"
-        errors = sum(1 for p in entry.problems if getattr(p, "severity", "error") == "error")
-        warnings = len(entry.problems) - errors
-        if errors:
-            detail += f", reply XML has {plural(errors, 'error')}"
-        elif warnings:
-            detail += f" ({plural(warnings, 'XML warning')})"
+        if entry.problems:
+            detail += f" ({summary(entry.problems)})"
     else:
         detail = entry.reason or entry.error or ""
         if entry.diagnosis is not None and with_diagnosis and entry.verdict != "missing":

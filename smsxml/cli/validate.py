@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..xml import validate
+from ..xml import Problem, validate
 from ._args import read_input
 from ._output import plural
 
@@ -15,15 +15,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="the XML file to check, or - for stdin")
 
 
+def problem_lines(problems: list[Problem], shown: str) -> list[str]:
+    """``FILE:LINE:COL: CODE message`` and its hint, per problem (shared with ``inbound``)."""
+    lines = []
+    for problem in problems:
+        label = "" if problem.severity == "error" else f"{problem.severity}: "
+        where = f"{shown}:{problem.line}:{problem.column}"
+        lines.append(f"{where}: {problem.code} {label}{problem.message}")
+        if problem.hint:
+            lines.append(f"    hint: {problem.hint}")
+    return lines
+
+
 def run(args: argparse.Namespace) -> int:
     """Print ``FILE:LINE:COL: CODE message`` (and a hint) per problem; 1 when invalid."""
     data, shown = read_input(args.file, "XML")
     problems = validate(data)
-    for problem in problems:
-        label = "" if problem.severity == "error" else f"{problem.severity}: "
-        print(f"{shown}:{problem.line}:{problem.column}: {problem.code} {label}{problem.message}")
-        if problem.hint:
-            print(f"    hint: {problem.hint}")
+    for line in problem_lines(problems, shown):
+        print(line)
     errors = sum(1 for p in problems if p.severity == "error")
     warnings = len(problems) - errors
     if errors:

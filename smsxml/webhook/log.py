@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, overload
 
 from .. import recording
 from ..inbound import InboundMessage, StatusReport
+from ..xml.problems import summary
 from .request import SignatureCheck, Verdict
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -88,7 +89,7 @@ class LogEntry:
         elif self.report is not None:
             line += f" — delivery report: {self.report.status}"
         elif self.problems:
-            line += f" — {len(self.problems)} XML problem(s)"
+            line += f" — {summary(self.problems)}"
         return line
 
     def __repr__(self) -> str:

@@ -28,6 +28,7 @@ from .problems import (
     Severity,
     Wording,
     catalogue,
+    summary,
     unwritable_problem,
 )
 
@@ -45,5 +46,6 @@ __all__ = [
     "catalogue",
     "parse",
     "unwritable_problem",
+    "summary",
     "validate",
 ]

@@ -17,7 +17,7 @@ reports from here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from string import Formatter
 from types import MappingProxyType
@@ -39,6 +39,7 @@ __all__ = [
     "Wording",
     "catalogue",
     "problem_at",
+    "summary",
     "unwritable_problem",
 ]
 
@@ -696,3 +697,20 @@ def unwritable_problem(error: XMLBuildError) -> Problem:
     """How a tool shows a value the builder refused: ``unwritable-character``, at line 0,
     column 0 (the value is in no document yet), with the error's own words."""
     return problem_at(0, 0, "unwritable-character", "", {"error": str(error)})
+
+
+def summary(problems: Iterable[Problem]) -> str:
+    """``"1 XML error"``, ``"2 XML errors and 1 warning"``, ``"1 XML warning"`` or ``""``:
+    one wording for every view (log lines, the CLI, the widgets)."""
+    found = list(problems)
+    errors = sum(p.severity == "error" for p in found)
+    warnings = len(found) - errors
+
+    def count(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    if errors and warnings:
+        return f"{count(errors, 'XML error')} and {count(warnings, 'warning')}"
+    if errors:
+        return count(errors, "XML error")
+    return count(warnings, "XML warning") if warnings else ""
