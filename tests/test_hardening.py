@@ -11,13 +11,14 @@ What the other test files already cover is not repeated here, only extended:
   nonces and tokens. Here: the requests smsxml *makes* — signed_request() with a main token
   (X-Plivo-Signature-Ma-V2) and inbound_request() for any text, GET or POST — checked by the
   SDK and accepted by WebhookApp.
-- tests/test_segments.py compares segments() with a brute-force reference on texts up to 400
-  characters; here the same reference (imported, not copied) runs on long texts, where most
+- tests/test_segments.py compares segments() with a brute-force reference (tests/reference.py)
+  on texts up to 400 characters; here the same reference runs on long texts, where most
   unit boundaries fall.
-- tests/test_xml_hostile.py feeds hostile documents to validate()/parse(). Here the same kind
-  of documents go through the webhook (a handler returns them), the simulator (Plivo's side
-  reads them) and the CLI, in-process and as a subprocess; an audit hook, a secret file and a
-  listening socket show that no file is opened and no connection is made.
+- tests/test_xml_hostile.py feeds hostile documents to validate()/parse(). Here the same
+  documents (tests/strategies.py) go through the webhook (a handler returns them), the
+  simulator (Plivo's side reads them) and the CLI, in-process and as a subprocess; an audit
+  hook, a secret file and a listening socket show that no file is opened and no connection
+  is made, and a spy on the parser (conftest.py) that the work done was bounded.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -37,9 +37,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
-from test_segments import reference_parts  # the brute-force reference, not a copy
-from test_signature import tokens, urls  # the same URL and token strategies
-from test_xml_hostile import BILLION_LAUGHS, external_documents
+from reference import reference_parts  # the brute-force reference, not a copy
+from strategies import BILLION_LAUGHS, hostile_documents, plivo_nonces, tokens, urls, utf8_char
 
 from smsxml.cli import main as cli_main
 from smsxml.exc import SmsxmlError, XMLBuildError, XMLValidationError
@@ -54,20 +53,24 @@ from smsxml.xml import Message, Problem, Response, parse, validate
 SRC, DST = "12025550000", "14155550100"
 TOKEN = "MAhardenTOKEN-sub-3c9e71a0"
 MAIN_TOKEN = "MAhardenTOKEN-main-b8d24f65"
-SETTINGS = settings(max_examples=150, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 # --- alphabets ---------------------------------------------------------------------------------
 
 ILLEGAL = [chr(c) for c in range(0x20) if c not in (0x9, 0xA, 0xD)] + ["\ufffe", "\uffff"]
 SURROGATES = ["\ud800", "\udbff", "\udc00", "\udfff"]
 xml_char = st.characters(exclude_categories=("Cs",), exclude_characters="".join(ILLEGAL))
-EMOJI = ["😀", "👍🏽", "👩‍👩‍👧‍👦", "🏳️‍🌈", "🇯🇵", "🇺🇸", "1️⃣", "❤️", "🫠", "\U0001f3f4\U000e0067"
-         "\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"]  # the last: a tag sequence
+# a flag written as a tag sequence (Scotland)
+SCOTLAND = "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+EMOJI = ["😀", "👍🏽", "👩‍👩‍👧‍👦", "🏳️‍🌈", "🇯🇵", "🇺🇸", "1️⃣", "❤️", "🫠", SCOTLAND]
 RTL = list("שלום עולם مرحبا بالعالم ﷺ ﻻ ܐܒܓ ހށ") + [
-    "\u200e", "\u200f", "\u061c",  # LRM, RLM, ALM
-    "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",  # embeddings and overrides
-    "\u2066", "\u2067", "\u2068", "\u2069",  # isolates
+    *("\u200e", "\u200f", "\u061c"),  # LRM, RLM, ALM
+    *("\u202a", "\u202b", "\u202c", "\u202d", "\u202e"),  # embeddings and overrides
+    *("\u2066", "\u2067", "\u2068", "\u2069"),  # isolates
 ]
 combining = st.characters(categories=("Mn", "Me", "Mc"))
 XML_SPECIAL = list("<>&\"'\t\n\r ]") + ["]]>", "&amp;", "&#13;", "<![CDATA[", "-->", "\r\n"]
@@ -81,9 +84,9 @@ rich_char = st.one_of(
 )
 rich_text = st.lists(rich_char, max_size=120).map("".join)
 # An attribute value a callbackUrl can hold: no whitespace (Unicode's idea of it).
-url_tail = st.lists(st.one_of(xml_char, st.sampled_from(EMOJI + RTL + XML_SPECIAL)),
-                    max_size=40).map(lambda cs: "".join(c for c in "".join(cs)
-                                                        if not c.isspace()))
+url_tail = st.lists(
+    st.one_of(xml_char, st.sampled_from(EMOJI + RTL + XML_SPECIAL)), max_size=40
+).map(lambda cs: "".join(c for c in "".join(cs) if not c.isspace()))
 
 
 def lxml_texts(doc: bytes) -> list[tuple[str, dict[str, str]]]:
@@ -98,15 +101,21 @@ def lxml_texts(doc: bytes) -> list[tuple[str, dict[str, str]]]:
 
 @SETTINGS
 @given(text=rich_text, tail=url_tail, pretty=st.booleans(), declaration=st.booleans())
-@example(text="مرحبا\u200f 👩‍👩‍👧‍👦 e\u0301\u0308 &<>\"' ]]> \r\n", tail="?a=1&b=\"<2>\"",
-         pretty=True, declaration=True)
+@example(
+    text="مرحبا\u200f 👩‍👩‍👧‍👦 e\u0301\u0308 &<>\"' ]]> \r\n",
+    tail='?a=1&b="<2>"',
+    pretty=True,
+    declaration=True,
+)
 @example(text="\u202eevil\u202c.exe", tail="", pretty=False, declaration=False)
 @example(text=" \t\n\r ", tail="", pretty=True, declaration=False)
-def test_any_text_round_trips_through_xml(text: str, tail: str, pretty: bool,
-                                          declaration: bool) -> None:
+def test_any_text_round_trips_through_xml(
+    text: str, tail: str, pretty: bool, declaration: bool
+) -> None:
     callback = "https://example.com/sms_status/" + tail
-    r = Response().add_message(text, src=SRC, dst=[DST, "447911123456"],
-                               callback_url=callback, callback_method="POST")
+    r = Response().add_message(
+        text, src=SRC, dst=[DST, "447911123456"], callback_url=callback, callback_method="POST"
+    )
     doc = r.to_xml(pretty=pretty, declaration=declaration)
     as_utf8 = doc.encode("utf-8")
     assert len(text) <= MAX_TEXT_LENGTH
@@ -115,8 +124,9 @@ def test_any_text_round_trips_through_xml(text: str, tail: str, pretty: bool,
         assert codes == {"empty-text"}
         return
     # smsxml's own parser, from str, UTF-8, UTF-8 with a BOM, and UTF-16 (BOM + declaration).
-    utf16 = ('<?xml version="1.0" encoding="UTF-16"?>\n' + doc.split("\n", 1)[1]
-             if declaration else doc).encode("utf-16")
+    utf16 = (
+        '<?xml version="1.0" encoding="UTF-16"?>\n' + doc.split("\n", 1)[1] if declaration else doc
+    ).encode("utf-16")
     for variant in (doc, as_utf8, b"\xef\xbb\xbf" + as_utf8, utf16):
         back = parse(variant)
         assert back == r
@@ -129,8 +139,9 @@ def test_any_text_round_trips_through_xml(text: str, tail: str, pretty: bool,
 
 @SETTINGS
 @given(
-    field=st.sampled_from(["text", "src", "dst", "type", "callback_url", "callback_method",
-                           "dst-item"]),
+    field=st.sampled_from(
+        ["text", "src", "dst", "type", "callback_url", "callback_method", "dst-item"]
+    ),
     before=st.lists(xml_char, max_size=30).map("".join),
     bad=st.sampled_from(ILLEGAL + SURROGATES),
     after=st.text(max_size=30),  # anything, even more illegal characters
@@ -159,27 +170,61 @@ def test_unwritable_characters_anywhere_give_a_short_clear_build_error(
 
 # --- validate() never raises ---------------------------------------------------------------------
 
-ENCODINGS = ["UTF-8", "utf-16", "UTF-16LE", "utf-16be", "UTF-32", "ISO-8859-1", "latin-1",
-             "US-ASCII", "windows-1252", "cp500", "koi8-r", "Shift_JIS", "EUC-JP", "big5",
-             "GB18030", "utf-7", "x-no-such", "", "UTF-8\x00", "ébc", "utf8" * 50]
+ENCODINGS = [
+    "UTF-8",
+    "utf-16",
+    "UTF-16LE",
+    "utf-16be",
+    "UTF-32",
+    "ISO-8859-1",
+    "latin-1",
+    "US-ASCII",
+    "windows-1252",
+    "cp500",
+    "koi8-r",
+    "Shift_JIS",
+    "EUC-JP",
+    "big5",
+    "GB18030",
+    "utf-7",
+    "x-no-such",
+    "",
+    "UTF-8\x00",
+    "ébc",
+    "utf8" * 50,
+]
 BOMS = [b"", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"]
-body = st.sampled_from([
-    f'<Response><Message src="{SRC}" dst="{DST}">Hi ü € 😀</Message></Response>',
-    "<Response/>", "<Response>", "", "<", "<?xml", "\x00\x00",
-])
+body = st.sampled_from(
+    [
+        f'<Response><Message src="{SRC}" dst="{DST}">Hi ü € 😀</Message></Response>',
+        "<Response/>",
+        "<Response>",
+        "",
+        "<",
+        "<?xml",
+        "\x00\x00",
+    ]
+)
 
 
 @st.composite
 def declared_documents(draw: st.DrawFn) -> bytes:
     encoding = draw(st.sampled_from(ENCODINGS) | st.text(max_size=12))
-    declaration = draw(st.sampled_from(['<?xml version="1.0" encoding="{}"?>',
-                                        "<?xml version='1.1' encoding='{}' standalone='yes'?>",
-                                        '<?xml encoding="{}"?>', ""]))
+    declaration = draw(
+        st.sampled_from(
+            [
+                '<?xml version="1.0" encoding="{}"?>',
+                "<?xml version='1.1' encoding='{}' standalone='yes'?>",
+                '<?xml encoding="{}"?>',
+                "",
+            ]
+        )
+    )
     text = declaration.format(encoding) + draw(body | st.text(max_size=40))
-    codec = draw(st.sampled_from(["utf-8", "utf-16", "utf-16-be", "utf-32", "latin-1",
-                                  "shift_jis", "cp500"]))
-    raw = text.encode(codec, "surrogatepass") if codec == "utf-8" else \
-        text.encode(codec, "replace")
+    codec = draw(
+        st.sampled_from(["utf-8", "utf-16", "utf-16-be", "utf-32", "latin-1", "shift_jis", "cp500"])
+    )
+    raw = text.encode(codec, "surrogatepass") if codec == "utf-8" else text.encode(codec, "replace")
     cut = draw(st.integers(0, len(raw)))
     return draw(st.sampled_from(BOMS)) + (raw if draw(st.booleans()) else raw[:cut])
 
@@ -193,17 +238,27 @@ class _Bytes(bytes):
 
 
 @SETTINGS
-@given(doc=declared_documents() | st.binary(max_size=200), kind=st.sampled_from(
-    ["bytes", "bytearray", "memoryview", "bytes-subclass", "str-subclass", "latin-1-str"]))
-def test_validate_never_raises_on_any_encoding(doc: bytes, kind: str) -> None:
+@given(
+    doc=declared_documents() | st.binary(max_size=200),
+    kind=st.sampled_from(
+        ["bytes", "bytearray", "memoryview", "bytes-subclass", "str-subclass", "latin-1-str"]
+    ),
+)
+def test_validate_never_raises_on_any_encoding(doc: bytes, kind: str, expat_spy) -> None:
     value: object = {
-        "bytes": doc, "bytearray": bytearray(doc), "memoryview": memoryview(doc),
-        "bytes-subclass": _Bytes(doc), "str-subclass": _Str(doc.decode("latin-1")),
+        "bytes": doc,
+        "bytearray": bytearray(doc),
+        "memoryview": memoryview(doc),
+        "bytes-subclass": _Bytes(doc),
+        "str-subclass": _Str(doc.decode("latin-1")),
         "latin-1-str": doc.decode("latin-1"),
     }[kind]
-    started = time.perf_counter()
-    problems = validate(value)  # type: ignore[arg-type]
-    assert time.perf_counter() - started < 1.0
+    with expat_spy() as seen:
+        problems = validate(value)  # type: ignore[arg-type]
+    # Bounded work whatever the encoding: at most one parser, fed the document once (a str
+    # as UTF-8, at most 2 bytes per latin-1 character); no retry with another decoding.
+    assert seen.parsers == seen.parse_calls <= 1, seen
+    assert seen.fed <= 2 * len(doc), seen
     assert isinstance(problems, list)
     for p in problems:
         assert isinstance(p, Problem) and p.code != "internal-error"
@@ -217,14 +272,19 @@ def test_validate_never_raises_on_any_encoding(doc: bytes, kind: str) -> None:
 
 # --- the signed requests smsxml makes, checked by the SDK ----------------------------------------
 
-param_names = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=10)
-param_values = st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
+param_names = st.text(utf8_char, min_size=1, max_size=10)
+param_values = st.text(utf8_char, max_size=30)
 
 
 @settings(max_examples=200, deadline=None)
-@given(url=urls(), method=st.sampled_from(["GET", "POST"]),
-       params=st.dictionaries(param_names, param_values, max_size=5),
-       nonce=st.from_regex(r"\A[0-9]{20}\Z"), token=tokens, main=tokens)
+@given(
+    url=urls(),
+    method=st.sampled_from(["GET", "POST"]),
+    params=st.dictionaries(param_names, param_values, max_size=5),
+    nonce=plivo_nonces,
+    token=tokens,
+    main=tokens,
+)
 def test_signed_request_v2_and_ma_v2_validate_with_the_sdk(
     url: str, method: str, params: dict[str, str], nonce: str, token: str, main: str
 ) -> None:
@@ -252,19 +312,26 @@ phone = st.from_regex(r"\A\+?[1-9][0-9]{6,14}\Z")
 
 
 @settings(max_examples=150, deadline=None)
-@given(text=st.text(st.characters(exclude_categories=("Cs",)), max_size=300) | rich_text,
-       from_=phone, method=st.sampled_from(["GET", "POST"]), use_main=st.booleans())
+@given(
+    text=st.text(utf8_char, max_size=300) | rich_text,
+    from_=phone,
+    method=st.sampled_from(["GET", "POST"]),
+    use_main=st.booleans(),
+)
 def test_inbound_requests_validate_with_the_sdk_and_reach_the_webhook_intact(
     text: str, from_: str, method: str, use_main: bool
 ) -> None:
     url = "http://testserver/receive_sms/"
-    req = inbound_request(url, TOKEN, from_=from_, to=SRC, text=text, method=method,
-                          main_auth_token=MAIN_TOKEN)
+    req = inbound_request(
+        url, TOKEN, from_=from_, to=SRC, text=text, method=method, main_auth_token=MAIN_TOKEN
+    )
     nonce = req.headers["X-Plivo-Signature-V2-Nonce"]
-    assert plivo.utils.validate_signature(req.url, nonce, req.headers["X-Plivo-Signature-V2"],
-                                          TOKEN)
-    assert plivo.utils.validate_signature(req.url, nonce,
-                                          req.headers["X-Plivo-Signature-Ma-V2"], MAIN_TOKEN)
+    assert plivo.utils.validate_signature(
+        req.url, nonce, req.headers["X-Plivo-Signature-V2"], TOKEN
+    )
+    assert plivo.utils.validate_signature(
+        req.url, nonce, req.headers["X-Plivo-Signature-Ma-V2"], MAIN_TOKEN
+    )
     assert req.params["Units"] == str(segments(text).units)
     if use_main:  # Plivo may send only the main account's signature
         del req.headers["X-Plivo-Signature-V2"]
@@ -275,10 +342,9 @@ def test_inbound_requests_validate_with_the_sdk_and_reach_the_webhook_intact(
     assert entry.message.text == text and entry.message.from_ == from_.lstrip("+")
 
 
-long_text = st.lists(st.sampled_from(list("abc €[]{}~^|\\") + ["😀", "ж", "’"]),
-                     min_size=900, max_size=1600).map("".join)
-long_gsm = st.lists(st.sampled_from(list("abc xyz@£$") + list("€[]{}~^|\\")),
-                    min_size=900, max_size=1600).map("".join)
+# st.text over an alphabet, not lists of characters joined: the same texts, drawn 7× faster.
+long_text = st.text("abc €[]{}~^|\\😀ж’", min_size=900, max_size=1600)
+long_gsm = st.text("abc xyz@£$€[]{}~^|\\", min_size=900, max_size=1600)
 
 
 @settings(max_examples=60, deadline=None)
@@ -352,35 +418,16 @@ def trap(tmp_path: Path, audit: Callable) -> Iterator[dict]:
             count += 1
 
     try:
-        yield {"secret": secret, "marker": marker, "http": f"http://127.0.0.1:{port}",
-               "port": port, "touched": touched, "connections": connections}
+        yield {
+            "secret": secret,
+            "marker": marker,
+            "http": f"http://127.0.0.1:{port}",
+            "port": port,
+            "touched": touched,
+            "connections": connections,
+        }
     finally:
         server.close()
-
-
-def hostile_documents(file_url: str, http_url: str) -> dict[str, tuple[str, str]]:
-    """name → (document, the error code that must be reported)."""
-    xxe = external_documents(file_url, http_url)
-    unit = f'<Message src="{SRC}" dst="{DST}">Hello there</Message>\n'
-    return {
-        "billion-laughs": (BILLION_LAUGHS, "doctype-forbidden"),
-        "quadratic-blowup": (
-            f'<!DOCTYPE Response [<!ENTITY a "{"x" * 50_000}">]>'
-            f'<Response><Message src="{SRC}" dst="{DST}">{"&a;" * 50_000}</Message></Response>',
-            "doctype-forbidden"),
-        "external-file": (xxe[0], "doctype-forbidden"),
-        "external-http": (xxe[1], "doctype-forbidden"),
-        "external-dtd": (xxe[3], "doctype-forbidden"),
-        "parameter-entities": (xxe[6], "doctype-forbidden"),
-        "huge-attribute": (f'<Response><Message src="{SRC}" dst="{DST}" {"x" * 1_000_000}="1">'
-                           "Hi</Message></Response>", "unknown-attribute"),
-        "huge-attribute-value": (f'<Response><Message src="{"A" * 1_000_000}" dst="{DST}">Hi'
-                                 "</Message></Response>", "bad-number"),
-        "deep-nesting": ("<Response>" + "<a>" * 100_000 + "</a>" * 100_000 + "</Response>",
-                         "unknown-element"),
-        "ten-megabytes": ("<Response>" + unit * (10 * 2**20 // len(unit)) + "</Response>",
-                          "too-large"),
-    }
 
 
 def _assert_untouched(trap: dict, *texts: str) -> None:
@@ -390,55 +437,57 @@ def _assert_untouched(trap: dict, *texts: str) -> None:
     assert trap["connections"]() == 0
 
 
-def test_hostile_replies_through_the_webhook_are_answered_promptly_and_logged(trap) -> None:
+def test_hostile_replies_through_the_webhook_are_answered_and_logged(trap, expat_spy) -> None:
     docs = hostile_documents(trap["secret"].as_uri(), trap["http"])
     with LocalWebhook(lambda m: docs[m.text][0], TOKEN) as hook:
         for name, (doc, code) in docs.items():
             req = inbound_request(hook.url, TOKEN, from_=DST, to=SRC, text=name)
-            started = time.perf_counter()
-            reply = req.send(timeout=20)
-            elapsed = time.perf_counter() - started
+            with expat_spy() as seen:
+                reply = req.send(timeout=20)
             entry = hook.log.last
             assert entry.message.text == name
             # The app sends what the handler returned (it is the app's answer) and logs why
-            # Plivo would refuse it: one clear problem, quickly, nothing read or fetched.
+            # Plivo would refuse it: one clear problem, found in bounded work (one pass at
+            # most, stopped at a DOCTYPE, none over the size cap), nothing read or fetched.
             assert reply.status == 200 and reply.body == doc.encode(), name
-            assert elapsed < 3.0, f"{name}: {elapsed:.1f} s"
+            seen.assert_bounded(code)
             errors = [p for p in entry.problems if p.severity == "error"]
             assert errors and errors[0].code == code, (name, entry.problems)
             assert all(len(str(p)) < 600 for p in entry.problems)
-            assert len(str(entry)) < 300 and "XML problem" in str(entry)
+            assert len(str(entry)) < 300 and "XML error" in str(entry)
             _assert_untouched(trap, reply.text, str(entry.problems), entry.error or "")
-        assert inbound_request(hook.url, TOKEN, from_=DST, to=SRC, text="billion-laughs") \
-            .send().status == 200  # still serving
+        assert (
+            inbound_request(hook.url, TOKEN, from_=DST, to=SRC, text="billion-laughs").send().status
+            == 200
+        )  # still serving
     _assert_untouched(trap)
     assert trap["connections"](0.3) == 0
 
 
-def test_hostile_replies_read_by_the_simulator_send_nothing(trap) -> None:
+def test_hostile_replies_read_by_the_simulator_send_nothing(trap, expat_spy) -> None:
     docs = hostile_documents(trap["secret"].as_uri(), trap["http"])
     app = WebhookApp(lambda m: docs[m.text][0], TOKEN, log_size=50)
     sim = Simulator(TOKEN, numbers=[SRC], seed=1)
     for name, (_, code) in docs.items():
-        started = time.perf_counter()
-        flow = sim.receive_sms(app, DST, SRC, name)
-        assert time.perf_counter() - started < 3.0, name
+        with expat_spy() as seen:
+            flow = sim.receive_sms(app, DST, SRC, name)
+        seen.assert_bounded(code, documents=2)  # read by the webhook app, then by "Plivo"
         codes = [p.code for p in flow.problems]
         assert code in codes and codes[-1] == "nothing-sent", (name, codes)
         assert not flow.ok and flow.outbound == [] and flow.reports == []
         _assert_untouched(trap, str(flow), *(str(p) for p in flow.problems))
 
 
-def test_cli_validate_on_hostile_files(trap, tmp_path: Path, capsys) -> None:
+def test_cli_validate_on_hostile_files(trap, tmp_path: Path, capsys, expat_spy) -> None:
     docs = hostile_documents(trap["secret"].as_uri(), trap["http"])
     for name, (doc, code) in docs.items():
         path = tmp_path / f"{name}.xml"
         path.write_text(doc, encoding="utf-8")
-        started = time.perf_counter()
-        status = cli_main(["validate", str(path)])
-        elapsed = time.perf_counter() - started
+        with expat_spy() as seen:
+            status = cli_main(["validate", str(path)])
         out = capsys.readouterr()
-        assert status == 1 and elapsed < 3.0, (name, elapsed)
+        assert status == 1, name
+        seen.assert_bounded(code)
         assert f" {code} " in out.out and "not valid Plivo Message XML" in out.out
         assert len(out.out) < 3000 and out.err == ""
         _assert_untouched(trap, out.out)
@@ -465,8 +514,12 @@ def test_cli_validate_subprocess_on_hostile_files(trap, tmp_path: Path) -> None:
         doc, code = docs[name]
         path = tmp_path / f"{name}.xml"
         path.write_bytes(doc.encode("utf-16") if name == "external-file" else doc.encode())
-        done = subprocess.run([sys.executable, "-c", wrapper, "validate", str(path)],
-                              capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-c", wrapper, "validate", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert done.returncode == 1, done.stderr
         assert f" {code} " in done.stdout and "Traceback" not in done.stderr
         assert json.loads(report.read_text()) == []
@@ -477,8 +530,12 @@ def test_cli_validate_subprocess_on_hostile_files(trap, tmp_path: Path) -> None:
 
 
 @settings(max_examples=150, deadline=None)
-@given(reply=st.text(max_size=200) | st.binary(max_size=200) | rich_text
-       | st.sampled_from([BILLION_LAUGHS, "<Response>\ud800</Response>", "\x00", b"\xff"]))
+@given(
+    reply=st.text(max_size=200)
+    | st.binary(max_size=200)
+    | rich_text
+    | st.sampled_from([BILLION_LAUGHS, "<Response>\ud800</Response>", "\x00", b"\xff"])
+)
 def test_any_handler_reply_gets_an_answer_and_a_log_entry(reply: str | bytes) -> None:
     app = WebhookApp(lambda m: reply, TOKEN, log_size=5)
     req = inbound_request("http://testserver/receive_sms/", TOKEN, from_=DST, to=SRC, text="x")
