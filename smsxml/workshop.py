@@ -31,6 +31,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from ._text import shorten
 from .tokens import redact, resolve_token
 from .transport import IN_PROCESS_HOST, resolve_target
 
@@ -56,6 +57,8 @@ __all__ = [
     "check_fixed_xml",
     "check_one_unit",
     "check_delivery_reports",
+    "Score",
+    "score",
 ]
 
 #: Your Plivo number in every exercise (the simulator's default number).
@@ -836,3 +839,81 @@ def check_delivery_reports(on_report: Callable[..., Any], received: list[Any]) -
         problems,
         f"{total} delivery reports ({statuses}) recorded in order, each answered 200.",
     )
+
+
+# --------------------------------------------------------------------------- all six
+
+
+#: What each exercise's check is given, by the names the workshop notebook defines.
+_EXERCISES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("(a) reply in the sender's language", ("reply_in_language",)),
+    ("(b) notify a list with one bulk Message", ("notify_team",)),
+    ("(c) refuse unsigned requests", ("build_app",)),
+    ("(d) fix a broken XML document", ("fixed_xml",)),
+    ("(e) keep a reply within one SMS unit", ("fit_one_sms",)),
+    ("(f) acknowledge delivery reports", ("on_delivery_report", "received")),
+)
+
+
+@dataclass(frozen=True)
+class Score:
+    """All six checks at once, as a table (for an instructor, or a learner's last cell)."""
+
+    results: tuple[CheckResult, ...]
+
+    @property
+    def passed(self) -> int:
+        return sum(r.passed for r in self.results)
+
+    def __str__(self) -> str:
+        width = max(len(r.exercise) for r in self.results)
+        rows = [
+            f"{r.exercise:<{width}}  {'✓ passed' if r.passed else '✗ not yet'}"
+            + ("" if r.passed or not r.messages else f"  — {shorten(r.messages[0], 60)}")
+            for r in self.results
+        ]
+        return "\n".join([*rows, f"{self.passed} of {len(self.results)} passed"])
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td style='text-align:left'>{html.escape(r.exercise)}</td>"
+            f"<td style='color:{'#1a7f37' if r.passed else '#cf222e'}'>"
+            f"{'✓ passed' if r.passed else '✗ not yet'}</td>"
+            f"<td style='text-align:left'>{'' if r.passed else html.escape(r.messages[0])}</td>"
+            "</tr>"
+            for r in self.results
+        )
+        return (
+            f"<table class='smsxml-score'><tr><th>exercise</th><th>result</th><th>first thing "
+            f"to fix</th></tr>{rows}</table><p><b>{self.passed} of {len(self.results)} "
+            "passed</b></p>"
+        )
+
+
+def score(namespace: Mapping[str, Any]) -> Score:
+    """Run the six checks on what a workshop notebook defines: ``score(globals())``.
+
+    An exercise whose names are not defined yet (``reply_in_language``, ``notify_team``,
+    ``build_app``, ``fixed_xml``, ``fit_one_sms``, ``on_delivery_report`` and ``received``)
+    is "not yet", with the name to define."""
+    checks: tuple[Callable[..., CheckResult], ...] = (
+        check_language_reply,
+        check_bulk_notify,
+        lambda build: check_refuses_unsigned(build()),
+        check_fixed_xml,
+        check_one_unit,
+        check_delivery_reports,
+    )
+    results = []
+    for (exercise, names), check in zip(_EXERCISES, checks, strict=True):
+        missing = [name for name in names if name not in namespace]
+        if missing:
+            results.append(CheckResult(exercise, False, (f"define {missing[0]} first.",)))
+            continue
+        try:
+            results.append(check(*(namespace[name] for name in names)))
+        except Exception as exc:  # e.g. build_app() itself raising
+            results.append(CheckResult(exercise, False, (f"it raised {_error(exc)}.",)))
+    return Score(tuple(results))

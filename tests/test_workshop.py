@@ -29,6 +29,7 @@ from smsxml.workshop import (
     check_language_reply,
     check_one_unit,
     check_refuses_unsigned,
+    score,
 )
 
 
@@ -382,3 +383,34 @@ def test_checks_are_deterministic():
         str(check_delivery_reports(stub_report, [])),
     ]
     assert first == again
+
+
+# --- score ----------------------------------------------------------------------------------
+
+
+def test_score_runs_all_six_checks_on_a_notebooks_names():
+    def build_app():
+        return WebhookApp(echo)  # checks signatures by default
+
+    on_report, received = make_solution_report()
+    solved = {
+        "reply_in_language": solution_language,
+        "notify_team": solution_notify,
+        "build_app": build_app,
+        "fixed_xml": FIXED_XML,
+        "fit_one_sms": solution_fit,
+        "on_delivery_report": on_report,
+        "received": received,
+    }
+    result = score(solved)
+    assert result.passed == 6 and str(result).endswith("6 of 6 passed")
+    assert "✗" not in str(result) and "<table class='smsxml-score'>" in result._repr_html_()
+
+    partial = score({"fixed_xml": BROKEN_XML, "build_app": lambda: 1 / 0})
+    assert partial.passed == 0
+    lines = str(partial).splitlines()
+    assert "define reply_in_language first." in lines[0]
+    assert "ZeroDivisionError" in lines[2]  # (c): build_app() itself raised
+    assert "(d) fix a broken XML document" in lines[3] and "✗ not yet" in lines[3]
+    assert "define on_delivery_report first." in lines[5]
+    assert lines[-1] == "0 of 6 passed"
