@@ -136,9 +136,9 @@ def test_numbers_are_sent_as_plivo_sends_them() -> None:
 
 @pytest.mark.parametrize(
     ("text", "intent"),
-    [(word, "optout") for word in OPTOUT_KEYWORDS]
-    + [(word, "optin") for word in OPTIN_KEYWORDS]
-    + [(word, "help") for word in HELP_KEYWORDS]
+    [(word, "optout") for word in sorted(OPTOUT_KEYWORDS)]
+    + [(word, "optin") for word in sorted(OPTIN_KEYWORDS)]
+    + [(word, "help") for word in sorted(HELP_KEYWORDS)]
     + [
         ("stop", "optout"), ("  Stop \n", "optout"), ("stop   all", "optout"),
         ("Resume All", "optin"), ("go", "optin"), ("unsub", "optout"),

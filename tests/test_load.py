@@ -1,8 +1,10 @@
 """LocalWebhook under load, under forged traffic and with misbehaving handlers (real HTTP on
 127.0.0.1, keep-alive ``http.client`` connections, requests signed before the clock starts).
 
-The p99 latency of the 10,000-request run is written to the terminal and attached to the
-test report (``record_property``), so it shows in a normal ``pytest`` run.
+Marked ``load`` (``pytest -m "not load"`` leaves them out). They assert what happened, not
+how fast: a busy machine must not fail them. The p99 latency of the 10,000-request run is
+attached to the test report (``record_property``) and written in the terminal summary at the
+end of a normal ``pytest`` run (conftest.py); bench/run.py measures speed.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import logging
 import os
 import random
 import socket
-import statistics
 import threading
 import time
 from collections import Counter
@@ -29,6 +30,8 @@ from smsxml.inbound import InboundMessage, inbound_request
 from smsxml.signature import sign_v2
 from smsxml.webhook import LocalWebhook, ServerLimits
 from smsxml.xml import Response
+
+pytestmark = pytest.mark.load
 
 TOKEN = "MAloadTOKEN-sub-5d2e8c1b9a70"
 FROM, TO = "14155550100", "12025550000"
@@ -57,8 +60,15 @@ class Outcome:
     error: str | None = None
 
 
-def prepare(url: str, key: str, text: str, token: str = TOKEN, *,
-            headers: dict[str, str] | None = None, timeout: float = 30.0) -> Prepared:
+def prepare(
+    url: str,
+    key: str,
+    text: str,
+    token: str = TOKEN,
+    *,
+    headers: dict[str, str] | None = None,
+    timeout: float = 30.0,
+) -> Prepared:
     req = inbound_request(url, token, from_=FROM, to=TO, text=text, message_uuid=key)
     final = dict(req.headers) if headers is None else dict(headers)
     final["Content-Type"] = "application/x-www-form-urlencoded"
@@ -94,8 +104,15 @@ def drive(port: int, requests: list[Prepared], clients: int) -> list[Outcome]:
             except (OSError, http.client.HTTPException) as exc:
                 conn.close()
                 conn = None
-                mine.append(Outcome(r.key, None, b"", time.perf_counter() - started,
-                                    f"{type(exc).__name__}: {exc}"))
+                mine.append(
+                    Outcome(
+                        r.key,
+                        None,
+                        b"",
+                        time.perf_counter() - started,
+                        f"{type(exc).__name__}: {exc}",
+                    )
+                )
         if conn is not None:
             conn.close()
         with lock:
@@ -125,18 +142,13 @@ def open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
 
 
-def report(request: pytest.FixtureRequest, record_property: Callable[[str, object], None],
-           line: str, **properties: object) -> None:
-    """Show ``line`` in the normal pytest output, and attach ``properties`` to the report."""
+def report(record_property: Callable[[str, object], None], line: str, **properties: object) -> None:
+    """Attach ``properties`` to the test report, and ``line`` as its ``summary``: conftest.py
+    writes summaries at the end of the run (also from pytest-xdist workers)."""
     for name, value in properties.items():
         record_property(name, value)
+    record_property("summary", line)
     print(line)
-    plugins = request.config.pluginmanager
-    reporter = plugins.get_plugin("terminalreporter")
-    capture = plugins.get_plugin("capturemanager")
-    if reporter is not None and capture is not None:
-        with capture.global_and_fixture_disabled():  # past pytest's output capture
-            reporter.write_line(f"\n[{request.node.name}] {line}")
 
 
 class Recorder:
@@ -152,8 +164,7 @@ class Recorder:
             self.seen[message.message_uuid] += 1
         if self._behave is not None:
             return self._behave(message)
-        return Response().add_message(f"echo: {message.text}", src=message.to,
-                                      dst=message.from_)
+        return Response().add_message(f"echo: {message.text}", src=message.to, dst=message.from_)
 
 
 @pytest.fixture(autouse=True)
@@ -171,7 +182,7 @@ N, CLIENTS = 10_000, 32
 
 @needs_proc
 def test_ten_thousand_signed_requests_from_32_clients(
-    request: pytest.FixtureRequest, record_property: Callable[[str, object], None]
+    record_property: Callable[[str, object], None],
 ) -> None:
     handler = Recorder()
     gc.collect()
@@ -194,8 +205,10 @@ def test_ten_thousand_signed_requests_from_32_clients(
         errors = [o for o in outcomes if o.status != 200]
         assert errors == [], f"{len(errors)} failed, first: {errors[:3]}"
         by_key = {o.key: o for o in outcomes}
-        assert all(f"echo: message {k[5:].lstrip('0') or '0'} ✓".encode() in by_key[k].body
-                   for k in list(by_key)[:50])
+        assert all(
+            f"echo: message {k[5:].lstrip('0') or '0'} ✓".encode() in by_key[k].body
+            for k in list(by_key)[:50]
+        )
 
         # Every request reached the handler once and was logged exactly once.
         assert hook.log.wait_for(N, timeout=10)
@@ -227,13 +240,15 @@ def test_ten_thousand_signed_requests_from_32_clients(
     latencies = [o.latency for o in outcomes]
     p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
     report(
-        request, record_property,
+        record_property,
         f"{N} signed requests, {CLIENTS} clients: {N / wall:,.0f} req/s, "
         f"p50 {p50 * 1e3:.1f} ms, p99 {p99 * 1e3:.1f} ms, max {max(latencies) * 1e3:.0f} ms, "
         f"RSS +{grown / 2**20:.1f} MiB for {N} logged requests, then "
         f"{steady / 2**20:+.1f} MiB for {N // 2} more with the log full",
-        p99_ms=round(p99 * 1e3, 2), p50_ms=round(p50 * 1e3, 2),
-        throughput_rps=round(N / wall), rss_growth_mib=round(grown / 2**20, 1),
+        p99_ms=round(p99 * 1e3, 2),
+        p50_ms=round(p50 * 1e3, 2),
+        throughput_rps=round(N / wall),
+        rss_growth_mib=round(grown / 2**20, 1),
         rss_growth_log_full_mib=round(steady / 2**20, 1),
     )
     # Stopping leaves no worker thread or socket behind.
@@ -269,12 +284,20 @@ def forged_headers(url: str, valid: dict[str, str], rng: random.Random) -> tuple
         url.replace("/receive_sms/", "/sms_status/"),
         url.upper().replace("HTTP://", "http://"),
     ]
-    kind = rng.choice(["token", "url", "nonce", "tamper", "garbage", "missing", "slash",
-                       "ma-only", "swap"])
+    kind = rng.choice(
+        ["token", "url", "nonce", "tamper", "garbage", "missing", "slash", "ma-only", "swap"]
+    )
     sig = valid["X-Plivo-Signature-V2"]
     if kind == "token":
-        wrong = rng.choice([TOKEN[:-1] + chr(ord(TOKEN[-1]) ^ 1), TOKEN.upper(), TOKEN + " ",
-                            "".join(rng.choice("abcdefXYZ0123") for _ in range(20)), "x"])
+        wrong = rng.choice(
+            [
+                TOKEN[:-1] + chr(ord(TOKEN[-1]) ^ 1),
+                TOKEN.upper(),
+                TOKEN + " ",
+                "".join(rng.choice("abcdefXYZ0123") for _ in range(20)),
+                "x",
+            ]
+        )
         headers = {"X-Plivo-Signature-V2": sign_v2(url, nonce, wrong)}
     elif kind == "url":
         headers = {"X-Plivo-Signature-V2": sign_v2(rng.choice(other_urls), nonce, TOKEN)}
@@ -284,8 +307,11 @@ def forged_headers(url: str, valid: dict[str, str], rng: random.Random) -> tuple
     elif kind == "tamper":
         i = rng.randrange(len(sig) - 1)
         flipped = rng.choice([c for c in "ABCDEFabcdef012345+/" if c != sig[i]])
-        headers = {"X-Plivo-Signature-V2": rng.choice(
-            [sig[:i] + flipped + sig[i + 1:], sig[:-2], sig + "A", sig[::-1], sig.lower()])}
+        headers = {
+            "X-Plivo-Signature-V2": rng.choice(
+                [sig[:i] + flipped + sig[i + 1 :], sig[:-2], sig + "A", sig[::-1], sig.lower()]
+            )
+        }
     elif kind == "garbage":
         headers = {"X-Plivo-Signature-V2": _b64_garbage(rng) or "-"}
     elif kind == "missing":
@@ -315,8 +341,9 @@ def test_forged_requests_are_refused_and_never_reach_the_handler() -> None:
             nonce = headers.get("X-Plivo-Signature-V2-Nonce")
             for name in ("X-Plivo-Signature-V2", "X-Plivo-Signature-Ma-V2"):
                 if nonce and headers.get(name):
-                    assert not plivo.utils.validate_signature(hook.url, nonce, headers[name],
-                                                              TOKEN), (kind, headers)
+                    assert not plivo.utils.validate_signature(
+                        hook.url, nonce, headers[name], TOKEN
+                    ), (kind, headers)
             forged.append(Prepared(template.key, template.path, headers, template.body))
         assert min(kinds.values()) >= 50, kinds
         mixed = valid + forged
@@ -353,7 +380,9 @@ def test_raising_hanging_and_garbage_handlers_never_take_the_server_down() -> No
         if kind == "raise":
             raise RuntimeError(f"boom {TOKEN}")
         if kind == "hang":
-            release.wait(30)  # far past the client's timeout
+            release.wait(120)  # far past the client's timeout; released at the end
+            with lock:
+                entered["hang returned"] += 1
         if kind == "none":
             return None
         if kind == "int":
@@ -364,28 +393,35 @@ def test_raising_hanging_and_garbage_handlers_never_take_the_server_down() -> No
             return b"\xff\xfe<Response/>"
         if kind == "notxml":
             return "this is not XML & never was <"
-        return Response().add_message(f"echo: {message.text}", src=message.to,
-                                      dst=message.from_)
+        return Response().add_message(f"echo: {message.text}", src=message.to, dst=message.from_)
 
     kinds = ["ok", "raise", "none", "int", "object", "badbytes", "notxml"]
-    expected = {"ok": 200, "raise": 500, "none": 500, "int": 500, "object": 500,
-                "badbytes": 500, "notxml": 200}
+    expected = {
+        "ok": 200,
+        "raise": 500,
+        "none": 500,
+        "int": 500,
+        "object": 500,
+        "badbytes": 500,
+        "notxml": 200,
+    }
     # The worker pool is bounded (that is what holds a flood): a handler that hangs holds
     # one worker. Half the pool hangs here; the other half must serve everyone else.
     limits = ServerLimits(threads=8)
     hangs = 4
     with LocalWebhook(Recorder(behave), TOKEN, log_size=2000, limits=limits) as hook:
-        hung = drive(hook.port, [prepare(hook.url, f"hang-{i}", f"hang {i}", timeout=0.5)
-                                 for i in range(hangs)], hangs)
+        hung = drive(
+            hook.port,
+            [prepare(hook.url, f"hang-{i}", f"hang {i}", timeout=0.5) for i in range(hangs)],
+            hangs,
+        )
         assert all(o.status is None and "timed out" in (o.error or "") for o in hung), hung
         batch = []
         for i in range(400):
             kind = kinds[i % len(kinds)]
             batch.append(prepare(hook.url, f"{kind}-{i}", f"{kind} {i}"))
         random.Random(7).shuffle(batch)
-        started = time.perf_counter()
         outcomes = drive(hook.port, batch, CLIENTS)
-        elapsed = time.perf_counter() - started
 
         for o in outcomes:
             kind = o.key.split("-")[0]
@@ -395,11 +431,11 @@ def test_raising_hanging_and_garbage_handlers_never_take_the_server_down() -> No
             assert TOKEN.encode() not in o.body
             if o.status == 500:
                 assert o.body.startswith(b"500 ") and b"Traceback" not in o.body
-        # 4 handlers are stuck (each pins a worker) and the server still answers at once.
+        # 4 handlers are stuck (each pins a worker) and the server still answers: all of the
+        # batch and these were answered while none of the hung handlers had returned.
         quick = drive(hook.port, [prepare(hook.url, f"after-{i}", "ok") for i in range(20)], 4)
         assert {o.status for o in quick} == {200}
-        assert max(o.latency for o in quick) < 2.0
-        assert elapsed < 30
+        assert entered["hang"] == hangs and entered["hang returned"] == 0
 
         release.set()
         assert hook.log.wait_for(hangs + len(batch) + len(quick), timeout=10)
@@ -413,9 +449,10 @@ def test_raising_hanging_and_garbage_handlers_never_take_the_server_down() -> No
 
 
 def test_slow_readers_and_silent_clients_do_not_block_others() -> None:
-    """Connections that send half a request, or nothing, are cut by the server's request
-    timeout; meanwhile others are served."""
-    with LocalWebhook(Recorder(), TOKEN, request_timeout=1.0) as hook:
+    """Connections that send half a request, or nothing, hold a socket each, not the server:
+    others are served while all of them are still open and unanswered (their cut at the
+    request timeout is tested in test_server.py)."""
+    with LocalWebhook(Recorder(), TOKEN, request_timeout=60.0) as hook:
         idle = [socket.create_connection(("127.0.0.1", hook.port)) for _ in range(20)]
         half = []
         for _ in range(20):
@@ -425,7 +462,10 @@ def test_slow_readers_and_silent_clients_do_not_block_others() -> None:
         try:
             outcomes = drive(hook.port, [prepare(hook.url, f"k{i}", "hi") for i in range(50)], 8)
             assert {o.status for o in outcomes} == {200}
-            assert statistics.median(o.latency for o in outcomes) < 0.5
+            for s in idle + half:  # not answered, not closed: still waiting for their request
+                s.setblocking(False)
+                with pytest.raises(BlockingIOError):
+                    s.recv(1)
         finally:
             for s in idle + half:
                 s.close()
@@ -441,8 +481,10 @@ def test_clients_that_keep_their_connection_open_do_not_pin_server_threads() -> 
             r = prepare(hook.url, f"keep-{i}", "hi")
             head = "".join(f"{k}: {v}\r\n" for k, v in r.headers.items())
             s = socket.create_connection(("127.0.0.1", hook.port), timeout=5)
-            s.sendall(f"POST {r.path} HTTP/1.1\r\nHost: 127.0.0.1:{hook.port}\r\n{head}\r\n"
-                      .encode() + r.body)
+            s.sendall(
+                f"POST {r.path} HTTP/1.1\r\nHost: 127.0.0.1:{hook.port}\r\n{head}\r\n".encode()
+                + r.body
+            )
             data = b""
             while b"</Response>" not in data:
                 chunk = s.recv(65536)
@@ -451,12 +493,13 @@ def test_clients_that_keep_their_connection_open_do_not_pin_server_threads() -> 
             kept.append(s)
         try:
             threads = len(hook._server.threads())
-            started = time.perf_counter()
-            hook.stop(timeout=2.0)
-            stopping = time.perf_counter() - started
+            hook.stop(timeout=10.0)
+            # stop() ended every server thread (it did not give up at its timeout) and closed
+            # the kept connections itself: each client, which never closed, now reads EOF.
+            assert hook._server.threads() == []
+            for s in kept:
+                assert s.recv(65536) == b""
         finally:
             for s in kept:
                 s.close()
         assert threads == hook.limits.threads + 1, f"{threads} server threads for 10 kept sockets"
-        assert hook._server.threads() == []
-        assert stopping < 1.0, f"stop() took {stopping:.1f} s"

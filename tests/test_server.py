@@ -341,6 +341,7 @@ def timed_exchanges(
     return results
 
 
+@pytest.mark.load
 def test_500_slow_connections_do_not_delay_200_signed_requests(handler: Handler) -> None:
     """The issue's slowloris: 500 connections trickling headers while 200 signed requests
     come in. Each is answered within a second, and the server's threads stay at its cap."""
@@ -571,6 +572,7 @@ def test_a_non_ascii_signature_is_403_with_a_diagnosis(webhook: LocalWebhook) ->
 # --- stopping, under attack --------------------------------------------------------------------
 
 
+@pytest.mark.load
 @needs_proc
 def test_stop_under_attack_returns_within_a_second_and_leaves_nothing(handler: Handler) -> None:
     before_fds, before_threads = fds(), threading.active_count()
