@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape
 
 __all__ = ["Step", "SVG", "sequence_diagram"]
 
-_KINDS = ("arrow", "reply", "note", "error")
+_KINDS = ("arrow", "reply", "note", "warning", "error")
 
 # Layout, in SVG user units (pixels at 100 % zoom).
 _GUTTER = 104  # left column holding each step's time
@@ -28,8 +28,14 @@ _TOP = 16
 _ROW = 30
 _CHAR_W = 6.6  # rough width of one character at font-size 12 (sans-serif)
 _FONT = "font-family='Helvetica, Arial, sans-serif' font-size='12'"
-_COLOURS = {"arrow": "#1f4e79", "reply": "#4d4d4d", "note": "#7a5c00", "error": "#b00020"}
-_FILLS = {"note": "#fff5cc", "error": "#fde7ea"}
+_COLOURS = {
+    "arrow": "#1f4e79",
+    "reply": "#4d4d4d",
+    "note": "#4d4d4d",
+    "warning": "#9a6700",
+    "error": "#b00020",
+}
+_FILLS = {"note": "#f6f8fa", "warning": "#fff8c5", "error": "#fde7ea"}
 
 # Characters that XML 1.0 forbids even when escaped.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -40,7 +46,8 @@ class Step:
     """One row of a sequence diagram.
 
     ``kind`` is ``"arrow"`` (a request, solid line), ``"reply"`` (dashed line),
-    ``"note"`` or ``"error"`` (a box on ``source``'s lifeline; ``target`` is ignored).
+    ``"note"``, ``"warning"`` or ``"error"`` (a box on ``source``'s lifeline: grey, amber,
+    red; ``target`` is ignored).
     ``time`` is shown in the left gutter when given.
     """
 
@@ -129,7 +136,8 @@ def sequence_diagram(
         raise ValueError("participant names must be distinct")
     index = {name: i for i, name in enumerate(names)}
     for step in steps:
-        for who in (step.source,) if step.kind in ("note", "error") else (step.source, step.target):
+        boxed = step.kind in ("note", "warning", "error")
+        for who in (step.source,) if boxed else (step.source, step.target):
             if _clean(who) not in index:
                 raise ValueError(
                     f"step {step.label!r} names {who!r}, which is not one of the participants "
@@ -183,7 +191,7 @@ def sequence_diagram(
             )
         colour = _COLOURS[step.kind]
         xs = x_of(step.source)
-        if step.kind in ("note", "error"):
+        if step.kind in _FILLS:
             shown, cut = _fit(label, _COLUMN * 1.6)
             box_w = min(_COLUMN * 1.6, len(shown) * _CHAR_W + 16)
             # Keep the box inside the picture: centre on the lifeline, clamp to the edges.

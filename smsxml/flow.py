@@ -249,7 +249,13 @@ class Flow:
             time = event.time[11:23]  # HH:MM:SS.mmm
             label = event.label or event.summary
             if event.target is None:
-                kind = "error" if event.kind in ("problem", "callback-error", "failed") else "note"
+                kind = (
+                    "error"
+                    if event.kind in ("problem", "callback-error", "failed")
+                    else "warning"
+                    if event.kind == "warning"
+                    else "note"
+                )
                 steps.append(Step(source, source, label, kind, time))
             else:
                 kind = "reply" if event.kind in ("reply", "callback-reply", "receipt") else "arrow"

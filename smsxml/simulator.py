@@ -402,7 +402,7 @@ class Simulator:
             Event(
                 self._clock.stamp(),
                 "Plivo",
-                "problem",
+                "problem" if problem.severity == "error" else "warning",
                 str(problem),
                 label=f"{problem.severity}: {problem.code}",
             )

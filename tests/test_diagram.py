@@ -102,3 +102,26 @@ def test_any_label_gives_well_formed_svg(labels: list[str]) -> None:
     ]
     root = ET.fromstring(sequence_diagram(["A", "B"], diagram, title=labels[0]).data)
     assert root.tag == f"{NS}svg"
+
+
+def test_warnings_are_amber_errors_red_and_notes_grey() -> None:
+    steps = [
+        Step("Plivo", "Plivo", "queued", "note"),
+        Step("Plivo", "Plivo", "warning: callback-unreachable", "warning"),
+        Step("Plivo", "Plivo", "error: bad-type", "error"),
+    ]
+    svg = sequence_diagram(["Plivo"], steps).data
+    boxes = re.findall(r"<rect[^>]*fill='(#[0-9a-f]{6})' stroke='(#[0-9a-f]{6})'", svg)
+    assert boxes[-3:] == [("#f6f8fa", "#4d4d4d"), ("#fff8c5", "#9a6700"), ("#fde7ea", "#b00020")]
+
+
+def test_a_flow_draws_its_warning_in_amber_not_in_the_red_of_a_failure() -> None:
+    from smsxml import Response, Simulator, WebhookApp
+
+    app = WebhookApp(
+        lambda m: Response().add_message("hi", src=m.to, dst=m.from_, callback_method="POST")
+    )
+    flow = Simulator(seed=1).receive_sms(app, "14155550100", "12025550000", "hi")
+    assert [p.severity for p in flow.problems] == ["warning"]
+    svg = flow.sequence_diagram().data
+    assert "fill='#fff8c5' stroke='#9a6700'" in svg and "#fde7ea" not in svg

@@ -162,7 +162,7 @@ def _comparable(flow: Flow) -> dict[str, Any]:
     return {
         "outbound": data["outbound"],
         "reports": reports,
-        "kinds": [e["kind"] for e in data["timeline"] if e["kind"] != "problem"],
+        "kinds": [e["kind"] for e in data["timeline"] if e["kind"] not in ("problem", "warning")],
     }
 
 
