@@ -18,7 +18,7 @@ from typing import Literal
 from urllib.parse import urlparse, urlunparse
 
 from .exc import SignatureError
-from .protocol import DEFAULT_PORTS
+from .protocol import DEFAULT_PORTS, NONCE_V3_HEADER, SIGNATURE_V3_HEADER
 from .signature import _hmac_b64, _key, base_url, validate_v2, validate_v3
 
 __all__ = ["Diagnosis", "diagnose_v2", "diagnose_v3", "Cause", "CAUSES"]
@@ -319,7 +319,7 @@ def diagnose_v3(
         return Diagnosis(False, ("bad-url",), f"Cannot check: {exc}", str(uri))
     if not signature or not nonce:
         missing: Cause = "missing-nonce" if signature else "missing-signature"
-        header = "X-Plivo-Signature-V3-Nonce" if signature else "X-Plivo-Signature-V3"
+        header = NONCE_V3_HEADER if signature else SIGNATURE_V3_HEADER
         return Diagnosis(False, (missing,), f"No {header} header.", seen)
     method = method.upper()
     if validate_v3(method, uri, nonce, signature, auth_token, params):

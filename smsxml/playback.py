@@ -35,6 +35,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from ._headers import header_map
 from .exc import DeliveryError, ReplayError
 from .inbound import SignedRequest, signed_request
+from .protocol import NONCE_HEADER, SIGNATURE_HEADER
 from .recording import RecordedRequest, load
 from .signature import make_nonce
 from .tokens import MASK, redact, resolve_token
@@ -79,8 +80,8 @@ class ReplayResult:
 
     def _rows(self) -> list[tuple[str, str, str]]:
         original, sent = self.original, self.request
-        nonce = _header(original.headers, "X-Plivo-Signature-V2-Nonce") or "(none)"
-        signature = _header(original.headers, "X-Plivo-Signature-V2") or "(none)"
+        nonce = _header(original.headers, NONCE_HEADER) or "(none)"
+        signature = _header(original.headers, SIGNATURE_HEADER) or "(none)"
         changed = sorted(
             k
             for k in set(original.params) | set(sent.params)
@@ -90,7 +91,7 @@ class ReplayResult:
             ("method", original.method, sent.method),
             ("URL", original.url, sent.url),
             ("nonce", nonce, sent.nonce or "(none)"),
-            ("X-Plivo-Signature-V2", signature, sent.signature or "(none)"),
+            (SIGNATURE_HEADER, signature, sent.signature or "(none)"),
             (
                 "params",
                 f"{len(original.params)}",

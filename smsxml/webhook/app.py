@@ -17,6 +17,7 @@ from .._headers import header_map
 from ..inbound import InboundMessage, StatusReport
 from ..protocol import (
     FORM_CONTENT_TYPE,
+    MAX_TEXT_LENGTH,
     NONCE_V3_HEADER,
     TEXT_CONTENT_TYPE,
     XML_CONTENT_TYPE,
@@ -626,7 +627,7 @@ def _echo(message: InboundMessage) -> Any:
     from ..xml import Response
 
     return Response().add_message(
-        f"Thanks! You said: {message.text}"[:1600], src=message.to, dst=message.from_
+        f"Thanks! You said: {message.text}"[:MAX_TEXT_LENGTH], src=message.to, dst=message.from_
     )
 
 
