@@ -24,7 +24,9 @@ from .inbound import InboundMessage, SignedRequest, StatusReport, inbound_reques
 from .playback import replay
 from .signature import (
     SignatureExplanation,
+    SignatureV3Explanation,
     explain_v2,
+    explain_v3,
     make_nonce,
     sign_v2,
     sign_v3,
@@ -61,8 +63,10 @@ __all__ = [
     # signatures
     "Diagnosis",
     "SignatureExplanation",
+    "SignatureV3Explanation",
     "diagnose_v2",
     "explain_v2",
+    "explain_v3",
     "make_nonce",
     "sign_v2",
     "sign_v3",

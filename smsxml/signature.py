@@ -32,7 +32,9 @@ __all__ = [
     "sign_v3",
     "validate_v3",
     "explain_v2",
+    "explain_v3",
     "SignatureExplanation",
+    "SignatureV3Explanation",
 ]
 
 
@@ -223,8 +225,29 @@ def validate_v3(
 # --- Explanation ---------------------------------------------------------------------------
 
 
+class _Steps:
+    """Shown as a table of steps: ``str()`` for text, ``_repr_html_`` in a notebook."""
+
+    def steps(self) -> list[tuple[str, str]]:
+        raise NotImplementedError
+
+    def __str__(self) -> str:
+        width = max(len(label) for label, _ in self.steps())
+        return "\n".join(f"{label:<{width}}  {value}" for label, value in self.steps())
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{escape(k)}</th>"
+            f"<td style='text-align:left'><code>{escape(v)}</code></td></tr>"
+            for k, v in self.steps()
+        )
+        return f"<table>{rows}</table>"
+
+
 @dataclass(frozen=True)
-class SignatureExplanation:
+class SignatureExplanation(_Steps):
     """Every step of a V2 signature, as data. Holds no token."""
 
     url: str
@@ -246,19 +269,32 @@ class SignatureExplanation:
             ("6. base64 = X-Plivo-Signature-V2", self.signature),
         ]
 
-    def __str__(self) -> str:
-        width = max(len(label) for label, _ in self.steps())
-        return "\n".join(f"{label:<{width}}  {value}" for label, value in self.steps())
 
-    def _repr_html_(self) -> str:
-        from html import escape
+@dataclass(frozen=True)
+class SignatureV3Explanation(_Steps):
+    """Every step of a V3 signature, as data. Holds no token."""
 
-        rows = "".join(
-            f"<tr><th style='text-align:left'>{escape(k)}</th>"
-            f"<td style='text-align:left'><code>{escape(v)}</code></td></tr>"
-            for k, v in self.steps()
-        )
-        return f"<table>{rows}</table>"
+    method: str
+    url: str
+    base_url: str
+    query: str
+    params: str
+    nonce: str
+    string_to_sign: str
+    hmac_hex: str
+    signature: str
+
+    def steps(self) -> list[tuple[str, str]]:
+        return [
+            ("1. method and URL as given", f"{self.method} {self.url}"),
+            ("2. base URL (scheme://host/path)", self.base_url),
+            ("3. query, keys sorted (GET: with the params)", self.query or "(none)"),
+            ("4. POST params, keys sorted, key+value", self.params or "(none)"),
+            ("5. nonce (X-Plivo-Signature-V3-Nonce)", self.nonce),
+            ("6. string signed (URL . nonce)", self.string_to_sign),
+            ("7. HMAC-SHA256 with your auth token (hex)", self.hmac_hex),
+            ("8. base64 = X-Plivo-Signature-V3", self.signature),
+        ]
 
 
 def explain_v2(uri: str, nonce: str, auth_token: str) -> SignatureExplanation:
@@ -271,6 +307,35 @@ def explain_v2(uri: str, nonce: str, auth_token: str) -> SignatureExplanation:
         url=uri,
         base_url=base,
         dropped=dropped,
+        nonce=nonce,
+        string_to_sign=string_to_sign,
+        hmac_hex=digest.hex(),
+        signature=base64.b64encode(digest).decode("ascii"),
+    )
+
+
+def explain_v3(
+    method: str,
+    uri: str,
+    nonce: str,
+    auth_token: str,
+    params: Mapping[str, object] | None = None,
+) -> SignatureV3Explanation:
+    """How the V3 signature of a ``method`` request to ``uri`` with ``params`` is made,
+    step by step (the same string :func:`sign_v3` signs)."""
+    method = method.upper() if isinstance(method, str) else method
+    url = _v3_url(method, uri, params)
+    string_to_sign = f"{url}.{_text(_utf8(nonce, 'the nonce'))}"
+    digest = hmac.new(_key(auth_token), string_to_sign.encode("utf-8"), hashlib.sha256).digest()
+    query_params: dict[str, object] = dict(parse_qs(urlparse(uri).query, keep_blank_values=True))
+    if method == "GET":
+        query_params = {**(params or {}), **query_params}
+    return SignatureV3Explanation(
+        method=method,
+        url=uri,
+        base_url=base_url(uri),
+        query=_sorted_query(query_params),
+        params=_sorted_params(params) if method == "POST" and params else "",
         nonce=nonce,
         string_to_sign=string_to_sign,
         hmac_hex=digest.hex(),

@@ -133,3 +133,32 @@ def test_diagnose_v3_names_a_method_that_differs() -> None:
     signature = sign_v3("POST", url, "777", TOKEN, params)
     d = diagnose_v3("GET", url, "777", signature, TOKEN, params)
     assert d.causes == ("method",) and "GET vs POST" in str(d)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    method=st.sampled_from(["GET", "POST"]),
+    query=st.dictionaries(
+        st.sampled_from("abcxyz"), st.text("0123456789.", max_size=4), max_size=3
+    ),
+    params=st.dictionaries(st.sampled_from(["From", "To", "Text"]), st.text("ab.c1 ", max_size=6)),
+)
+def test_explain_v3_shows_the_string_the_sdk_signs(
+    method: str, query: dict[str, str], params: dict[str, str]
+) -> None:
+    from urllib.parse import urlencode
+
+    from plivo.utils.signature_v3 import construct_get_url, construct_post_url
+
+    from smsxml.signature import explain_v3
+
+    url = "https://example.com/r/" + ("?" + urlencode(query) if query else "")
+    explained = explain_v3(method, url, "4242", TOKEN, params)
+    sdk_url = (construct_get_url(url, dict(params)) if method == "GET"
+               else construct_post_url(url, dict(params))).decode()  # fmt: skip
+    assert explained.string_to_sign == f"{sdk_url}.4242"
+    assert explained.signature == sign_v3(method, url, "4242", TOKEN, params)
+    assert plivo.utils.validate_v3_signature(
+        method, url, "4242", TOKEN, explained.signature, dict(params)
+    )
+    assert TOKEN not in str(explained) and TOKEN not in explained._repr_html_()
