@@ -27,6 +27,7 @@ output on every run. Without it, real randomness and real time are used.
 
 from __future__ import annotations
 
+import ipaddress
 import random
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -36,7 +37,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ._hosts import is_private, url_host
+from ._hosts import is_loopback, is_private, url_host
 from ._text import shorten, url_path
 from .exc import DeliveryError, SimulatorError
 from .flow import (
@@ -164,6 +165,19 @@ def _host_port(url: str) -> tuple[str, int | None]:
     except ValueError:
         port = None
     return (parts.hostname or "").lower(), port
+
+
+def _requester_ip(message_url: str, app: object) -> str:
+    """``requester_ip`` of a report: where the request to send came from — here, your app's
+    reply. 127.0.0.1 for an app on this machine (or in-process), the address itself for a
+    message_url written with one; ``""`` for a host name (the simulator looks nothing up)."""
+    host = url_host(message_url)
+    if app is not None or is_loopback(host):
+        return "127.0.0.1"
+    try:
+        return str(ipaddress.ip_address(host.strip("[]")))
+    except ValueError:
+        return ""
 
 
 def _on_this_machine(url: str) -> bool:
@@ -671,6 +685,7 @@ class Simulator:
                     "QueuedTime": times["QueuedTime"],
                     "SentTime": times["SentTime"],
                     "DeliveryReportTime": times["DeliveryReportTime"],
+                    "requester_ip": _requester_ip(inbound_url, app),
                     "PowerpackUUID": "",
                 }
             )

@@ -707,3 +707,16 @@ def test_an_sms_reply_to_an_sms_carries_no_such_note() -> None:
     app = WebhookApp(lambda m: Response().add_message("hi", src=m.to, dst=m.from_), TOKEN)
     flow = Simulator(TOKEN, numbers=[OWN], seed=3).receive_sms(app, PHONE, OWN, "hi")
     assert flow.ok and not any(p.code == "reply-is-sms" for p in flow.problems)
+
+
+def test_reports_carry_requester_ip() -> None:
+    """Plivo's reports name the IP a send request came from (here: your app's reply)."""
+    status = StatusApp(TOKEN)
+    router = Router(WebhookApp(auto_reply("http://testserver/status/"), TOKEN), status)
+    Simulator(TOKEN, seed=4).receive_sms(router, PHONE, OWN, "hi")
+    assert {c["params"]["requester_ip"] for c in status.calls} == {"127.0.0.1"}
+    from smsxml.simulator import _requester_ip
+
+    assert _requester_ip("https://203.0.113.7/receive_sms/", None) == "203.0.113.7"
+    assert _requester_ip("https://[2001:db8::1]/r/", None) == "2001:db8::1"
+    assert _requester_ip("https://app.example.com/r/", None) == ""
