@@ -37,6 +37,7 @@ __all__ = [
     "Intent",
     "Status",
     "STATUS_PATHS",
+    "DELIVERY_REPORT_PARAMETERS",
     "DEFAULT_ERROR_CODES",
 ]
 
@@ -141,6 +142,35 @@ INBOUND_PARAMETERS: Final[dict[str, frozenset[MessageType]]] = {
 # --- delivery reports ------------------------------------------------------------------------
 
 Status = Literal["queued", "sent", "delivered", "failed", "undelivered", "rejected"]
+
+#: The parameters of a delivery report (docs: messaging/api/message/message-status-callbacks),
+#: in Plivo's order: when each is sent. ParentMessageUUID (= MessageUUID) and PartInfo are
+#: "reserved for future use"; the Conversation* ones come with WhatsApp only.
+DELIVERY_REPORT_PARAMETERS: Final[dict[str, str]] = {
+    "MessageUUID": "always",
+    "To": "always",
+    "From": "always",
+    "Type": "always",
+    "Status": "always",
+    "Units": "always",
+    "TotalRate": "always",
+    "TotalAmount": "always",
+    "MCC": "always",
+    "MNC": "always",
+    "ErrorCode": "failed or undelivered",
+    "ParentMessageUUID": "always",
+    "PartInfo": "always",
+    "Sequence": "always",
+    "MessageTime": "always",
+    "QueuedTime": "always",
+    "SentTime": "always",
+    "DeliveryReportTime": "always",
+    "requester_ip": "always",
+    "PowerpackUUID": "always",
+    "ConversationExpirationTimestamp": "whatsapp",
+    "ConversationOrigin": "whatsapp",
+    "ConversationID": "whatsapp",
+}
 
 #: The statuses a delivery report goes through, by final outcome.
 STATUS_PATHS: Final[dict[str, tuple[Status, ...]]] = {

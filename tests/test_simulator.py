@@ -720,3 +720,18 @@ def test_reports_carry_requester_ip() -> None:
     assert _requester_ip("https://203.0.113.7/receive_sms/", None) == "203.0.113.7"
     assert _requester_ip("https://[2001:db8::1]/r/", None) == "2001:db8::1"
     assert _requester_ip("https://app.example.com/r/", None) == ""
+
+
+def test_reports_carry_exactly_the_documented_parameters() -> None:
+    from smsxml.protocol import DELIVERY_REPORT_PARAMETERS
+
+    status = StatusApp(TOKEN)
+    router = Router(WebhookApp(auto_reply("http://testserver/status/"), TOKEN), status)
+    outcomes = {PHONE: "undelivered"}
+    Simulator(TOKEN, seed=8, outcomes=outcomes).receive_sms(router, PHONE, OWN, "hi")
+    always = [k for k, when in DELIVERY_REPORT_PARAMETERS.items() if when == "always"]
+    for call in status.calls:
+        params = call["params"]
+        expected = always + (["ErrorCode"] if params["Status"] == "undelivered" else [])
+        assert sorted(params) == sorted(expected), params["Status"]
+        assert list(params) == [k for k in DELIVERY_REPORT_PARAMETERS if k in params]  # order
