@@ -110,17 +110,23 @@ def _digits(number: object, what: str = "a number") -> str:
 
 
 class _Clock:
-    """A simulated clock (seeded runs) or the real one."""
+    """A simulated clock (seeded runs: from SIMULATED_START), or real time moved on by the
+    same steps (so that the events of one flow do not all fall in the same millisecond)."""
 
     def __init__(self, simulated: bool):
         self._now = SIMULATED_START if simulated else None
+        self._ahead = timedelta()
 
     def now(self) -> datetime:
-        return self._now if self._now is not None else datetime.now(timezone.utc)
+        if self._now is not None:
+            return self._now
+        return datetime.now(timezone.utc) + self._ahead
 
     def advance(self, milliseconds: float) -> None:
         if self._now is not None:
             self._now += timedelta(milliseconds=milliseconds)
+        else:
+            self._ahead += timedelta(milliseconds=milliseconds)
 
     def stamp(self) -> str:
         return self.now().strftime(PLIVO_TIME_FORMAT)

@@ -18,7 +18,13 @@ MASK = "••••••••"
 
 
 def resolve_token(auth_token: str | None = None) -> str:
-    """The token to use: the argument, else ``$PLIVO_AUTH_TOKEN``, else the demo token."""
+    """The token to use: the argument, else ``$PLIVO_AUTH_TOKEN``, else the demo token.
+    A token that is not text is refused at once (``TypeError``), not at the first request."""
+    if auth_token is not None and not isinstance(auth_token, str):
+        raise TypeError(
+            f"an auth token is text (str), like the one in the Plivo console; got "
+            f"{type(auth_token).__name__}"
+        )
     if auth_token:
         return auth_token
     return os.environ.get(ENV_VAR) or DEMO_AUTH_TOKEN

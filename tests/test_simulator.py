@@ -8,6 +8,7 @@ import socket
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl
@@ -735,3 +736,18 @@ def test_reports_carry_exactly_the_documented_parameters() -> None:
         expected = always + (["ErrorCode"] if params["Status"] == "undelivered" else [])
         assert sorted(params) == sorted(expected), params["Status"]
         assert list(params) == [k for k in DELIVERY_REPORT_PARAMETERS if k in params]  # order
+
+
+def test_an_unseeded_timeline_is_spread_out_like_a_seeded_one() -> None:
+    """Real time, moved on by the simulated steps: the events do not collapse into one ms."""
+    app = WebhookApp(auto_reply("http://testserver/status/"), TOKEN)
+    seeded = Simulator(TOKEN, seed=1).receive_sms(app, PHONE, OWN, "hi").timeline
+    real = Simulator(TOKEN).receive_sms(app, PHONE, OWN, "hi").timeline
+    stamps = [e.time for e in real]
+    assert stamps == sorted(stamps) and len(set(stamps)) >= len(set(e.time for e in seeded)) - 1
+    spread = datetime_of(stamps[-1]) - datetime_of(stamps[0])
+    assert spread.total_seconds() >= 2.0  # the delivery receipt comes seconds later, as seeded
+
+
+def datetime_of(stamp: str) -> datetime:
+    return datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S.%f")

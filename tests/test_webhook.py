@@ -1057,3 +1057,11 @@ def test_an_sms_without_text_is_still_400(hook, auth_token):
     headers = {**signed_headers(hook.url, auth_token), "Content-Type": FORM}
     answer = post(hook.url, body, headers)
     assert answer.status_code == 400 and "missing Text parameter" in answer.text
+
+
+@pytest.mark.parametrize("token", [42, b"bytes-token", ["t"]])
+def test_a_token_that_is_not_text_is_refused_at_once(handler, token):
+    with pytest.raises(TypeError, match="an auth token is text"):
+        WebhookApp(handler, token)
+    with pytest.raises(TypeError, match="an auth token is text"):
+        LocalWebhook(handler, token)
