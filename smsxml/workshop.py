@@ -150,7 +150,9 @@ class CheckResult:
 
 def _result(exercise: str, problems: Sequence[str], success: str) -> CheckResult:
     if problems:
+        _FAILURES[exercise] = _FAILURES.get(exercise, 0) + 1
         return CheckResult(exercise, False, tuple(problems))
+    _FAILURES.pop(exercise, None)
     return CheckResult(exercise, True, (success,))
 
 
@@ -308,6 +310,19 @@ def check_language_reply(handler: Callable[..., Any]) -> CheckResult:
     )
 
 
+# --------------------------------------------------------------------------- hints
+
+#: How many times in a row each exercise's check has failed in this kernel.
+_FAILURES: dict[str, int] = {}
+
+
+def _nudge(exercise: str, nudge: str, solution: str) -> str:
+    """A nudge the first time an exercise fails; the solution from the second time on."""
+    if _FAILURES.get(exercise, 0) < 1:
+        return nudge
+    return f"{nudge} Still stuck? {solution}"
+
+
 # --------------------------------------------------------------------------- (b) bulk
 
 
@@ -334,9 +349,13 @@ def check_bulk_notify(handler: Callable[..., Any]) -> CheckResult:
         messages = run.messages()
         if not messages:
             problems.append(
-                "Your reply has no <Message>, so nothing was sent. Return "
-                "Response().add_message(message.text, src=message.to, dst=TEAM): a list "
-                "for dst becomes one bulk <Message>."
+                _nudge(
+                    exercise,
+                    "Your reply has no <Message>, so nothing was sent. Build ONE <Message> "
+                    "that goes to every number in TEAM at once (what can dst be?).",
+                    "Return Response().add_message(message.text, src=message.to, dst=TEAM): "
+                    "a list for dst becomes one bulk <Message>.",
+                )
             )
             break
         if len(messages) > 1:

@@ -178,10 +178,15 @@ def test_language_wrong_direction_and_crash():
 
 
 def test_bulk_stub_fails_solution_passes():
+    check_bulk_notify(solution_notify)  # a pass resets the hints
     stub = check_bulk_notify(stub_notify)
     assert not stub.passed and "no <Message>" in text_of(stub)
+    assert "dst=TEAM" not in text_of(stub)  # the first failure gets a nudge only
+    again = check_bulk_notify(stub_notify)
+    assert "Still stuck? Return Response().add_message(" in text_of(again)
     solved = check_bulk_notify(solution_notify)
     assert solved.passed, str(solved)
+    assert "Still stuck" not in text_of(check_bulk_notify(stub_notify))  # reset by the pass
 
 
 def test_bulk_typical_mistakes():
