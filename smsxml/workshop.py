@@ -32,6 +32,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ._text import shorten
+from .inbound import StatusReport
 from .tokens import redact, resolve_token
 from .transport import IN_PROCESS_HOST, resolve_target
 
@@ -756,16 +757,16 @@ class _StatusApp:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         query = environ.get("QUERY_STRING", "").encode("latin-1")
-        report = {**parse_form(query), **parse_form(body)}
+        report = StatusReport.from_params({**parse_form(query), **parse_form(body)})
         try:
             status = self.on_report(report)
         except Exception as exc:
-            self.outcomes.append((report.get("Status", "?"), f"raised {_error(exc)}"))
+            self.outcomes.append((report.status, f"raised {_error(exc)}"))
             return self._answer(start_response, 500, "error")
         if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status < 600:
-            self.outcomes.append((report.get("Status", "?"), f"returned {status!r}"))
+            self.outcomes.append((report.status, f"returned {status!r}"))
             return self._answer(start_response, 500, "bad return value")
-        self.outcomes.append((report.get("Status", "?"), f"answered {status}"))
+        self.outcomes.append((report.status, f"answered {status}"))
         return self._answer(start_response, status, "")
 
     @staticmethod
@@ -785,9 +786,10 @@ class _StatusApp:
 
 
 def check_delivery_reports(on_report: Callable[..., Any], received: list[Any]) -> CheckResult:
-    """(f) ``on_report(report)`` is called with each delivery report (a dict of Plivo's
-    parameters: MessageUUID, Status, ErrorCode only for failed/undelivered, …); it appends
-    the report to ``received`` and returns 200. The check texts ``TEAM[0]`` (delivered)
+    """(f) ``on_report(report)`` is called with each delivery report (a
+    :class:`~smsxml.inbound.StatusReport`: ``status``, ``message_uuid``, ``to``,
+    ``error_code`` — set only for failed/undelivered —, every parameter in ``params``); it
+    appends the report to ``received`` and returns 200. The check texts ``TEAM[0]`` (delivered)
     and ``TEAM[1]`` (undelivered, ErrorCode 20): six reports in all."""
     from .simulator import Simulator
 
@@ -820,10 +822,10 @@ def check_delivery_reports(on_report: Callable[..., Any], received: list[Any]) -
             f"{len(bad)} of {total} reports were not answered 200 — first, "
             f"Status={status}: your function {what}."
         )
-        if "KeyError" in what and "ErrorCode" in what:
+        if "not subscriptable" in what:
             problem += (
-                " ErrorCode comes only with failed or undelivered reports: read it "
-                "with report.get('ErrorCode', '')."
+                " A report is a StatusReport, not a dict: read report.status, "
+                "report.to, report.error_code (empty unless failed or undelivered)."
             )
         elif "returned" in what:
             problem += " Return 200 (the HTTP status, an int) so Plivo knows it arrived."
@@ -842,13 +844,13 @@ def check_delivery_reports(on_report: Callable[..., Any], received: list[Any]) -
             f"received got {len(new)} new report(s), but Plivo sent {total} ({statuses}): "
             "append every report — one per status change — not only some."
         )
-    elif not all(isinstance(r, Mapping) for r in new):
-        kind = next(type(r).__name__ for r in new if not isinstance(r, Mapping))
+    elif not all(isinstance(r, StatusReport) for r in new):
+        kind = next(type(r).__name__ for r in new if not isinstance(r, StatusReport))
         problems.append(
             f"received holds {kind} items; append the reports themselves "
-            "(dicts with MessageUUID, Status, …)."
+            "(the StatusReport your function is given)."
         )
-    elif [(r.get("MessageUUID"), r.get("Status")) for r in new] != expected:
+    elif [(r.message_uuid, r.status) for r in new] != expected:
         problems.append(
             "received does not hold the reports as they came (MessageUUID and "
             "Status, in order): append each report unchanged."
