@@ -523,8 +523,9 @@ def check_refuses_unsigned(app: Any) -> CheckResult:
             continue
         if got == 200:
             problems.append(
-                f"{what} was answered 200: your handler ran for someone who is not Plivo. "
-                "Check the signature (WebhookApp does unless require_signature=False)."
+                f"{what} was answered 200: your app served someone who is not Plivo. "
+                "Check X-Plivo-Signature-V2 and its nonce against the URL the request was "
+                "made to (smsxml.validate_v2), and answer 403 when it does not validate."
             )
         elif got is None:
             problems.append(f"{what} could not be delivered: {text}.")

@@ -419,3 +419,29 @@ def test_score_runs_all_six_checks_on_a_notebooks_names():
     assert "(d) fix a broken XML document" in lines[3] and "✗ not yet" in lines[3]
     assert "define on_delivery_report first." in lines[5]
     assert lines[-1] == "0 of 6 passed"
+
+
+def test_a_hand_written_wsgi_check_passes_c_and_the_unchecked_stub_does_not():
+    """Exercise (c) as the notebook sets it: the learner writes the validate_v2 check."""
+    from wsgiref.util import request_uri
+
+    from smsxml.tokens import resolve_token
+
+    reply = b'<Response><Message src="12025550000" dst="14155550100">Thanks!</Message></Response>'
+
+    def make(checks: bool):
+        def app(environ, start_response):
+            url = request_uri(environ)
+            nonce = environ.get("HTTP_X_PLIVO_SIGNATURE_V2_NONCE", "")
+            signature = environ.get("HTTP_X_PLIVO_SIGNATURE_V2", "")
+            if checks and not smsxml.validate_v2(url, nonce, signature, resolve_token(None)):
+                start_response("403 Forbidden", [("Content-Type", "text/plain")])
+                return [b"invalid signature"]
+            start_response("200 OK", [("Content-Type", "application/xml")])
+            return [reply]
+
+        return app
+
+    stub = check_refuses_unsigned(make(checks=False))
+    assert not stub.passed and "smsxml.validate_v2" in text_of(stub)
+    assert check_refuses_unsigned(make(checks=True)).passed
