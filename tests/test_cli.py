@@ -384,6 +384,7 @@ SUBCOMMANDS = [
     "inbound",
     "serve",
     "send",
+    "check",
     "replay",
     "demo",
 ]

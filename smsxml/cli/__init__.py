@@ -18,7 +18,7 @@ from typing import NoReturn, Protocol
 from .. import __version__
 from ..exc import SmsxmlError
 from ..tokens import ENV_VAR, redact
-from . import demo, inbound, replay, segments, send, serve, sign, validate, verify
+from . import check, demo, inbound, replay, segments, send, serve, sign, validate, verify
 from ._args import PROG
 
 __all__ = ["build_parser", "main"]
@@ -151,6 +151,14 @@ def _build(hidden: tuple[str, ...] = ()) -> tuple[_Parser, dict[str, _Parser]]:
         "Runs the offline simulator against URL and prints the flow (reply, problems, SMS "
         "sent, delivery reports, timeline). Exit status: 0 when Plivo would find no error, "
         "1 otherwise, 2 on bad input.",
+    )
+    add(
+        "check",
+        check,
+        "grade any running message_url as Plivo needs it (a conformance run)",
+        "Sends signed requests (plain, long Unicode, STOP, HELP, unknown parameters, MMS), "
+        "unsigned, forged and misdirected ones and a replay, and grades the answers with a "
+        "fix per failure. Exit status: 0 when every required check passes, 1 otherwise.",
     )
     add(
         "replay",

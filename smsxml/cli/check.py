@@ -1,0 +1,55 @@
+"""``smsxml check URL``: a conformance run against any running message_url, in any
+language — what Plivo sends, and whether the app answers as Plivo needs."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..conformance import conformance
+from ._args import add_auth_token_argument, auth_token_from, seconds
+from ._output import say
+
+__all__ = ["add_arguments", "run"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "url", metavar="URL", help="your app's message_url, as this machine reaches it"
+    )
+    parser.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the message_url configured at Plivo, when a tunnel or proxy forwards to URL",
+    )
+    parser.add_argument(
+        "--get", action="store_true", help="the app is configured for GET (message_method)"
+    )
+    parser.add_argument(
+        "--number",
+        action="append",
+        default=[],
+        metavar="NUMBER",
+        help="a number the account owns (repeatable; the first is the one texted; "
+        "default: 12025550000)",
+    )
+    parser.add_argument(
+        "--budget", type=seconds, default=3.0, metavar="SECONDS",
+        help="how long an answer may take (default: 3)",
+    )  # fmt: skip
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_auth_token_argument(parser, "sign", main=False)
+
+
+def run(args: argparse.Namespace) -> int:
+    """The table (or JSON); 0 when every required check passed, else 1."""
+    token = auth_token_from(args)
+    result = conformance(
+        args.url,
+        token,
+        public_url=args.public_url,
+        method="GET" if args.get else "POST",
+        numbers=args.number or ("12025550000",),
+        budget=args.budget,
+    )
+    say(result.to_json() if args.json else str(result), token)
+    return 0 if result.passed else 1

@@ -1,0 +1,316 @@
+"""Does a message_url behave as Plivo needs? A conformance run against any running app.
+
+:func:`conformance` plays Plivo against a URL (an app in any language) or a WSGI app: it
+sends signed SMS requests (plain, a long Unicode text, STOP and HELP, unknown extra
+parameters, an MMS with media), then requests Plivo did not sign (no signature, another
+account's token, signed for another URL) and a replayed one. It grades the answers — signed
+ones answered 200 with XML Plivo accepts, from a number the account owns, within the time
+budget; the others refused with 403 — and says how to fix each failure.
+
+``smsxml check URL`` is the command line for it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from html import escape
+from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
+
+from ._text import shorten
+from .diagnose import diagnose_v2
+from .exc import DeliveryError
+from .inbound import SignedRequest, inbound_request
+from .phone import plivo_number
+from .protocol import XML_MEDIA_TYPES
+from .tokens import redact, resolve_token
+from .transport import Reply, WSGIApp, resolve_target, send
+from .xml import parse, validate
+
+__all__ = ["Case", "Conformance", "conformance"]
+
+Kind = Literal["required", "advice"]
+
+_FROM = "14155550100"
+_LONG_UNICODE = "Grüße aus München! Können Sie mir helfen? 😀 " * 6  # 2+ UCS-2 units
+
+
+@dataclass(frozen=True)
+class Case:
+    """One request and its grade: ``passed``, what happened, and the fix when it failed.
+    ``kind`` "advice" marks a good practice Plivo does not require (a replayed nonce)."""
+
+    name: str
+    passed: bool
+    detail: str
+    fix: str = ""
+    kind: Kind = "required"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "passed": self.passed,
+            "kind": self.kind,
+            "detail": self.detail,
+            "fix": self.fix,
+        }
+
+
+@dataclass(frozen=True)
+class Conformance:
+    """The graded run: one :class:`Case` per request, a table in text and HTML."""
+
+    url: str
+    cases: tuple[Case, ...]
+
+    @property
+    def passed(self) -> bool:
+        """True when every required case passed (advice may fail)."""
+        return all(c.passed for c in self.cases if c.kind == "required")
+
+    def __str__(self) -> str:
+        width = max(len(c.name) for c in self.cases)
+        lines = [f"conformance of {self.url}"]
+        for c in self.cases:
+            mark = "pass" if c.passed else ("FAIL" if c.kind == "required" else "advice")
+            lines.append(f"  {mark:<6} {c.name:<{width}}  {c.detail}")
+            if not c.passed and c.fix:
+                lines.append(f"  {'':<6} {'':<{width}}  fix: {c.fix}")
+        failed = sum(not c.passed for c in self.cases if c.kind == "required")
+        lines.append(
+            "all required checks passed" if self.passed else f"{failed} required check(s) failed"
+        )
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td style='text-align:left'>{escape(c.name)}</td>"
+            f"<td style='color:{'#1a7f37' if c.passed else '#cf222e'}'>"
+            f"{'pass' if c.passed else 'fail' if c.kind == 'required' else 'advice'}</td>"
+            f"<td style='text-align:left'>{escape(c.detail)}</td>"
+            f"<td style='text-align:left'>{escape(c.fix)}</td></tr>"
+            for c in self.cases
+        )
+        return (
+            f"<div><b>conformance of {escape(self.url)}</b><table><tr><th>check</th><th>"
+            f"</th><th>what happened</th><th>fix</th></tr>{rows}</table></div>"
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"url": self.url, "passed": self.passed, "cases": [c.to_dict() for c in self.cases]},
+            indent=2,
+            ensure_ascii=False,
+        )
+
+
+def conformance(
+    target: str | WSGIApp,
+    auth_token: str | None = None,
+    *,
+    public_url: str | None = None,
+    method: str = "POST",
+    numbers: Iterable[str] = ("12025550000",),
+    timeout: float = 5.0,
+    budget: float = 3.0,
+) -> Conformance:
+    """Grade the message_url ``target`` (a URL, a LocalWebhook or a WSGI app) as Plivo would
+    use it. ``public_url``: the message_url configured at Plivo, when ``target`` is reached
+    through a tunnel or proxy (requests are signed for it, sent to ``target``). ``method``:
+    the message_method configured (POST or GET). ``numbers``: the account's numbers (the
+    first is the one texted; a reply must come from one of them). ``budget``: seconds an
+    answer may take."""
+    token = resolve_token(auth_token)
+    app, url = resolve_target(target)
+    if url is None:
+        raise DeliveryError(f"give a URL or a WSGI app, not {type(target).__name__}")
+    owned = [plivo_number(n) for n in numbers]
+    signed_for = public_url or url
+    grade = _Grader(app, url, signed_for, token, owned, method.upper(), timeout, budget)
+    return Conformance(redact(url, token), tuple(grade.run()))
+
+
+class _Grader:
+    def __init__(
+        self,
+        app: WSGIApp | None,
+        url: str,
+        signed_for: str,
+        token: str,
+        owned: list[str],
+        method: str,
+        timeout: float,
+        budget: float,
+    ):
+        self.app, self.url, self.signed_for, self.token = app, url, signed_for, token
+        self.owned, self.method, self.timeout, self.budget = owned, method, timeout, budget
+
+    # -- requests --------------------------------------------------------------------------
+
+    def _request(self, text: str, token: str | None = None, **options: object) -> SignedRequest:
+        request = inbound_request(
+            self.signed_for,
+            token or self.token,
+            from_=_FROM,
+            to=self.owned[0],
+            text=text,
+            method=self.method,
+            **options,  # type: ignore[arg-type]
+        )
+        return self._aimed(request)
+
+    def _aimed(self, request: SignedRequest) -> SignedRequest:
+        """``request`` (signed for the public URL) sent to the URL actually reached."""
+        if self.signed_for == self.url:
+            return request
+        query = urlsplit(request.url).query
+        target = urlsplit(self.url)
+        return replace(request, url=urlunsplit(target._replace(query=query)))
+
+    def _send(self, request: SignedRequest) -> Reply | str:
+        try:
+            return send(request, self.app, timeout=self.timeout)
+        except DeliveryError as exc:
+            return str(exc)
+
+    # -- grading ---------------------------------------------------------------------------
+
+    def run(self) -> list[Case]:
+        first = self._request("Hi, is the shop open today?")
+        probe = self._send(first)
+        if isinstance(probe, str):  # nothing answers there: one clear error, not ten
+            raise DeliveryError(probe)
+        cases = [
+            self._accepted("signed SMS", first, probe),
+            self._accepted("long Unicode text", self._request(_LONG_UNICODE)),
+            self._accepted("STOP keyword", self._request("STOP")),
+            self._accepted("HELP keyword", self._request("HELP")),
+            self._accepted(
+                "unknown extra parameters",
+                self._request("Hello", extra={"FutureParameter": "1", "Another": "x"}),
+            ),
+            self._accepted(
+                "MMS with media",
+                self._request("a photo", type="mms", media=["https://media.example.com/p.jpg"]),
+            ),
+        ]
+        genuine = self._request("Send 100 SMS to my friends")
+        signature_headers = {k: v for k, v in genuine.headers.items() if "Signature" in k}
+        unsigned = replace(
+            genuine,
+            headers={k: v for k, v in genuine.headers.items() if k not in signature_headers},
+        )
+        elsewhere = inbound_request(
+            "https://elsewhere.example/receive_sms/", self.token, from_=_FROM,
+            to=self.owned[0], text="x", method=self.method, nonce=genuine.nonce,
+        )  # fmt: skip
+        moved = replace(
+            unsigned,
+            headers={
+                **unsigned.headers,
+                **{k: v for k, v in elsewhere.headers.items() if "Signature" in k},
+            },
+        )
+        cases += [
+            self._refused("no signature headers", unsigned),
+            self._refused("another account's token", self._request("x", "not-your-token-0000")),
+            self._refused("signed for another URL", moved),
+        ]
+        replayed = self._request("the same request twice")
+        self._send(replayed)
+        cases.append(self._replay(replayed))
+        return cases
+
+    def _accepted(
+        self, name: str, request: SignedRequest, reply: Reply | str | None = None
+    ) -> Case:
+        reply = self._send(request) if reply is None else reply
+        if isinstance(reply, str):
+            return Case(name, False, shorten(reply, 120), "start the app, and check the URL")
+        problems: list[tuple[str, str]] = []
+        if reply.status != 200:
+            fix = "answer Plivo's signed requests with 200 and Message XML"
+            if reply.status in (401, 403):
+                fix = self._why_refused(request)
+            return Case(name, False, f"answered {reply.status} {shorten(reply.text, 60)!r}", fix)
+        if reply.content_type not in XML_MEDIA_TYPES:
+            problems.append(
+                (
+                    f"Content-Type is {reply.content_type or 'missing'}",
+                    "answer with Content-Type: application/xml (or text/xml)",
+                )
+            )
+        errors = [p for p in validate(reply.body) if p.severity == "error"]
+        if errors:
+            first = errors[0]
+            problems.append(
+                (
+                    f"the reply XML has {len(errors)} error(s), first {first.code} at "
+                    f"{first.line}:{first.column}",
+                    first.hint or first.message,
+                )
+            )
+        else:
+            strangers = [
+                m.src
+                for m in parse(reply.body).messages
+                if plivo_number(m.src or "") not in self.owned
+            ]
+            if strangers:
+                problems.append(
+                    (
+                        f"a <Message> is sent from {strangers[0]}, not a number of the account",
+                        f"use the To of the request ({self.owned[0]}) as src",
+                    )
+                )
+        if reply.elapsed > self.budget:
+            problems.append(
+                (
+                    f"the answer took {reply.elapsed:.1f} s",
+                    f"answer within {self.budget:g} s; do slow work after answering",
+                )
+            )
+        if problems:
+            return Case(name, False, "; ".join(d for d, _ in problems), problems[0][1])
+        return Case(
+            name, True, f"200 {reply.content_type}, valid XML, {reply.elapsed * 1000:.0f} ms"
+        )
+
+    def _refused(self, name: str, request: SignedRequest) -> Case:
+        reply = self._send(request)
+        if isinstance(reply, str):
+            return Case(name, False, shorten(reply, 120), "start the app, and check the URL")
+        if reply.status == 403:
+            return Case(name, True, "refused with 403")
+        fix = (
+            "check X-Plivo-Signature-V2 (or -V3) against the URL Plivo called and refuse with "
+            "403 when it does not validate — a check whose result is ignored protects nothing"
+        )
+        return Case(name, False, f"answered {reply.status}: the app served someone not Plivo", fix)
+
+    def _replay(self, request: SignedRequest) -> Case:
+        reply = self._send(request)
+        name = "replayed nonce"
+        if isinstance(reply, str) or reply.status != 403:
+            status = reply if isinstance(reply, str) else reply.status
+            return Case(
+                name, False, f"the same signed request again was answered {status}",
+                "remember recent nonces and refuse one seen before "
+                "(WebhookApp(reject_replayed_nonces=True))", "advice",
+            )  # fmt: skip
+        return Case(name, True, "a request sent twice was refused the second time", kind="advice")
+
+    def _why_refused(self, request: SignedRequest) -> str:
+        """The app refused a request Plivo signed: diagnose it as the app would see it."""
+        if self.signed_for != self.url:
+            seen = diagnose_v2(request.url, request.nonce, request.signature, self.token,
+                               public_url=self.signed_for)  # fmt: skip
+            return f"the app refused a genuine request: {seen}"
+        return (
+            "the app refused a request Plivo signed: it validates with another auth token or "
+            "rebuilds another URL (behind a proxy: check the one Plivo called, --public-url)"
+        )

@@ -1,0 +1,177 @@
+"""`smsxml check` against apps no one here wrote the smsxml way: a Flask app in the seed's
+style (it validates and ignores the result), a stdlib http.server app answering text/html,
+an app behind a TLS proxy, a Node app when node is installed — and a correct one.
+Every app runs as a real server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from threading import Thread
+
+import flask
+import plivo.utils
+import pytest
+
+from smsxml.cli import main
+from smsxml.cli.auto_reply import auto_reply
+from smsxml.conformance import conformance
+from smsxml.webhook import LocalWebhook
+
+TOKEN = "MAconformanceTOKEN-3b9d2c"
+
+
+def failed(result) -> dict[str, str]:
+    return {c.name: c.fix for c in result.cases if not c.passed}
+
+
+def test_a_correct_app_passes_every_check() -> None:
+    with LocalWebhook(auto_reply(), TOKEN, reject_replayed_nonces=True) as hook:
+        result = conformance(hook.url, TOKEN)
+    assert result.passed and failed(result) == {}, str(result)
+    assert len(result.cases) == 10 and "all required checks passed" in str(result)
+
+
+def test_a_replay_is_advice_not_a_failure() -> None:
+    with LocalWebhook(auto_reply(), TOKEN) as hook:
+        result = conformance(hook.url, TOKEN)
+    assert result.passed and list(failed(result)) == ["replayed nonce"]
+    assert "reject_replayed_nonces=True" in failed(result)["replayed nonce"]
+
+
+@pytest.fixture
+def seed_style_flask(serve_wsgi) -> Iterator[str]:
+    """The seed's Flask example: validates the signature, prints the result, ignores it."""
+    app = flask.Flask("seed")
+
+    @app.route("/receive_sms/", methods=["GET", "POST"])
+    def signature():
+        uri = flask.url_for("signature", _external=True)
+        try:
+            app.logger.info(plivo.utils.validate_signature(
+                uri, flask.request.headers.get("X-Plivo-Signature-V2-Nonce"),
+                flask.request.headers.get("X-Plivo-Signature-V2"), TOKEN,
+            ))  # fmt: skip
+        except Exception as exc:  # the SDK raises on a missing header; the seed would 500
+            app.logger.info(exc)
+        return "Text received"
+
+    with serve_wsgi(app) as base:
+        yield f"{base}/receive_sms/"
+
+
+def test_a_flask_app_that_ignores_the_signature_check_is_caught(seed_style_flask: str) -> None:
+    result = conformance(seed_style_flask, TOKEN)
+    problems = failed(result)
+    assert not result.passed
+    for refused in ("no signature headers", "another account's token", "signed for another URL"):
+        assert "a check whose result is ignored protects nothing" in problems[refused]
+    assert "application/xml" in problems["signed SMS"]  # Flask answers text/html
+    assert "Content-Type is text/html" in str(result)
+
+
+@pytest.fixture
+def html_server() -> Iterator[str]:
+    """A plain http.server app answering every request 200 text/html."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            body = b"<html><body>thanks</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/sms"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_app_answering_html_is_caught(html_server: str) -> None:
+    result = conformance(html_server, TOKEN)
+    assert "Content-Type is text/html" in result.cases[0].detail
+    assert result.cases[0].fix == "answer with Content-Type: application/xml (or text/xml)"
+    assert not result.passed
+
+
+def test_an_app_behind_a_tls_proxy_is_explained() -> None:
+    """Plivo signs https://public…; the app (http inside) checks its own URL and refuses."""
+    public = "https://public.example.com/receive_sms/"
+    with LocalWebhook(auto_reply(), TOKEN) as hook:
+        result = conformance(hook.url, TOKEN, public_url=public)
+    fix = failed(result)["signed SMS"]
+    assert "refused a genuine request" in fix and "public URL" in fix
+    with LocalWebhook(auto_reply(), TOKEN, public_url=public) as fixed:
+        assert conformance(fixed.url, TOKEN, public_url=public).passed
+
+
+def test_check_on_the_command_line(seed_style_flask: str, capsys) -> None:
+    assert main(["check", seed_style_flask, "--auth-token", TOKEN, "--json"]) == 1
+    out = capsys.readouterr().out
+    report = json.loads(out)
+    assert report["passed"] is False and len(report["cases"]) == 10
+    assert TOKEN not in out
+    with LocalWebhook(auto_reply(), TOKEN) as hook:
+        assert main(["check", hook.url, "--auth-token", TOKEN]) == 0
+    text = capsys.readouterr().out
+    assert "all required checks passed" in text and "advice" in text
+
+
+NODE_APP = r"""
+const http = require('http');
+const server = http.createServer((req, res) => {
+  let body = '';
+  req.on('data', (chunk) => { body += chunk; });
+  req.on('end', () => {
+    // Answers every POST, checking nothing: the mistake `check` must catch.
+    res.writeHead(200, {'Content-Type': 'application/xml'});
+    res.end('<Response><Message src="12025550000" dst="14155550100">hi</Message></Response>');
+  });
+});
+server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed here")
+def test_a_node_app_that_checks_nothing_is_caught(tmp_path: Path) -> None:
+    script = tmp_path / "app.js"
+    script.write_text(NODE_APP)
+    proc = subprocess.Popen(["node", str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(proc.stdout.readline())  # type: ignore[union-attr]
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        result = conformance(f"http://127.0.0.1:{port}/receive_sms/", TOKEN)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert result.cases[0].passed  # valid XML, right Content-Type
+    assert not result.passed and "no signature headers" in failed(result)
+
+
+def test_nothing_listening_is_one_clear_error(capsys) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    assert main(["check", f"http://127.0.0.1:{port}/receive_sms/", "--auth-token", TOKEN]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "connection refused" in err and TOKEN not in err
