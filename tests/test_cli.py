@@ -385,6 +385,7 @@ SUBCOMMANDS = [
     "serve",
     "send",
     "check",
+    "proxy",
     "replay",
     "demo",
 ]

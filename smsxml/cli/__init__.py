@@ -18,7 +18,7 @@ from typing import NoReturn, Protocol
 from .. import __version__
 from ..exc import SmsxmlError
 from ..tokens import ENV_VAR, redact
-from . import check, demo, inbound, replay, segments, send, serve, sign, validate, verify
+from . import check, demo, inbound, proxy, replay, segments, send, serve, sign, validate, verify
 from ._args import PROG
 
 __all__ = ["build_parser", "main"]
@@ -159,6 +159,14 @@ def _build(hidden: tuple[str, ...] = ()) -> tuple[_Parser, dict[str, _Parser]]:
         "Sends signed requests (plain, long Unicode, STOP, HELP, unknown parameters, MMS), "
         "unsigned, forged and misdirected ones and a replay, and grades the answers with a "
         "fix per failure. Exit status: 0 when every required check passes, 1 otherwise.",
+    )
+    add(
+        "proxy",
+        proxy,
+        "stand between Plivo and your app: forward untouched, explain each exchange",
+        "Listens on --host/--port and forwards every request to --to unchanged, and the "
+        "answer back; prints one line per exchange (signature verdict and why, status, "
+        "Content-Type, XML problems, latency) until Ctrl-C. --record keeps them for replay.",
     )
     add(
         "replay",

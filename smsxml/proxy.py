@@ -1,0 +1,322 @@
+"""Sit between Plivo (or the simulator) and anyone's app, and explain what crosses.
+
+:class:`ProxyApp` is a WSGI app that forwards each request **untouched** to the app at
+``upstream`` and its answer untouched back, and for each exchange works out what a person
+debugging a webhook needs: which signature headers arrived, whether they validate for the
+URL Plivo called (``public_url``) and, if not, why; the app's status, Content-Type, the
+problems of its XML (line, column, hint) and how long it took. Delivery reports
+(``callbackUrl`` traffic) pass the same way. An upstream that refuses the connection,
+times out or is not an HTTP server gets a 502 or 504 in plain words. Every exchange is kept
+in :attr:`ProxyApp.exchanges` and, with ``record_to``, appended to a JSON-lines recording
+that :func:`smsxml.replay` accepts. No token is ever shown or recorded.
+
+:class:`Proxy` serves it on 127.0.0.1 (like :class:`~smsxml.webhook.LocalWebhook`);
+``smsxml proxy`` is the command line.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from html import escape
+from typing import Any
+from urllib.parse import urlsplit
+
+from . import recording
+from ._headers import header_map
+from ._text import shorten
+from .diagnose import Diagnosis
+from .protocol import XML_MEDIA_TYPES
+from .tokens import mask, redact, resolve_token
+from .webhook.request import (
+    check_signature,
+    parse_form,
+    public_origin,
+    request_url,
+    signature_headers,
+    text_path,
+    wsgi_path,
+)
+from .xml import Problem, summary, validate
+
+__all__ = ["Exchange", "ProxyApp", "Proxy"]
+
+#: Headers that belong to one connection, not to the request (RFC 9110 §7.6.1).
+_HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "content-length",
+        "host",
+    }
+)
+
+
+_PLAIN = ("Content-Type", "text/plain; charset=utf-8")
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request through the proxy and what was learned about it."""
+
+    time: datetime
+    method: str
+    path: str
+    signature_headers: tuple[str, ...]
+    verdict: str
+    diagnosis: Diagnosis | None
+    status: int
+    content_type: str
+    problems: tuple[Problem, ...] = ()
+    latency: float = 0.0
+    #: What went wrong on the way: an upstream that did not answer (502/504), or an answer
+    #: Plivo could not use (not XML).
+    error: str = ""
+    params: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def is_report(self) -> bool:
+        """A delivery report (it carries Status and MessageUUID), not an inbound message."""
+        return "Status" in self.params and "MessageUUID" in self.params
+
+    def __str__(self) -> str:
+        what = "report" if self.is_report else "message"
+        line = (
+            f"{self.method} {self.path} ({what}) signature {self.verdict} → {self.status}"
+            f" {self.content_type or '-'} {self.latency * 1000:.0f} ms"
+        )
+        if self.error:
+            line += f" — {self.error}"
+        elif self.problems:
+            line += f" — {summary(self.problems)}: {self.problems[0].code}"
+        if self.diagnosis is not None and not self.diagnosis.valid:
+            line += f" — why: {shorten(str(self.diagnosis), 100)}"
+        return line
+
+
+class ProxyApp:
+    """Forward to ``upstream`` (``http://127.0.0.1:5000``), checking on the way (see the
+    module docstring). ``public_url``: the message_url configured at Plivo, which the
+    signatures are checked against (default: the proxy's own URL as requested)."""
+
+    def __init__(
+        self,
+        upstream: str,
+        auth_token: str | None = None,
+        *,
+        public_url: str | None = None,
+        main_auth_token: str | None = None,
+        record_to: str | None = None,
+        timeout: float = 15.0,
+        keep: int = 1000,
+        on_exchange: Callable[[Exchange], Any] | None = None,
+    ):
+        parts = urlsplit(upstream)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(
+                f"upstream must be an http(s) URL like http://127.0.0.1:5000; got {upstream!r}"
+            )
+        self.upstream = upstream.rstrip("/")
+        self._token = resolve_token(auth_token)
+        self._main_token = main_auth_token or None
+        self.public_url = public_url
+        if public_url is not None:
+            public_origin(public_url)  # a clear error now, not at the first request
+        self.record_to = record_to
+        self.timeout = timeout
+        self.on_exchange = on_exchange
+        self.exchanges: deque[Exchange] = deque(maxlen=keep)
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        public = f", public {self.public_url}" if self.public_url else ""
+        return (
+            f"<ProxyApp → {self.upstream}{public}, token {mask(self._token)}, "
+            f"{len(self.exchanges)} exchanges>"
+        )
+
+    def _redact(self, text: str) -> str:
+        return redact(text, self._token, self._main_token)
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        started = time.perf_counter()
+        method = str(environ.get("REQUEST_METHOD", "GET")).upper()
+        headers = {
+            "-".join(p.capitalize() for p in key[5:].split("_")): str(value)
+            for key, value in environ.items()
+            if key.startswith("HTTP_")
+        }
+        if environ.get("CONTENT_TYPE"):
+            headers["Content-Type"] = str(environ["CONTENT_TYPE"])
+        length = int(str(environ.get("CONTENT_LENGTH") or 0) or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        path = wsgi_path(str(environ.get("PATH_INFO", "/")))
+        query = str(environ.get("QUERY_STRING", ""))
+        try:
+            origin = None
+            if self.public_url is not None:  # the message_url or callbackUrl Plivo called
+                origin = public_origin(
+                    self.public_url, (text_path(str(environ.get("PATH_INFO", ""))),)
+                )
+            url = request_url(environ, origin=origin)
+        except ValueError:
+            url = f"http://invalid-host{path}"
+        try:
+            params = {
+                **parse_form(query.encode("latin-1")),
+                **(parse_form(body) if method == "POST" else {}),
+            }
+        except ValueError:  # not form data: forwarded all the same
+            params = {}
+        check = check_signature(url, headers, self._token, self._main_token)
+        status, answer_headers, answer, error = self._forward(method, path, query, headers, body)
+        kind = next((v for k, v in answer_headers if k.lower() == "content-type"), "")
+        media = kind.split(";")[0].strip().lower()
+        report = "Status" in params and "MessageUUID" in params
+        problems: tuple[Problem, ...] = ()
+        note = ""
+        if status == 200 and not report:
+            if media in XML_MEDIA_TYPES:
+                problems = tuple(validate(answer))
+            else:
+                note = f"Content-Type is {media or 'missing'}: Plivo needs application/xml"
+        exchange = Exchange(
+            time=datetime.now(timezone.utc),
+            method=method,
+            path=self._redact(path),
+            signature_headers=signature_headers(header_map(headers)),
+            verdict=check.verdict,
+            diagnosis=None if check.valid else check.diagnosis,
+            status=status,
+            content_type=media,
+            problems=problems,
+            latency=time.perf_counter() - started,
+            error=self._redact(error or note),
+            params={self._redact(k): self._redact(v) for k, v in params.items()},
+        )
+        self._keep(exchange, method, url, headers, params, body)
+        start_response(f"{status} {_reason(status)}", answer_headers)
+        return [answer]
+
+    def _forward(
+        self, method: str, path: str, query: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, list[tuple[str, str]], bytes, str]:
+        import requests  # lazy: keep `import smsxml` light
+
+        target = self.upstream + path + (f"?{query}" if query else "")
+        sent = {k: v for k, v in headers.items() if k.lower() not in _HOP_BY_HOP}
+        session = requests.Session()
+        session.trust_env = False
+        try:
+            response = session.request(
+                method, target, headers=sent, data=body or None, timeout=self.timeout,
+                allow_redirects=False,
+            )  # fmt: skip
+        except requests.exceptions.Timeout:
+            text = f"the app at {self.upstream} did not answer within {self.timeout:g} s"
+            return (
+                504,
+                [_PLAIN],
+                f"504 {text}\n".encode(),
+                text,
+            )
+        except requests.exceptions.RequestException as exc:
+            text = f"the app at {self.upstream} could not be reached ({type(exc).__name__})"
+            return (
+                502,
+                [_PLAIN],
+                f"502 {text}\n".encode(),
+                text,
+            )
+        finally:
+            session.close()
+        answer_headers = [
+            (k, v) for k, v in response.headers.items() if k.lower() not in _HOP_BY_HOP
+        ]
+        return response.status_code, answer_headers, response.content, ""
+
+    def _keep(self, exchange: Exchange, method: str, url: str, headers: dict[str, str],
+              params: dict[str, str], body: bytes) -> None:  # fmt: skip
+        with self._lock:
+            self.exchanges.append(exchange)
+        if self.record_to:
+            recorded = recording.RecordedRequest(
+                method=method,
+                url=url,
+                headers=headers,
+                params=params,
+                body=recording.RecordedRequest.decode_body(body),
+                time=recording.iso_utc(exchange.time),
+            ).redacted(self._token, self._main_token)
+            recording.append(self.record_to, recorded)
+        if self.on_exchange is not None:
+            self.on_exchange(exchange)
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{escape(e.method)} {escape(e.path)}</td><td>{escape(e.verdict)}</td>"
+            f"<td>{e.status}</td><td>{escape(e.content_type)}</td>"
+            f"<td style='text-align:left'>{escape(e.error or summary(e.problems))}</td></tr>"
+            for e in self.exchanges
+        )
+        return (
+            f"<div><b>{escape(repr(self))}</b><table><tr><th>request</th><th>signature</th>"
+            f"<th>status</th><th>type</th><th>notes</th></tr>{rows}</table></div>"
+        )
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Status"
+
+
+class Proxy:
+    """A :class:`ProxyApp` served on ``host:port`` (127.0.0.1, any free port by default)."""
+
+    def __init__(self, upstream: str, auth_token: str | None = None, host: str = "127.0.0.1",
+                 port: int = 0, **options: Any):  # fmt: skip
+        from .webhook.server import Server
+
+        self.app = ProxyApp(upstream, auth_token, **options)
+        self._server = Server(self.app, host, port)
+        self.host, self.port = host, self._server.port
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def exchanges(self) -> list[Exchange]:
+        return list(self.app.exchanges)
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def __enter__(self) -> Proxy:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"<Proxy {self.url} → {self.app.upstream}, {len(self.app.exchanges)} exchanges>"
+
+    def _repr_html_(self) -> str:
+        return self.app._repr_html_()
