@@ -99,9 +99,17 @@ class Exchange:
             line += f" — {self.error}"
         elif self.problems:
             line += f" — {summary(self.problems)}: {self.problems[0].code}"
+        if self.served_unsigned:
+            line += " — the app served a request Plivo did not sign: it must refuse it (403)"
         if self.diagnosis is not None and not self.diagnosis.valid:
             line += f" — why: {shorten(str(self.diagnosis), 100)}"
         return line
+
+    @property
+    def served_unsigned(self) -> bool:
+        """The signature did not validate (or was missing) and the app answered 2xx anyway:
+        it does not check signatures, or ignores the result."""
+        return self.verdict in ("invalid", "missing") and 200 <= self.status < 300
 
 
 class ProxyApp:

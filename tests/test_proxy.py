@@ -135,3 +135,14 @@ def test_smsxml_proxy_prints_one_line_per_exchange(echo_app) -> None:
     assert "POST /receive_sms/ (message) signature valid V2 → 200" in shown
     assert "Plivo needs application/xml" in shown and TOKEN not in shown
     assert proc.returncode == 0
+
+
+def test_an_app_that_does_not_refuse_a_forgery_is_named(echo_app) -> None:
+    """The seed's mistake: the app checks nothing (or ignores the check) and answers 200."""
+    base, _ = echo_app
+    with Proxy(base, TOKEN, public_url=PUBLIC) as proxy:
+        forged = inbound_request(PUBLIC, "not-the-token", from_="1", to="2", text="x")
+        assert dataclasses.replace(forged, url=proxy.url + "/receive_sms/").send().status == 200
+        [exchange] = proxy.exchanges
+    assert exchange.served_unsigned
+    assert "the app served a request Plivo did not sign" in str(exchange)
