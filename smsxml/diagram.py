@@ -9,6 +9,7 @@ XML-escaped, so a message body like ``<b>&`` cannot break the picture.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -63,13 +64,32 @@ class Step:
 
 
 class SVG:
-    """An SVG document. Jupyter shows it through ``_repr_svg_``; ``.data`` is the text."""
+    """An SVG document. Jupyter shows it through ``_repr_svg_`` and ``_repr_markdown_``;
+    ``.data`` is the text."""
 
     def __init__(self, data: str):
         self.data = data
 
     def _repr_svg_(self) -> str:
         return self.data
+
+    def _repr_markdown_(self) -> str:
+        """The same picture as a Markdown image whose source is a ``data:`` URI.
+
+        JupyterLab renders ``image/svg+xml`` only in a *trusted* notebook; in an untrusted
+        one — any notebook freshly cloned or downloaded — it falls back to the text
+        ``<SVG 964×472, …>``. Markdown is rendered in untrusted notebooks too (sanitized,
+        and the sanitizer keeps an ``<img>`` with a ``data:`` URI), so the diagram shows
+        either way. (JupyterLab then prefers the Markdown in trusted notebooks as well;
+        front ends ranking SVG above Markdown, like nbconvert, keep the SVG.)
+        """
+        return f"![sequence diagram]({self.data_uri})"
+
+    @property
+    def data_uri(self) -> str:
+        """The SVG as a ``data:image/svg+xml;base64,…`` URI (for an ``<img src>``)."""
+        encoded = base64.b64encode(self.data.encode("utf-8")).decode("ascii")
+        return f"data:image/svg+xml;base64,{encoded}"
 
     def save(self, path: str | Path) -> Path:
         """Write the SVG to ``path`` (UTF-8) and return the path."""

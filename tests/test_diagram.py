@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -92,6 +93,19 @@ def test_svg_object(tmp_path: Path) -> None:
     assert re.fullmatch(r"<SVG \d+×\d+, \d+ characters>", repr(svg))
     path = svg.save(tmp_path / "flow.svg")
     assert path.read_text(encoding="utf-8") == svg.data
+
+
+def test_svg_as_markdown_image_for_untrusted_notebooks() -> None:
+    """JupyterLab shows image/svg+xml only in trusted notebooks; the Markdown form, an image
+    with a data: URI, shows in untrusted ones (checked in Chromium: tests/browser)."""
+    diagram = [*steps(), Step("Phone", "Plivo", "<b>& é 😀")]
+    svg = sequence_diagram(PEOPLE, diagram)
+    markdown = svg._repr_markdown_()
+    match = re.fullmatch(r"!\[sequence diagram\]\((data:image/svg\+xml;base64,([^)]+))\)", markdown)
+    assert match, markdown[:80]
+    assert match.group(1) == svg.data_uri
+    assert base64.b64decode(match.group(2), validate=True).decode("utf-8") == svg.data
+    assert sequence_diagram(PEOPLE, diagram)._repr_markdown_() == markdown  # deterministic
 
 
 @given(st.lists(st.text(max_size=80), min_size=1, max_size=6))

@@ -26,7 +26,9 @@ __all__ = [
     "Value",
     "classed",
     "heading",
+    "natural",
     "pre",
+    "scaled",
     "wide",
 ]
 
@@ -48,14 +50,36 @@ def heading(title: str) -> widgets.HTML:
     return classed(widgets.HTML(f"<h3>{escape(title)}</h3>"), "smsxml-heading")
 
 
+#: How a ``<pre>`` wraps: at spaces, a word moving whole to the next line; a word broken only
+#: when it is wider than a line on its own. (JupyterLab's outputs set ``word-break:
+#: break-all``, which cuts ``receive_sms/`` into ``receive_sm`` and ``s/`` at any width.)
+_PRE_STYLE = "white-space:pre-wrap;word-break:normal;overflow-wrap:break-word;margin:0"
+
+
 def pre(text: str, css: str = "") -> str:
-    """``text`` as an HTML ``<pre>`` that wraps long lines."""
+    """``text`` as an HTML ``<pre>`` that wraps long lines between words."""
     cls = f" class='{css}'" if css else ""
-    return f"<pre{cls} style='white-space:pre-wrap;margin:0'>{escape(text)}</pre>"
+    return f"<pre{cls} style='{_PRE_STYLE}'>{escape(text)}</pre>"
 
 
-def wide() -> widgets.Layout:
-    return widgets.Layout(width="100%")
+def scaled(svg: object) -> str:
+    """An inline SVG (a :class:`smsxml.diagram.SVG` or its text) that shrinks to the width of
+    the panel, its viewBox keeping the proportions, instead of making the panel scroll
+    sideways (a diagram with a callbackUrl lifeline is 964 px wide)."""
+    return str(svg).replace("<svg ", "<svg style='max-width:100%;height:auto' ", 1)
+
+
+def wide(**more: str) -> widgets.Layout:
+    """A layout filling the width of the panel (a VBox), and no more: ``width: auto`` lets
+    the box stretch its child to fit inside its margins, where ``width: 100%`` plus the
+    widgets' 2 px margin stuck out (the input's right border cut off)."""
+    return widgets.Layout(width="auto", **more)
+
+
+def natural() -> widgets.Layout:
+    """A button's layout: as wide as its label, never squeezed (in a row, flex would cut
+    "Refresh list" to "Refresh…") nor stretched across the panel (in a column)."""
+    return widgets.Layout(width="auto", flex="0 0 auto", align_self="flex-start")
 
 
 def _walk(widget: Any) -> Iterator[Any]:

@@ -42,7 +42,18 @@ from ..simulator import IN_PROCESS_URL, Simulator
 from ..tokens import resolve_token
 from ..units import Segments, segments
 from ..xml import Message, Problem, Response, unwritable_problem, validate
-from ._panel import DEFAULT_NONCE, LABEL_STYLE, Panel, Value, classed, heading, pre, wide
+from ._panel import (
+    DEFAULT_NONCE,
+    LABEL_STYLE,
+    Panel,
+    Value,
+    classed,
+    heading,
+    natural,
+    pre,
+    scaled,
+    wide,
+)
 
 __all__ = ["MessageComposer", "DEFAULT_WEBHOOK_URL"]
 
@@ -147,7 +158,7 @@ class MessageComposer(Panel):
                 value=text,
                 description="Text",
                 style=LABEL_STYLE,
-                layout=widgets.Layout(width="100%", height="80px"),
+                layout=wide(height="80px"),
             ),
             "smsxml-composer-text",
         )
@@ -185,7 +196,7 @@ class MessageComposer(Panel):
             widgets.Button(
                 description="Send through the simulator",
                 icon="paper-plane",
-                layout=widgets.Layout(width="auto"),
+                layout=natural(),
             ),
             "smsxml-composer-send",
         )
@@ -556,4 +567,5 @@ def _problems_html(problems: list[Problem]) -> str:
 
 
 def _flow_html(flow: Flow) -> str:
-    return f"<div class='smsxml-flow-diagram'>{flow.sequence_diagram()}</div>{flow._repr_html_()}"
+    diagram = scaled(flow.sequence_diagram())
+    return f"<div class='smsxml-flow-diagram'>{diagram}</div>{flow._repr_html_()}"

@@ -26,7 +26,17 @@ import ipywidgets as widgets
 from ..diagnose import Diagnosis, diagnose_v2
 from ..exc import SmsxmlError, WidgetError
 from ..signature import SignatureExplanation, explain_v2, sign_v2
-from ._panel import DEFAULT_NONCE, LABEL_STYLE, Panel, TokenField, Value, classed, heading, wide
+from ._panel import (
+    DEFAULT_NONCE,
+    LABEL_STYLE,
+    Panel,
+    TokenField,
+    Value,
+    classed,
+    heading,
+    natural,
+    wide,
+)
 
 __all__ = ["SignatureExplorer", "DEFAULT_URL"]
 
@@ -71,9 +81,7 @@ class SignatureExplorer(Panel):
         self._nonce = text_field(nonce, "nonce", "smsxml-explorer-nonce")
         self._signature = text_field(signature, "signature", "smsxml-explorer-signature")
         self._sign_button = classed(
-            widgets.Button(
-                description="Use the correct signature", layout=widgets.Layout(width="auto")
-            ),
+            widgets.Button(description="Use the correct signature", layout=natural()),
             "smsxml-explorer-sign",
         )
         self._steps_out = classed(widgets.HTML(layout=wide()), "smsxml-explorer-steps")

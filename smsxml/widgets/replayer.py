@@ -34,7 +34,7 @@ from ..exc import SmsxmlError, WidgetError
 from ..playback import ReplayResult, replay
 from ..recording import load
 from ..webhook import LocalWebhook, WebhookApp
-from ._panel import LABEL_STYLE, Panel, TokenField, classed, heading, pre, wide
+from ._panel import LABEL_STYLE, Panel, TokenField, classed, heading, natural, pre, wide
 
 __all__ = ["RequestReplayer", "Entry", "EntrySource"]
 
@@ -138,6 +138,18 @@ def _entry_label(number: int, entry: Entry) -> str:
     return label
 
 
+#: The least width of a column of the comparison (Recorded / Sent / Answer), in CSS px: a
+#: line like ``MessageUUID=…`` (48 characters of code font) fits in it.
+_COLUMN = "400px"
+
+
+def _column() -> widgets.Layout:
+    """A column of the comparison: grows to share the row, wraps below when the row is full;
+    ``min-width: 0`` lets it shrink below a word too long for any line (broken as a last
+    resort) rather than push the panel wider."""
+    return widgets.Layout(flex=f"1 1 {_COLUMN}", min_width="0")
+
+
 def _request_html(
     method: str, url: str, headers: Mapping[str, str], params: Mapping[str, str]
 ) -> str:
@@ -180,18 +192,24 @@ class RequestReplayer(Panel):
         self._result: ReplayResult | None = None
         self._error = ""
         self._select = classed(
-            widgets.Dropdown(options=[], description="request", style=LABEL_STYLE, layout=wide()),
+            widgets.Dropdown(
+                options=[],
+                description="request",
+                style=LABEL_STYLE,
+                # the rest of the row, beside the button (long labels shrink, not push it out)
+                layout=wide(flex="1 1 0%", min_width="0"),
+            ),
             "smsxml-replayer-select",
         )
         self._refresh_button = classed(
-            widgets.Button(description="Refresh list", layout=widgets.Layout(width="auto")),
+            widgets.Button(description="Refresh list", layout=natural()),
             "smsxml-replayer-refresh",
         )
         self._params = classed(
             widgets.Textarea(
                 description="params",
                 style=LABEL_STYLE,
-                layout=widgets.Layout(width="100%", height="180px"),
+                layout=wide(height="180px"),
             ),
             "smsxml-replayer-params",
         )
@@ -210,10 +228,11 @@ class RequestReplayer(Panel):
             "smsxml-replayer-send",
         )
         self._status_out = classed(widgets.HTML(), "smsxml-replayer-status")
-        column = widgets.Layout(width="33%")
-        self._original_out = classed(widgets.HTML(layout=column), "smsxml-replayer-original")
-        self._request_out = classed(widgets.HTML(layout=column), "smsxml-replayer-request")
-        self._response_out = classed(widgets.HTML(layout=column), "smsxml-replayer-response")
+        # Side by side while each column can be _COLUMN wide (a signature, a MessageUUID=…
+        # line fit on one line); on a narrower panel the next column wraps below.
+        self._original_out = classed(widgets.HTML(layout=_column()), "smsxml-replayer-original")
+        self._request_out = classed(widgets.HTML(layout=_column()), "smsxml-replayer-request")
+        self._response_out = classed(widgets.HTML(layout=_column()), "smsxml-replayer-response")
         self._select.observe(self._on_select, names="value")
         self._send_button.on_click(self._on_replay)
         self._refresh_button.on_click(lambda _b: self.refresh())
@@ -228,7 +247,10 @@ class RequestReplayer(Panel):
                     self._token.field,
                     self._send_button,
                     self._status_out,
-                    widgets.HBox([self._original_out, self._request_out, self._response_out]),
+                    widgets.HBox(
+                        [self._original_out, self._request_out, self._response_out],
+                        layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"),
+                    ),
                 ]
             ),
             "smsxml-replayer",

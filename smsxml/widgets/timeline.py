@@ -21,7 +21,7 @@ import ipywidgets as widgets
 
 from ..exc import WidgetError
 from ..flow import LIFELINES, Event, Flow, timeline_rows
-from ._panel import Panel, classed, heading, wide
+from ._panel import Panel, classed, heading, scaled, wide
 
 __all__ = ["FlowTimeline"]
 
@@ -104,7 +104,7 @@ class FlowTimeline(Panel):
         else:
             # Only the timeline is drawn: a flow without an inbound request will do.
             shown = Flow(inbound=None, timeline=list(self._events))  # type: ignore[arg-type]
-        return str(shown.sequence_diagram())
+        return scaled(shown.sequence_diagram())
 
     def _summary(self) -> str:
         count = len(self._events)

@@ -1,8 +1,10 @@
 """Fixtures for the browser suite: one JupyterLab and one headless Chromium per module.
 
-JupyterLab runs from a temporary copy of ``tests/browser/notebooks`` on 127.0.0.1 (random
-free port, random token) with its config, data, runtime and IPython dirs in that temporary
-folder, so nothing lands in the home folder; its ``python3`` kernel is this interpreter.
+JupyterLab runs from a temporary copy of a folder of notebooks — ``tests/browser/notebooks``
+(fixture ``lab``) or the repo's teaching notebooks in ``notebooks/`` (``teaching_lab``) — on
+127.0.0.1 (random free port, random token) with its config, data, runtime and IPython dirs in
+that temporary folder, so nothing lands in the home folder; its ``python3`` kernel is this
+interpreter.
 Chromium is Debian's (``/usr/bin/chromium``), driven by Playwright's sync API — no browser
 download. Without Chromium (or Playwright, or JupyterLab) the tests skip locally and fail
 in CI (``CI=true``).
@@ -26,12 +28,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_helpers import REPO_ROOT, TEACHING_NOTEBOOKS
 
 # The notebooks here are driven by the browser tests only: nbval (``--nbval`` in the repo's
 # addopts) must not collect them.
 collect_ignore_glob = ["notebooks/*"]
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "browser"
 LAB_START_TIMEOUT = 60.0
@@ -88,6 +90,25 @@ class Lab:
         """``name`` alone in a fresh workspace of its own (no tabs left by other tests)."""
         workspace = Path(name).stem
         return f"{self.url}lab/workspaces/{workspace}/tree/{name}?reset&token={self.token}"
+
+    def shut_down_kernels(self, name: str) -> None:
+        """Shut down the kernel(s) of notebook ``name`` (a finished test's kernel would
+        otherwise idle on, with its webhooks, until the server stops). Best effort: called
+        in a test's ``finally``, it must not hide the test's own failure."""
+        headers = {"Authorization": f"token {self.token}"}
+        try:
+            listing = urllib.request.Request(f"{self.url}api/sessions", headers=headers)
+            with urllib.request.urlopen(listing, timeout=10) as answer:
+                sessions = json.load(answer)
+            for session in sessions:
+                if session.get("path") == name:
+                    ending = urllib.request.Request(
+                        f"{self.url}api/sessions/{session['id']}", headers=headers, method="DELETE"
+                    )
+                    with urllib.request.urlopen(ending, timeout=30):
+                        pass
+        except (OSError, ValueError):
+            pass
 
     def log_tail(self, lines: int = 30) -> str:
         """The end of the server log, with the token blanked out."""
@@ -226,16 +247,15 @@ def chromium_executable() -> str:
     return path  # type: ignore[return-value]
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    """JupyterLab serving a temporary copy of the test notebooks; stopped at the end."""
+def _serve(tmp_path_factory: pytest.TempPathFactory, source: Path) -> Iterator[Lab]:
+    """JupyterLab serving a temporary copy of the folder ``source``; stopped at the end."""
     try:
         import jupyterlab  # noqa: F401
     except ImportError:
         _unavailable("jupyterlab is not installed")
     base = tmp_path_factory.mktemp("jupyterlab")
     root = base / "notebooks"
-    shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copytree(source, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     env = _lab_environment(base)
     _write_lab_settings(base)
     port, token = _free_port(), secrets.token_hex(24)
@@ -275,6 +295,18 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
 
 
 @pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """JupyterLab serving a temporary copy of the test notebooks (``tests/browser/notebooks``)."""
+    yield from _serve(tmp_path_factory, NOTEBOOKS)
+
+
+@pytest.fixture(scope="module")
+def teaching_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """JupyterLab serving a temporary copy of the repo's teaching notebooks (``notebooks/``)."""
+    yield from _serve(tmp_path_factory, TEACHING_NOTEBOOKS)
+
+
+@pytest.fixture(scope="module")
 def browser(chromium_executable: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """Headless Debian Chromium under Playwright (sync API), with its own HOME."""
     from playwright.sync_api import sync_playwright
@@ -300,8 +332,9 @@ def browser(chromium_executable: str, tmp_path_factory: pytest.TempPathFactory) 
 
 
 @pytest.fixture()
-def page(browser: Any, lab: Lab) -> Iterator[Any]:
-    """A fresh page (own context) per test, tall enough to show a whole panel."""
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh page (own context) per test, tall enough to show a whole panel. (Each test
+    asks for the Lab it needs: ``lab`` or ``teaching_lab``.)"""
     context = browser.new_context(viewport={"width": 1280, "height": 1600})
     context.set_default_timeout(30_000)
     try:

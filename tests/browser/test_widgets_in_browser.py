@@ -3,6 +3,10 @@
 Each test opens its own small notebook from ``tests/browser/notebooks``, runs all cells
 from the Run menu, waits for the panel and works it like a learner would: typing, choosing,
 pressing buttons. A screenshot per step goes to ``test-artifacts/browser/``.
+
+The layout tests measure the panels in the page: every button shows its whole label, no
+control sticks out of its panel, no content is cut off, and the replayer's columns wrap
+between words (probes in ``browser_helpers``).
 """
 
 from __future__ import annotations
@@ -12,85 +16,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_helpers import (
+    UPDATE_TIMEOUT,
+    broken_words,
+    clipped_buttons,
+    clipped_content,
+    open_and_run,
+    overflowing,
+)
+from browser_helpers import shot as _shot
 
 pytestmark = pytest.mark.browser
-
-KERNEL_TIMEOUT = 60_000  # ms: kernel start (and first import of smsxml/ipywidgets)
-RENDER_TIMEOUT = 60_000  # ms: Run All until the panel is on screen
-UPDATE_TIMEOUT = 15_000  # ms: one round trip browser → kernel → browser
-
-
-def _shot(page: Any, artifacts: Path, name: str, focus: Any = None) -> Path:
-    """Save a screenshot of the page (scrolled to ``focus`` when given)."""
-    if focus is not None:
-        try:
-            focus.scroll_into_view_if_needed(timeout=5_000)
-        except Exception:  # noqa: BLE001 - a screenshot must not hide the real failure
-            pass
-    path = artifacts / f"{name}.png"
-    page.screenshot(path=str(path))
-    return path
-
-
-def _errors_shown(page: Any) -> str:
-    """Tracebacks / stderr the notebook shows (for failure messages)."""
-    outputs = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
-    texts = [outputs.nth(i).inner_text() for i in range(min(outputs.count(), 3))]
-    return "\n".join(t.strip()[-1500:] for t in texts if t.strip())
-
-
-def open_and_run(page: Any, lab: Any, artifacts: Path, notebook: str, widget: str, css: str) -> Any:
-    """Open ``notebook``, wait for an idle kernel, Run → Run All Cells, and return the
-    locator of the rendered panel ``css`` — or fail naming ``widget`` and the screenshot."""
-    from playwright.sync_api import Error, TimeoutError
-
-    stem = Path(notebook).stem
-    page.goto(lab.notebook_url(notebook), wait_until="domcontentloaded")
-    notebook_panel = page.locator(".jp-NotebookPanel:visible")
-    # The status bar says "Python 3 (ipykernel) | Idle" once the kernel is connected and
-    # idle (the toolbar's execution indicator starts out "idle" before there is a kernel,
-    # and Run All without a kernel runs nothing).
-    kernel_idle = page.locator(".jp-StatusBar-TextItem", has_text=re.compile(r"\|\s*Idle\s*$"))
-    try:
-        notebook_panel.locator(".jp-Cell").first.wait_for(timeout=KERNEL_TIMEOUT)
-        kernel_idle.first.wait_for(timeout=KERNEL_TIMEOUT)
-    except TimeoutError:
-        shot = _shot(page, artifacts, f"{stem}-0-kernel-not-ready")
-        pytest.fail(
-            f"{notebook}: notebook/kernel not ready in JupyterLab within "
-            f"{KERNEL_TIMEOUT // 1000} s (for {widget}); screenshot: {shot}\n"
-            f"server log:\n{lab.log_tail()}",
-            pytrace=False,
-        )
-    _shot(page, artifacts, f"{stem}-0-opened")
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
-    started = notebook_panel.locator(
-        ".jp-CodeCell .jp-InputPrompt", has_text=re.compile(r"\[(\*|\d+)\]")
-    )
-    try:
-        started.first.wait_for(timeout=UPDATE_TIMEOUT)
-    except TimeoutError:
-        shot = _shot(page, artifacts, f"{stem}-1-not-run")
-        pytest.fail(
-            f"{notebook}: Run → Run All Cells did not start the cells (for {widget}); "
-            f"screenshot: {shot}",
-            pytrace=False,
-        )
-    panel = notebook_panel.locator(f".{css}").first
-    try:
-        panel.wait_for(state="visible", timeout=RENDER_TIMEOUT)
-    except (TimeoutError, Error):
-        shot = _shot(page, artifacts, f"{stem}-1-not-rendered")
-        errors = _errors_shown(page)
-        pytest.fail(
-            f"{widget} did not render in JupyterLab: no visible .{css} within "
-            f"{RENDER_TIMEOUT // 1000} s after Run All Cells in {notebook}; screenshot: {shot}"
-            + (f"\nthe notebook shows:\n{errors}" if errors else ""),
-            pytrace=False,
-        )
-    _shot(page, artifacts, f"{stem}-1-rendered", panel)
-    return panel
 
 
 def test_message_composer(page: Any, lab: Any, artifacts: Path) -> None:
@@ -223,3 +159,64 @@ def test_a_typed_token_never_reaches_the_saved_notebook(
     state = json.loads(text)["metadata"].get("widgets", {})
     assert "application/vnd.jupyter.widget-state+json" in state, "no widget state was saved"
     assert secret not in text
+
+
+# -- layout: what a learner sees cut, sticking out or broken -------------------------------
+
+
+def _replay(panel: Any) -> None:
+    from playwright.sync_api import expect
+
+    panel.locator("button.smsxml-replayer-send").click()
+    expect(panel.locator(".smsxml-replayer-status")).to_contain_text(
+        "200 OK", timeout=UPDATE_TIMEOUT
+    )
+
+
+def _send(panel: Any) -> None:
+    from playwright.sync_api import expect
+
+    panel.locator("button.smsxml-composer-send").click()
+    expect(panel.locator(".smsxml-composer-flow svg")).to_be_visible(timeout=UPDATE_TIMEOUT)
+
+
+@pytest.mark.parametrize(
+    ("notebook", "widget", "css", "work"),
+    [
+        ("composer.ipynb", "MessageComposer", "smsxml-composer", _send),
+        ("explorer.ipynb", "SignatureExplorer", "smsxml-explorer", None),
+        ("replayer.ipynb", "RequestReplayer", "smsxml-replayer", _replay),
+    ],
+    ids=["composer", "explorer", "replayer"],
+)
+def test_layout_nothing_cut_nothing_sticks_out(
+    page: Any, lab: Any, artifacts: Path, notebook: str, widget: str, css: str, work: Any
+) -> None:
+    """Every button shows its whole label (the replayer's "Refresh list" was cut to
+    "Refresh…"), and every control, its input box included, stays inside the panel (the
+    text inputs stuck out by 2 px, their right border cut off)."""
+    panel = open_and_run(page, lab, artifacts, notebook, widget, css)
+    if work is not None:
+        work(panel)
+    path = _shot(page, artifacts, f"{css}-layout", panel)
+    assert clipped_buttons(panel) == [], f"{widget}: buttons cut short; screenshot: {path}"
+    assert overflowing(panel) == [], f"{widget}: controls stick out; screenshot: {path}"
+    assert clipped_content(panel) == [], f"{widget}: content cut off; screenshot: {path}"
+
+
+def test_layout_replayer_columns_break_lines_between_words(
+    page: Any, lab: Any, artifacts: Path
+) -> None:
+    """Recorded / Sent / Answer wrap between words, never inside one (they showed
+    ``…/receive_sm`` ``s/`` on two lines), and stay inside the panel."""
+    panel = open_and_run(
+        page, lab, artifacts, "replayer.ipynb", "RequestReplayer", "smsxml-replayer"
+    )
+    _replay(panel)
+    path = _shot(
+        page, artifacts, "smsxml-replayer-columns", panel.locator(".smsxml-replayer-response")
+    )
+    for name in ("original", "request", "response"):
+        column = panel.locator(f".smsxml-replayer-{name}")
+        assert broken_words(column) == [], f"{name}: words broken over two lines; {path}"
+    assert overflowing(panel) == [], f"columns stick out; screenshot: {path}"
