@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from . import recording
@@ -42,6 +42,9 @@ from .webhook.request import (
     wsgi_path,
 )
 from .xml import Problem, summary, validate
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .diagram import SVG
 
 __all__ = ["Exchange", "ProxyApp", "Proxy"]
 
@@ -272,6 +275,25 @@ class ProxyApp:
         if self.on_exchange is not None:
             self.on_exchange(exchange)
 
+    def sequence_diagram(self, *, title: str | None = None) -> SVG:
+        """The exchanges so far as a sequence diagram: Plivo → your app and back, with the
+        proxy's findings as notes (red: a signature that failed or a forgery served, amber:
+        an answer Plivo cannot use, XML problems)."""
+        from .diagram import Step, sequence_diagram
+
+        steps: list[Step] = []
+        for e in list(self.exchanges):
+            time = f"{e.time:%H:%M:%S.%f}"[:12]
+            label = f"{e.method} {shorten(e.path, 24)} ({e.verdict})"
+            steps.append(Step("Plivo", "Your app", label, "arrow", time))
+            steps.append(Step("Your app", "Plivo", f"{e.status} {e.content_type or '-'}", "reply"))
+            if e.served_unsigned or (e.diagnosis is not None and not e.diagnosis.valid):
+                steps.append(Step("Plivo", "Plivo", f"signature {e.verdict}", "error"))
+            if e.error or e.problems:
+                note = e.error or summary(e.problems)
+                steps.append(Step("Your app", "Your app", shorten(note, 40), "warning"))
+        return sequence_diagram(["Plivo", "Your app"], steps, title=title)
+
     def _repr_html_(self) -> str:
         rows = "".join(
             f"<tr><td>{escape(e.method)} {escape(e.path)}</td><td>{escape(e.verdict)}</td>"
@@ -328,3 +350,29 @@ class Proxy:
 
     def _repr_html_(self) -> str:
         return self.app._repr_html_()
+
+    def sequence_diagram(self, *, title: str | None = None) -> SVG:
+        """See :meth:`ProxyApp.sequence_diagram`."""
+        return self.app.sequence_diagram(title=title)
+
+    def live(self) -> Any:
+        """A notebook view that updates with each exchange (an ipywidgets HTML: the table of
+        exchanges and the sequence diagram)."""
+        import ipywidgets
+
+        view = ipywidgets.HTML(value=self._live_html())
+        previous = self.app.on_exchange
+
+        def refresh(exchange: Exchange) -> None:
+            if previous is not None:
+                previous(exchange)
+            view.value = self._live_html()
+
+        self.app.on_exchange = refresh
+        return view
+
+    def _live_html(self) -> str:
+        if not self.app.exchanges:
+            return f"<i>{escape(repr(self))}: no exchange yet</i>"
+        diagram = self.sequence_diagram()
+        return self._repr_html_() + f"<img src='{diagram.data_uri}' style='max-width:100%'>"

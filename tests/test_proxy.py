@@ -146,3 +146,39 @@ def test_an_app_that_does_not_refuse_a_forgery_is_named(echo_app) -> None:
         [exchange] = proxy.exchanges
     assert exchange.served_unsigned
     assert "the app served a request Plivo did not sign" in str(exchange)
+
+
+def test_the_diagram_and_the_live_view_show_the_exchanges(echo_app) -> None:
+    base, _ = echo_app
+    with Proxy(base, TOKEN, public_url=PUBLIC) as proxy:
+        view = proxy.live()
+        assert "no exchange yet" in view.value
+        signed = inbound_request(PUBLIC, TOKEN, from_="1", to="2", text="x")
+        dataclasses.replace(signed, url=proxy.url + "/receive_sms/").send()
+        forged = inbound_request(PUBLIC, "forger", from_="1", to="2", text="x")
+        dataclasses.replace(forged, url=proxy.url + "/receive_sms/").send()
+        svg = proxy.sequence_diagram().data
+        live = view.value
+    assert svg.count("POST /receive_sms/") == 2
+    assert "(valid V2)" in svg and "(invalid)" in svg
+    assert "fill='#fde7ea'" in svg  # the served forgery, in red
+    assert "fill='#fff8c5'" in svg  # text/html, in amber
+    assert "<table>" in live and "data:image/svg+xml;base64," in live and TOKEN not in live
+
+
+def test_the_terminal_line_is_coloured_by_what_happened() -> None:
+    from datetime import datetime, timezone
+
+    from smsxml.cli.proxy import _coloured
+    from smsxml.proxy import Exchange
+
+    def exchange(**changes):
+        base = dict(time=datetime.now(timezone.utc), method="POST", path="/r/",
+                    signature_headers=(), verdict="valid V2", diagnosis=None, status=200,
+                    content_type="application/xml")  # fmt: skip
+        return Exchange(**{**base, **changes})
+
+    assert _coloured("x", exchange()).startswith("\x1b[32m")
+    assert _coloured("x", exchange(content_type="text/html", error="no XML")).startswith("\x1b[33m")
+    assert _coloured("x", exchange(verdict="invalid")).startswith("\x1b[31m")  # served a forgery
+    assert _coloured("x", exchange(status=502, error="down")).startswith("\x1b[31m")

@@ -40,17 +40,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_auth_token_argument(parser, "check", main=True)
 
 
+_RED, _AMBER, _GREEN, _RESET = "\x1b[31m", "\x1b[33m", "\x1b[32m", "\x1b[0m"
+
+
+def _coloured(line: str, exchange: Exchange) -> str:
+    """Red when a forgery was served or the app failed, amber for an answer Plivo cannot use
+    or a refused signature, green when all is well (only on a terminal)."""
+    if exchange.served_unsigned or exchange.status >= 500:
+        colour = _RED
+    elif exchange.error or exchange.problems or exchange.verdict in ("invalid", "missing"):
+        colour = _AMBER
+    else:
+        colour = _GREEN
+    return f"{colour}{line}{_RESET}"
+
+
 def run(args: argparse.Namespace) -> int:
     """One line per exchange until Ctrl-C; exit 0."""
     token = auth_token_from(args)
     secrets = (token, args.main_auth_token)
+
+    colour = sys.stdout.isatty()
 
     def show(exchange: Exchange) -> None:
         line = printable(f"{exchange.time.astimezone():%H:%M:%S}  {exchange}")
         for secret in secrets:
             if secret:
                 line = line.replace(secret, "••••••••")
-        out(line)
+        out(_coloured(line, exchange) if colour else line)
 
     try:
         proxy = Proxy(
