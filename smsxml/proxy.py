@@ -104,9 +104,19 @@ class Exchange:
             line += f" — {summary(self.problems)}: {self.problems[0].code}"
         if self.served_unsigned:
             line += " — the app served a request Plivo did not sign: it must refuse it (403)"
+        if self.refused_genuine:
+            line += (
+                " — the app refused a request Plivo signed: it checks another URL than Plivo "
+                "called (behind a TLS proxy or tunnel: check the public https URL) or another token"
+            )
         if self.diagnosis is not None and not self.diagnosis.valid:
             line += f" — why: {shorten(str(self.diagnosis), 100)}"
         return line
+
+    @property
+    def refused_genuine(self) -> bool:
+        """The signature is valid for the URL Plivo called, yet the app refused it."""
+        return self.verdict.startswith("valid") and self.status in (401, 403)
 
     @property
     def served_unsigned(self) -> bool:

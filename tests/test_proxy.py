@@ -182,3 +182,15 @@ def test_the_terminal_line_is_coloured_by_what_happened() -> None:
     assert _coloured("x", exchange(content_type="text/html", error="no XML")).startswith("\x1b[33m")
     assert _coloured("x", exchange(verdict="invalid")).startswith("\x1b[31m")  # served a forgery
     assert _coloured("x", exchange(status=502, error="down")).startswith("\x1b[31m")
+
+
+def test_an_app_behind_a_tls_proxy_that_refuses_plivo_is_explained() -> None:
+    """Plivo signs https://public…; the app, reached over http, checks its own URL: 403."""
+    with LocalWebhook(auto_reply(), TOKEN) as hook:
+        with Proxy(hook.url.removesuffix("/receive_sms/"), TOKEN, public_url=PUBLIC) as proxy:
+            signed = inbound_request(PUBLIC, TOKEN, from_="1", to="2", text="x")
+            reply = dataclasses.replace(signed, url=proxy.url + "/receive_sms/").send()
+            [exchange] = proxy.exchanges
+    assert reply.status == 403 and exchange.verdict == "valid V2" and exchange.refused_genuine
+    assert "the app refused a request Plivo signed" in str(exchange)
+    assert "TLS proxy" in str(exchange)
