@@ -230,7 +230,7 @@ WIDGET_CHECKS: dict[str, Callable[[Any, Any], Any]] = {
 
 
 def test_the_teaching_notebooks_are_all_here() -> None:
-    assert len(NOTEBOOKS) == 8, NOTEBOOKS
+    assert len(NOTEBOOKS) == 9, NOTEBOOKS
     assert set(WIDGET_CHECKS) <= {Path(name).stem for name in NOTEBOOKS}
 
 
