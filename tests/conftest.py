@@ -29,6 +29,36 @@ def pytest_configure(config: pytest.Config) -> None:
     if not hasattr(config, "workerinput"):  # the controller (or a run without xdist)
         os.environ.setdefault("PYTHONHASHSEED", str(secrets.randbelow(2**32)))
 
+    _make_notebook_kernel_start_patient()
+
+
+def _make_notebook_kernel_start_patient() -> None:
+    """nbval starts each notebook's kernel with its stderr thrown away; once, in CI, that
+    kernel died before its first reply and all of a notebook's cells errored with no reason
+    given. Keep the kernel's stderr, try again (up to three starts), and say so in the
+    warnings summary; three failures raise with the kernel's own last words."""
+    import tempfile
+    import warnings
+
+    import nbval.kernel
+
+    start = nbval.kernel.start_new_kernel
+
+    def start_patiently(*args: Any, **kwargs: Any) -> Any:
+        said = ""
+        for attempt in range(1, 4):
+            kwargs["stderr"] = stderr = tempfile.TemporaryFile()
+            try:
+                return start(*args, **kwargs)
+            except RuntimeError as error:
+                stderr.seek(0)
+                said = f"{error}; the kernel's stderr ended: {stderr.read()[-1500:]!r}"
+                stderr.close()
+                warnings.warn(f"notebook kernel start {attempt} of 3 failed: {said}", stacklevel=2)
+        raise RuntimeError(f"the notebook kernel would not start in 3 tries: {said}")
+
+    nbval.kernel.start_new_kernel = start_patiently
+
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"PYTHONHASHSEED={os.environ.get('PYTHONHASHSEED')} (xdist workers)"
