@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-__all__ = ["shorten", "url_path"]
+__all__ = ["plural", "shorten", "url_path"]
+
+
+def plural(n: int, word: str) -> str:
+    """``1 unit``, ``2 units``: one wording for every count shown."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def shorten(text: object, limit: int = 32) -> str:

@@ -19,7 +19,7 @@ from html import escape
 from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from ._text import shorten
+from ._text import plural, shorten
 from .diagnose import diagnose_v2
 from .exc import DeliveryError
 from .inbound import SignedRequest, inbound_request
@@ -27,7 +27,7 @@ from .phone import plivo_number
 from .protocol import XML_MEDIA_TYPES
 from .tokens import redact, resolve_token
 from .transport import Reply, WSGIApp, resolve_target, send
-from .xml import parse, validate
+from .xml import parse, summary, validate
 
 __all__ = ["Case", "Conformance", "conformance"]
 
@@ -73,14 +73,19 @@ class Conformance:
     def __str__(self) -> str:
         width = max(len(c.name) for c in self.cases)
         lines = [f"conformance of {self.url}"]
+        first_with_fix: dict[str, str] = {}  # a fix seen before is named, not repeated
         for c in self.cases:
             mark = "pass" if c.passed else ("FAIL" if c.kind == "required" else "advice")
             lines.append(f"  {mark:<6} {c.name:<{width}}  {c.detail}")
             if not c.passed and c.fix:
-                lines.append(f"  {'':<6} {'':<{width}}  fix: {c.fix}")
+                earlier = first_with_fix.setdefault(c.fix, c.name)
+                fix = c.fix if earlier == c.name else f"as for {earlier!r} above"
+                lines.append(f"  {'':<6} {'':<{width}}  fix: {fix}")
         failed = sum(not c.passed for c in self.cases if c.kind == "required")
         lines.append(
-            "all required checks passed" if self.passed else f"{failed} required check(s) failed"
+            "all required checks passed"
+            if self.passed
+            else f"{plural(failed, 'required check')} failed"
         )
         return "\n".join(lines)
 
@@ -249,8 +254,8 @@ class _Grader:
             first = errors[0]
             problems.append(
                 (
-                    f"the reply XML has {len(errors)} error(s), first {first.code} at "
-                    f"{first.line}:{first.column}",
+                    f"the reply has {summary(errors)}{', the first' if len(errors) > 1 else ''}: "
+                    f"{first.code} at {first.line}:{first.column}",
                     first.hint or first.message,
                 )
             )
@@ -275,7 +280,9 @@ class _Grader:
                 )
             )
         if problems:
-            return Case(name, False, "; ".join(d for d, _ in problems), problems[0][1])
+            return Case(
+                name, False, "; ".join(d for d, _ in problems), "; ".join(f for _, f in problems)
+            )
         return Case(
             name, True, f"200 {reply.content_type}, valid XML, {reply.elapsed * 1000:.0f} ms"
         )

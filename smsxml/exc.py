@@ -24,6 +24,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from ._text import plural
+
 if TYPE_CHECKING:  # pragma: no cover
     from .xml import Problem
 
@@ -63,7 +65,9 @@ class XMLValidationError(InputError):
         errors = [p for p in self.problems if p.severity == "error"]
         shown = "\n".join(f"  {p}" for p in errors[:5])
         more = f"\n  … and {len(errors) - 5} more" if len(errors) > 5 else ""
-        super().__init__(f"not valid Plivo Message XML ({len(errors)} error(s)):\n{shown}{more}")
+        super().__init__(
+            f"not valid Plivo Message XML ({plural(len(errors), 'error')}):\n{shown}{more}"
+        )
 
 
 class SignatureError(InputError):

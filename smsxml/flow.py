@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from ._text import plural
 from .inbound import SignedRequest
 from .transport import Reply
 
@@ -301,9 +302,8 @@ class Flow:
         lines.append(f"  outbound: {len(self.outbound)} SMS")
         for m in self.outbound:
             code = f" (ErrorCode {m.error_code})" if m.error_code else ""
-            plural = "unit" if m.units == 1 else "units"
             lines.append(
-                f"    {m.src} → {m.dst}  {m.units} {plural} {m.encoding}  {m.status}{code}"
+                f"    {m.src} → {m.dst}  {plural(m.units, 'unit')} {m.encoding}  {m.status}{code}"
                 f"  {m.message_uuid}"
             )
         answered = sum(r.ok for r in self.reports)

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ._hosts import is_loopback, is_private, url_host
-from ._text import shorten, url_path
+from ._text import plural, shorten, url_path
 from .exc import DeliveryError, SimulatorError
 from .flow import (
     DeliveryReport,
@@ -603,14 +603,13 @@ class Simulator:
         )
         status, code = self.outcomes.get(dst, ("delivered", ""))
         now = self._clock.stamp()
-        plural = "unit" if seg.units == 1 else "units"
         flow.timeline.append(
             Event(
                 now,
                 "Plivo",
                 "queued",
-                f"queued {src} → {dst}: {seg.units} {plural}, {seg.encoding}",
-                label=f"queued → {dst} ({seg.units} {plural})",
+                f"queued {src} → {dst}: {plural(seg.units, 'unit')}, {seg.encoding}",
+                label=f"queued → {dst} ({plural(seg.units, 'unit')})",
             )
         )
         return {

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html import escape
 
+from ._text import plural
 from .exc import InputError
 from .protocol import AUTO_ENCODING
 
@@ -112,9 +113,8 @@ class Segments:
         return self.units * self.per_unit
 
     def _summary(self) -> str:
-        plural = "unit" if self.units == 1 else "units"
         return (
-            f"{self.encoding}, {self.units} {plural}, "
+            f"{self.encoding}, {plural(self.units, 'unit')}, "
             f"{self.length}/{self.capacity} {self.unit_name}"
         )
 

@@ -104,9 +104,22 @@ def html_server() -> Iterator[str]:
 
 def test_an_app_answering_html_is_caught(html_server: str) -> None:
     result = conformance(html_server, TOKEN)
-    assert "Content-Type is text/html" in result.cases[0].detail
-    assert result.cases[0].fix == "answer with Content-Type: application/xml (or text/xml)"
+    first = result.cases[0]
+    assert "Content-Type is text/html" in first.detail
+    assert "the reply has 1 XML error: wrong-root at 1:1" in first.detail
+    # Both things to fix, not only the first: the media type and the document.
+    assert first.fix == (
+        "answer with Content-Type: application/xml (or text/xml); "
+        'write <Response><Message src="…" dst="…">text</Message></Response>'
+    )
     assert not result.passed
+    # The report says a fix once and names it where it repeats; counts are worded.
+    text = str(result)
+    assert text.count("fix: answer with Content-Type") == 1
+    assert text.count("fix: as for 'signed SMS' above") == 5
+    assert text.count("refuse with 403 when it does not validate") == 1
+    assert text.count("fix: as for 'no signature headers' above") == 2
+    assert text.endswith("9 required checks failed")
 
 
 def test_an_app_behind_a_tls_proxy_is_explained() -> None:

@@ -7,7 +7,7 @@ import re
 
 from ..tokens import redact
 
-__all__ = ["out", "plural", "printable", "say"]
+__all__ = ["out", "printable", "say"]
 
 # Characters that would let a request rewrite the terminal (escapes, bidi overrides…).
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -27,8 +27,3 @@ def say(text: str, *secrets: str | None) -> None:
     """Print ``text`` at once, each of ``secrets`` masked and every line made printable:
     for text that holds what others sent (a request, a reply) or might hold a token."""
     out("\n".join(printable(line) for line in redact(text, *secrets).split("\n")))
-
-
-def plural(n: int, word: str) -> str:
-    """``1 request``, ``2 requests``."""
-    return f"{n} {word}{'' if n == 1 else 's'}"

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import replace
 
-from .._text import url_path
+from .._text import plural, url_path
 from ..flow import Flow, FlowProblem, ReplyInfo
 from ..inbound import SignedRequest, inbound_request
 from ..signature import make_nonce
@@ -22,7 +22,7 @@ from ..tokens import DEMO_AUTH_TOKEN
 from ..units import segments
 from ..webhook import LocalWebhook
 from ..xml import Problem, validate
-from ._output import out, plural, printable
+from ._output import out, printable
 from .auto_reply import DEFAULT_REPLY, auto_reply
 from .log_lines import describe_entry
 

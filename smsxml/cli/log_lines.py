@@ -3,11 +3,11 @@ path, status, signature verdict, and what happened."""
 
 from __future__ import annotations
 
-from .._text import shorten
+from .._text import plural, shorten
 from ..diagnose import CAUSES, Diagnosis
 from ..webhook import LogEntry
 from ..xml import summary
-from ._output import plural, printable
+from ._output import printable
 
 __all__ = ["describe_entry"]
 

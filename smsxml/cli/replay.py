@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import argparse
 
-from .._text import shorten, url_path
+from .._text import plural, shorten, url_path
 from ..exc import CliError
 from ..playback import ReplayResult, replay
 from ..recording import load
 from ..webhook import check_signature
 from ._args import add_auth_token_argument, add_timeout_argument, auth_token_from
-from ._output import out, plural, say
+from ._output import out, say
 
 __all__ = ["add_arguments", "run"]
 

@@ -13,10 +13,11 @@ from dataclasses import replace
 from types import FrameType
 
 from .._hosts import is_loopback
+from .._text import plural
 from ..exc import CliError
 from ..webhook import Handler, LocalWebhook, LogEntry, ServerLimits
 from ._args import PROG, add_auth_token_argument, at_least_one, auth_token_from, port, seconds
-from ._output import out, plural, say
+from ._output import out, say
 from .auto_reply import DEFAULT_REPLY, auto_reply
 from .log_lines import describe_entry
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from .._text import plural
 from ..xml import Problem, validate
 from ._args import read_input
-from ._output import plural
 
 __all__ = ["add_arguments", "run"]
 

@@ -23,6 +23,7 @@ from string import Formatter
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
 
+from .._text import plural
 from ..protocol import MAX_TEXT_LENGTH, MAX_UNICODE_TEXT_LENGTH
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -706,11 +707,8 @@ def summary(problems: Iterable[Problem]) -> str:
     errors = sum(p.severity == "error" for p in found)
     warnings = len(found) - errors
 
-    def count(n: int, word: str) -> str:
-        return f"{n} {word}{'' if n == 1 else 's'}"
-
     if errors and warnings:
-        return f"{count(errors, 'XML error')} and {count(warnings, 'warning')}"
+        return f"{plural(errors, 'XML error')} and {plural(warnings, 'warning')}"
     if errors:
-        return count(errors, "XML error")
-    return count(warnings, "XML warning") if warnings else ""
+        return plural(errors, "XML error")
+    return plural(warnings, "XML warning") if warnings else ""
