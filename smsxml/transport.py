@@ -3,6 +3,10 @@
 Two ways, same result: over real HTTP with :mod:`requests` (to a running server), or
 in-process to a WSGI application (a Flask app, a :class:`~smsxml.webhook.WebhookApp`, …)
 with a proper PEP 3333 environ and no socket at all — handy in notebooks and tests.
+
+A URL whose origin has an app :func:`mount`-ed on it is delivered in-process too: that is
+how a :class:`~smsxml.webhook.LocalWebhook` answers at its URL where nothing can listen
+(the browser), for every smsxml tool that sends (simulator, replay, check, widgets).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import base64
 import io
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -18,12 +23,23 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes, urlsplit
 
 from ._headers import header_map
+from ._runtime import in_browser
 from .exc import DeliveryError
 
 if TYPE_CHECKING:  # pragma: no cover
     from .inbound import SignedRequest
 
-__all__ = ["Reply", "send", "wsgi_environ", "resolve_target", "WSGIApp", "IN_PROCESS_HOST"]
+__all__ = [
+    "Reply",
+    "send",
+    "wsgi_environ",
+    "resolve_target",
+    "mount",
+    "mounted",
+    "unmount",
+    "WSGIApp",
+    "IN_PROCESS_HOST",
+]
 
 WSGIApp = Callable[..., Iterable[bytes]]
 
@@ -127,12 +143,58 @@ def send(
     the reply. Failure to deliver raises :class:`DeliveryError`.
     """
     if target is None:
+        mounted = _mounted.get(_origin(request.url))
+        if mounted is not None:
+            return _send_wsgi(request, mounted)
+        if in_browser():
+            raise DeliveryError(
+                f"cannot reach {_display_url(request.url)}: Python in the browser opens no "
+                "connections; send to a LocalWebhook's url, or pass the WSGI app itself"
+            )
         return _send_http(request, timeout)
     if not callable(target):
         raise DeliveryError(
             f"target must be a WSGI application (a callable), not {type(target).__name__}"
         )
     return _send_wsgi(request, target)
+
+
+# --- apps answering at a URL without a socket ----------------------------------------------
+
+_mounted: dict[str, WSGIApp] = {}
+_mounted_lock = threading.Lock()
+
+
+def _origin(url: str) -> str:
+    """``http://127.0.0.1:8000`` for any URL on that scheme, host and port."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return f"{parts.scheme.lower()}://{(parts.hostname or '').lower()}:{port}"
+
+
+def mount(url: str, app: WSGIApp) -> None:
+    """Answer every request to ``url``'s origin (scheme, host, port) with ``app``,
+    in-process, until :func:`unmount`. Raises :class:`DeliveryError` if another app holds
+    that origin."""
+    origin = _origin(url)
+    with _mounted_lock:
+        held = _mounted.get(origin)
+        if held is not None and held is not app:
+            raise DeliveryError(f"{origin} already answers in-process with another app")
+        _mounted[origin] = app
+
+
+def unmount(url: str, app: WSGIApp) -> None:
+    """Stop answering ``url``'s origin with ``app`` (nothing happens if it no longer does)."""
+    origin = _origin(url)
+    with _mounted_lock:
+        if _mounted.get(origin) is app:
+            del _mounted[origin]
+
+
+def mounted(url: str) -> bool:
+    """True when ``url``'s origin is answered in-process."""
+    return _origin(url) in _mounted
 
 
 def _send_http(request: SignedRequest, timeout: float) -> Reply:

@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from ._text import shorten
+from ._text import plural, shorten
 from .inbound import StatusReport
 from .tokens import redact, resolve_token
 from .transport import IN_PROCESS_HOST, resolve_target
@@ -302,7 +302,7 @@ def check_language_reply(handler: Callable[..., Any]) -> CheckResult:
                 f"{_LANGUAGE_NAMES[expected]} (REPLIES[{expected!r}]). {hint}".rstrip()
             )
     if len(problems) > _SHOWN:
-        problems[_SHOWN:] = [f"… and {len(problems) - _SHOWN} more message(s) like these."]
+        problems[_SHOWN:] = [f"… and {plural(len(problems) - _SHOWN, 'more message')} like these."]
     return _result(
         exercise,
         problems,
@@ -842,7 +842,7 @@ def check_delivery_reports(on_report: Callable[..., Any], received: list[Any]) -
         )
     elif len(new) != total:
         problems.append(
-            f"received got {len(new)} new report(s), but Plivo sent {total} ({statuses}): "
+            f"received got {plural(len(new), 'new report')}, but Plivo sent {total} ({statuses}): "
             "append every report — one per status change — not only some."
         )
     elif not all(isinstance(r, StatusReport) for r in new):

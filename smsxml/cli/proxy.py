@@ -7,6 +7,7 @@ import argparse
 import sys
 import threading
 
+from .._text import plural
 from ..proxy import Exchange, Proxy
 from ._args import add_auth_token_argument, auth_token_from, port, seconds
 from ._output import out, printable
@@ -87,5 +88,7 @@ def run(args: argparse.Namespace) -> int:
         pass
     finally:
         proxy.stop()
-    print(f"smsxml proxy: stopped after {len(proxy.exchanges)} exchange(s)", file=sys.stderr)
+    print(
+        f"smsxml proxy: stopped after {plural(len(proxy.exchanges), 'exchange')}", file=sys.stderr
+    )
     return 0

@@ -3,7 +3,6 @@ answers a request itself (:class:`Refusal`). Plain data: nothing here imports wa
 
 from __future__ import annotations
 
-import resource
 from dataclasses import dataclass
 
 __all__ = ["ServerLimits", "Refusal"]
@@ -11,7 +10,12 @@ __all__ = ["ServerLimits", "Refusal"]
 
 def _default_connection_limit() -> int:
     """1,000 connections, or fewer when the process may open fewer files (each connection
-    is one descriptor, and the process needs some of its own)."""
+    is one descriptor, and the process needs some of its own). Windows and the browser
+    have no :mod:`resource` module: 1,000 there."""
+    try:
+        import resource
+    except ImportError:
+        return 1000
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft == resource.RLIM_INFINITY:
         return 1000

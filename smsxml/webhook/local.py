@@ -1,17 +1,24 @@
 """Serve a :class:`~smsxml.webhook.app.WebhookApp` on 127.0.0.1 from a background thread, for
 notebooks and tests: :class:`LocalWebhook`. Re-running a cell on the same port is safe, and
 every LocalWebhook stops at interpreter exit. The server itself is :mod:`.server`
-(waitress), imported only when the first one starts, so ``import smsxml`` stays light."""
+(waitress), imported only when the first one starts, so ``import smsxml`` stays light.
+
+Where nothing can listen (Python in the browser), a LocalWebhook answers in-process at the
+same kind of URL instead: smsxml's own senders reach it (see :func:`smsxml.transport.mount`)."""
 
 from __future__ import annotations
 
 import atexit
 import errno
+import sys
 import threading
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 
+from .._runtime import in_browser
+from .._text import plural
 from ..tokens import mask
+from ..transport import mount, unmount
 from .app import Handler, WebhookApp
 from .limits import ServerLimits
 from .log import RequestLog
@@ -38,6 +45,10 @@ class LocalWebhook:
     that last one. The body limit is the app's ``max_body``. Requests the server refuses
     itself (a malformed request line, two Content-Lengths, headers too large, too slow)
     are answered in plain words and logged in :attr:`log` like the others.
+
+    ``in_process=True`` starts no server: the app answers at :attr:`url` in-process, for
+    smsxml's senders (the simulator, replay, check, the widgets) but not for other HTTP
+    clients. It is the default where no socket can listen (the browser), said in one line.
     """
 
     def __init__(
@@ -49,10 +60,9 @@ class LocalWebhook:
         *,
         limits: ServerLimits | None = None,
         request_timeout: float | None = None,
+        in_process: bool | None = None,
         **app_options: Any,
     ):
-        from .server import Server  # waitress, imported when the first server starts
-
         if isinstance(handler_or_app, WebhookApp):
             if auth_token is not None or app_options:
                 raise TypeError(
@@ -67,13 +77,14 @@ class LocalWebhook:
         self.app = app
         self.host = host
         self.limits = limits
+        self.in_process: bool = in_browser() if in_process is None else bool(in_process)
         self._stop_lock = threading.Lock()
         with _running_lock:
             previous = _running.get(port) if port else None
             if previous is not None:
                 previous.stop()
             try:
-                self._server = Server(app, host, port, limits, on_refused=app.log_refusal)
+                self._server = self._start(port)
             except OSError as exc:
                 if exc.errno == errno.EADDRINUSE:
                     raise OSError(
@@ -84,6 +95,17 @@ class LocalWebhook:
                 raise
             self.port: int = self._server.port
             _running[self.port] = self
+        if isinstance(self._server, _InProcess):
+            self._server.mount(self.url)
+            if in_process is None:
+                _say_once_in_browser(self.url)
+
+    def _start(self, port: int) -> _Server:
+        if self.in_process:
+            return _InProcess(self.app, port or _unused_port())
+        from .server import Server  # waitress, imported when the first server starts
+
+        return Server(self.app, self.host, port, self.limits, on_refused=self.app.log_refusal)
 
     @property
     def url(self) -> str:
@@ -135,9 +157,66 @@ class LocalWebhook:
 
     def __repr__(self) -> str:
         state = "running" if self.running else "stopped"
+        if self.in_process:
+            state += " in-process"
         return (
-            f"<LocalWebhook {self.url} {state}, {len(self.log)} request(s) logged, "
+            f"<LocalWebhook {self.url} {state}, {plural(len(self.log), 'request')} logged, "
             f"token {mask(self.app._token)}>"
+        )
+
+
+class _Server(Protocol):
+    port: int
+
+    @property
+    def running(self) -> bool: ...
+
+    def stop(self, timeout: float) -> None: ...
+
+
+class _InProcess:
+    """Stands in for the server where none can listen: the app is mounted at the hook's
+    URL (:func:`smsxml.transport.mount`) from :meth:`mount` until :meth:`stop`."""
+
+    def __init__(self, app: WebhookApp, port: int):
+        self.app = app
+        self.port = port
+        self._url: str | None = None
+
+    def mount(self, url: str) -> None:
+        mount(url, self.app)
+        self._url = url
+
+    @property
+    def running(self) -> bool:
+        return self._url is not None
+
+    def stop(self, timeout: float) -> None:
+        if self._url is not None:
+            unmount(self._url, self.app)
+            self._url = None
+
+
+def _unused_port() -> int:
+    """A port number no in-process LocalWebhook of this process holds (from 8000 up): the
+    URL then looks like any local server's, and notebooks read the same either way."""
+    port = 8000
+    while port in _running:
+        port += 1
+    return port
+
+
+_said_in_browser = False
+
+
+def _say_once_in_browser(url: str) -> None:
+    global _said_in_browser
+    if not _said_in_browser:
+        _said_in_browser = True
+        print(
+            f"smsxml: Python in the browser cannot listen on a port, so LocalWebhook answers "
+            f"in-process at {url} (for smsxml's simulator, replay, check and widgets).",
+            file=sys.stderr,
         )
 
 

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, overload
 
 from .. import recording
+from .._text import plural
 from ..inbound import InboundMessage, StatusReport
 from ..xml.problems import summary
 from .request import SignatureCheck, Verdict
@@ -215,9 +216,9 @@ class RequestLog:
             elif e.status == 200:
                 text = e.message.text if e.message is not None else ""
                 count = (e.reply or "").count("<Message")
-                detail = f"{text[:40]!r} → {count} message(s)"
+                detail = f"{text[:40]!r} → {plural(count, 'message')}"
                 if e.problems:
-                    detail += f", {len(e.problems)} problem(s)"
+                    detail += f", {summary(e.problems)}"
             colour = "#1a7f37" if e.status == 200 else "#cf222e"
             rows.append(
                 "<tr>"
