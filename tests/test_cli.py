@@ -294,48 +294,28 @@ def test_segments_in_process(capsys, monkeypatch) -> None:
 
 def test_inbound_curl_and_get(server, capsys) -> None:
     url, seen = server
-    assert (
-        main(
-            [
-                "inbound",
-                url,
-                "--from",
-                "1",
-                "--to",
-                "2",
-                "--text",
-                "hi",
-                "--curl",
-                "--auth-token",
-                SECRET,
-            ]
-        )
-        == 0
-    )
+    inbound = ["inbound", url, "--from", "1", "--to", "2", "--text", "hi", "--auth-token", SECRET]
+    assert main([*inbound, "--curl"]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"curl -i {url}") and "--data-binary" in out and seen == []
     assert SECRET not in out
-    assert (
-        main(
-            [
-                "inbound",
-                url,
-                "--from",
-                "1",
-                "--to",
-                "2",
-                "--text",
-                "hi",
-                "--get",
-                "--auth-token",
-                SECRET,
-            ]
-        )
-        == 0
-    )
+    assert main([*inbound, "--get"]) == 0
     out, err = capsys.readouterr()
     assert out == GOOD_XML and "HTTP 200" in err
     assert seen[-1]["method"] == "GET" and "Text=hi" in seen[-1]["query"]
+
+
+def test_inbound_and_send_share_the_default_numbers(server, capsys) -> None:
+    """`inbound` asks for no more than `send` does: both text 12025550000 from 14155550100."""
+    url, seen = server
+    assert main(["inbound", url, "--text", "hi", "--get", "--auth-token", SECRET]) == 0
+    query = seen[-1]["query"]
+    assert "From=14155550100" in query and "To=12025550000" in query
+    capsys.readouterr()
+    for command in ("inbound", "send"):
+        assert main([command, "--help"]) == 0
+        usage = capsys.readouterr().out
+        assert "default: 14155550100" in usage and "default: 12025550000" in usage
 
 
 def test_inbound_wrong_token_shows_the_status_and_fails(server, capsys) -> None:

@@ -6,13 +6,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Literal
+from collections.abc import Callable
+from typing import Literal, TypeVar
 
 from ..exc import CliError
 from ..protocol import MESSAGE_TYPES
 from ..tokens import ENV_VAR, resolve_token
 
+_N = TypeVar("_N", int, float)
+
 __all__ = [
+    "add_public_url_argument",
     "PROG",
     "TokenUse",
     "add_auth_token_argument",
@@ -78,12 +82,27 @@ def add_timeout_argument(parser: argparse.ArgumentParser, what: str) -> None:
     )
 
 
+def add_public_url_argument(parser: argparse.ArgumentParser, between: str) -> None:
+    """``--public-url``: the URL Plivo signs, when a tunnel or proxy forwards to ``between``
+    (e.g. "this server"); the one wording for check, proxy, serve and verify."""
+    parser.add_argument(
+        "--public-url",
+        metavar="URL",
+        help=f"the message_url configured at Plivo, when a tunnel or proxy forwards to {between} "
+        "(e.g. https://abc.ngrok.app/receive_sms/): signatures are checked against it",
+    )
+
+
+def _parsed(value: str, convert: Callable[[str], _N], what: str) -> _N:
+    try:
+        return convert(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not {what}") from None
+
+
 def port(value: str) -> int:
     """A TCP port, 0 (any free one) to 65535."""
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a port number") from None
+    number = _parsed(value, int, "a port number")
     if not 0 <= number <= 65535:
         raise argparse.ArgumentTypeError(f"{number} is not a port number (0-65535; 0: any free)")
     return number
@@ -91,10 +110,7 @@ def port(value: str) -> int:
 
 def at_least_one(value: str) -> int:
     """A whole number, 1 or more."""
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    number = _parsed(value, int, "a whole number")
     if number < 1:
         raise argparse.ArgumentTypeError(f"{number} is below 1")
     return number
@@ -102,10 +118,7 @@ def at_least_one(value: str) -> int:
 
 def seconds(value: str) -> float:
     """A number of seconds above 0."""
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+    number = _parsed(value, float, "a number of seconds")
     if not number > 0:
         raise argparse.ArgumentTypeError(f"{value} is not above 0 seconds")
     return number
@@ -124,7 +137,29 @@ def read_input(name: str, what: str) -> tuple[bytes, str]:
         raise CliError(f"cannot read {name}: {exc.strerror or exc}") from None
 
 
-def add_message_type_arguments(parser: argparse.ArgumentParser) -> None:
+def add_inbound_arguments(parser: argparse.ArgumentParser) -> None:
+    """The message_url and the inbound message Plivo sends to it (who texts which number,
+    what, of which type, by GET or POST): one set for ``inbound`` and ``send``."""
+    parser.add_argument("url", metavar="URL", help="your app's message_url")
+    parser.add_argument(
+        "--from",
+        dest="from_",
+        default="14155550100",
+        metavar="NUMBER",
+        help="the sender's number (default: 14155550100)",
+    )
+    parser.add_argument(
+        "--to",
+        default="12025550000",
+        metavar="NUMBER",
+        help="your Plivo number, the one texted (default: 12025550000)",
+    )
+    parser.add_argument("--text", required=True, help="the message text ('' for media only)")
+    _add_message_type_arguments(parser)
+    parser.add_argument("--get", action="store_true", help="call the URL with GET, not POST")
+
+
+def _add_message_type_arguments(parser: argparse.ArgumentParser) -> None:
     """``--type sms|mms|whatsapp`` and ``--media URL`` (repeatable) for an inbound message."""
     parser.add_argument(
         "--type",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from ..conformance import conformance
-from ._args import add_auth_token_argument, auth_token_from, seconds
+from ._args import add_auth_token_argument, add_public_url_argument, auth_token_from, seconds
 from ._output import say
 
 __all__ = ["add_arguments", "run"]
@@ -16,11 +16,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "url", metavar="URL", help="your app's message_url, as this machine reaches it"
     )
-    parser.add_argument(
-        "--public-url",
-        metavar="URL",
-        help="the message_url configured at Plivo, when a tunnel or proxy forwards to URL",
-    )
+    add_public_url_argument(parser, "URL")
     parser.add_argument(
         "--get", action="store_true", help="the app is configured for GET (message_method)"
     )

@@ -11,7 +11,7 @@ from ..protocol import XML_MEDIA_TYPES
 from ..xml import summary, validate
 from ._args import (
     add_auth_token_argument,
-    add_message_type_arguments,
+    add_inbound_arguments,
     add_timeout_argument,
     auth_token_from,
 )
@@ -21,14 +21,7 @@ __all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("url", metavar="URL", help="your app's message_url")
-    parser.add_argument(
-        "--from", dest="from_", required=True, metavar="NUMBER", help="the sender's number"
-    )
-    parser.add_argument("--to", required=True, metavar="NUMBER", help="your Plivo number")
-    parser.add_argument("--text", required=True, help="the message text ('' for media only)")
-    add_message_type_arguments(parser)
-    parser.add_argument("--get", action="store_true", help="use GET instead of POST")
+    add_inbound_arguments(parser)
     parser.add_argument(
         "--curl", action="store_true", help="print the equivalent curl command instead of sending"
     )

@@ -9,7 +9,7 @@ import threading
 
 from .._text import plural
 from ..proxy import Exchange, Proxy
-from ._args import add_auth_token_argument, auth_token_from, port, seconds
+from ._args import add_auth_token_argument, add_public_url_argument, auth_token_from, port, seconds
 from ._output import out, printable
 
 __all__ = ["add_arguments", "run"]
@@ -25,12 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--port", type=port, default=8080, help="port to listen on (default: 8080; 0: any free)"
     )
-    parser.add_argument(
-        "--public-url",
-        metavar="URL",
-        help="the message_url configured at Plivo (e.g. https://abc.ngrok.app/receive_sms/): "
-        "signatures are checked against it",
-    )
+    add_public_url_argument(parser, "--listen")
     parser.add_argument(
         "--record", metavar="FILE", help="append every request to FILE (JSON lines, for replay)"
     )

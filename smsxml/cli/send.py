@@ -8,7 +8,7 @@ import argparse
 from ..simulator import Simulator
 from ._args import (
     add_auth_token_argument,
-    add_message_type_arguments,
+    add_inbound_arguments,
     add_timeout_argument,
     auth_token_from,
 )
@@ -18,24 +18,7 @@ __all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("url", metavar="URL", help="your app's message_url")
-    parser.add_argument(
-        "--from",
-        dest="from_",
-        default="14155550100",
-        metavar="NUMBER",
-        help="the sender's number (default: 14155550100)",
-    )
-    parser.add_argument(
-        "--to",
-        default="12025550000",
-        metavar="NUMBER",
-        help="your Plivo number, the one texted (default: 12025550000); the simulated account "
-        "owns it",
-    )
-    parser.add_argument("--text", required=True, help="the message text ('' for media only)")
-    add_message_type_arguments(parser)
-    parser.add_argument("--get", action="store_true", help="call the URL with GET, not POST")
+    add_inbound_arguments(parser)
     parser.add_argument(
         "--number",
         action="append",

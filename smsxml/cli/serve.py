@@ -16,7 +16,15 @@ from .._hosts import is_loopback
 from .._text import plural
 from ..exc import CliError
 from ..webhook import Handler, LocalWebhook, LogEntry, ServerLimits
-from ._args import PROG, add_auth_token_argument, at_least_one, auth_token_from, port, seconds
+from ._args import (
+    PROG,
+    add_auth_token_argument,
+    add_public_url_argument,
+    at_least_one,
+    auth_token_from,
+    port,
+    seconds,
+)
 from ._output import out, say
 from .auto_reply import DEFAULT_REPLY, auto_reply
 from .log_lines import describe_entry
@@ -53,12 +61,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="accept requests without a valid X-Plivo-Signature-V2 (not for production)",
     )
-    parser.add_argument(
-        "--public-url",
-        metavar="URL",
-        help="the message_url configured at Plivo, when a tunnel or proxy forwards to this "
-        "server (e.g. https://abc.ngrok.app/receive_sms/): signatures are checked against it",
-    )
+    add_public_url_argument(parser, "this server")
     limits = parser.add_argument_group("limits (what the server holds at most)")
     limits.add_argument(
         "--threads",

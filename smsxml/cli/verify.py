@@ -8,7 +8,7 @@ import argparse
 from ..diagnose import diagnose_v2
 from ..protocol import MA_SIGNATURE_HEADER, NONCE_HEADER, SIGNATURE_HEADER
 from ..signature import base_url, validate_v2
-from ._args import add_auth_token_argument, auth_token_from
+from ._args import add_auth_token_argument, add_public_url_argument, auth_token_from
 
 __all__ = ["add_arguments", "run"]
 
@@ -21,9 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         required=True,
         help=f"the {SIGNATURE_HEADER} (or {MA_SIGNATURE_HEADER}) header",
     )
-    parser.add_argument(
-        "--public-url", help="the message_url configured at Plivo, if a proxy/tunnel is between"
-    )
+    add_public_url_argument(parser, "your app")
     add_auth_token_argument(parser, "check", main=True)
 
 
