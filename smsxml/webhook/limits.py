@@ -14,9 +14,10 @@ def _default_connection_limit() -> int:
     have no :mod:`resource` module: 1,000 there."""
     try:
         import resource
-    except ImportError:
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    except (ImportError, AttributeError):  # Pyodide's resource has no getrlimit
         return 1000
-    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft == resource.RLIM_INFINITY:
         return 1000
     return max(16, min(1000, soft - 100))
