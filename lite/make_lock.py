@@ -1,0 +1,129 @@
+"""Write an offline pyodide-lock.json next to a local Pyodide runtime (used by lite/build).
+
+Usage: python make_lock.py IN_LOCK OUT_DIR WHEEL_OR_DIR...
+
+* Every given wheel is copied into OUT_DIR (the folder that holds pyodide.mjs,
+  i.e. Pyodide's indexURL), and gets a lock entry whose sha256 is the sha256 of
+  *that* file (Pyodide checks the hash on load; PyPI's wheels differ
+  byte-for-byte from the ones Pyodide rebuilt for its CDN, so the upstream
+  hashes cannot be reused).
+* Entries for packages already in the upstream lock keep their "depends"/"imports".
+  New entries get "imports" from the wheel's top-level names and "depends" from
+  Requires-Dist (markers evaluated for emscripten / py3.14), restricted to
+  packages that are themselves in the output lock (dropped ones are reported).
+* All entries with no local file are pruned, so nothing in the lock can point
+  at a file that is not served by the site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import sys
+import zipfile
+from pathlib import Path
+
+from packaging.markers import default_environment
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name, parse_wheel_filename
+
+ENV = default_environment()
+ENV.update(
+    sys_platform="emscripten",
+    platform_system="Emscripten",
+    os_name="posix",
+    platform_machine="wasm32",
+    python_version="3.14",
+    python_full_version="3.14.2",
+    implementation_name="cpython",
+    platform_python_implementation="CPython",
+    extra="",
+)
+
+
+def wheel_meta(path: Path) -> tuple[list[str], list[str]]:
+    """The wheel's top-level import names, and what it requires on Pyodide."""
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        meta_name = next(n for n in names if re.match(r"[^/]+\.dist-info/METADATA$", n))
+        meta = zf.read(meta_name).decode()
+        top: set[str] = set()
+        tl = [n for n in names if n.endswith(".dist-info/top_level.txt")]
+        if tl:
+            top = {x.strip() for x in zf.read(tl[0]).decode().split() if x.strip()}
+        if not top:
+            for n in names:
+                first = n.split("/")[0]
+                if first.endswith((".dist-info", ".data")):
+                    continue
+                if "/" in n:
+                    top.add(first)
+                elif n.endswith(".py"):
+                    top.add(n[:-3])
+    reqs = []
+    for line in meta.splitlines():
+        if line.startswith("Requires-Dist:"):
+            req = Requirement(line.split(":", 1)[1].strip())
+            if req.marker is None or req.marker.evaluate(ENV):
+                reqs.append(canonicalize_name(req.name))
+    return sorted(top), reqs
+
+
+def main(in_lock: str, out_dir: str, *wheel_args: str) -> None:
+    lock = json.loads(Path(in_lock).read_text())
+    out = Path(out_dir)
+    upstream = {canonicalize_name(k): v for k, v in lock["packages"].items()}
+
+    wheels: list[Path] = []
+    for arg in wheel_args:
+        p = Path(arg)
+        wheels += sorted(p.glob("*.whl")) if p.is_dir() else [p]
+
+    new_pkgs: dict[str, dict[str, object]] = {}
+    raw_depends: dict[str, list[str]] = {}
+    for whl in wheels:
+        name, version, _, _ = parse_wheel_filename(whl.name)
+        cname = canonicalize_name(name)
+        if cname in new_pkgs:
+            print(f"  skip duplicate {whl.name}")
+            continue
+        dest = out / whl.name
+        if whl.resolve() != dest.resolve():
+            shutil.copy2(whl, dest)
+        sha = hashlib.sha256(dest.read_bytes()).hexdigest()
+        imports, reqs = wheel_meta(dest)
+        if cname in upstream:
+            entry = dict(upstream[cname])
+            if entry["version"] != str(version):
+                print(f"  NOTE {cname}: upstream lock has {entry['version']}, using {version}")
+            raw_depends[cname] = [canonicalize_name(d) for d in entry["depends"]]
+        else:
+            entry = {
+                "name": cname,
+                "imports": imports,
+                "install_dir": "site",
+                "package_type": "package",
+                "unvendored_tests": False,
+            }
+            raw_depends[cname] = reqs
+        entry.update(file_name=whl.name, sha256=sha, version=str(version))
+        entry["unvendored_tests"] = False  # we don't ship the *-tests packages
+        new_pkgs[cname] = entry
+
+    for cname, entry in new_pkgs.items():
+        kept = [d for d in raw_depends[cname] if d in new_pkgs]
+        dropped = [d for d in raw_depends[cname] if d not in new_pkgs]
+        entry["depends"] = kept
+        if dropped:
+            print(f"  {cname}: dropped deps not shipped: {dropped}")
+
+    pruned = sorted(set(upstream) - set(new_pkgs))
+    print(f"  lock: {len(new_pkgs)} packages kept/added, {len(pruned)} upstream entries pruned")
+    lock["packages"] = dict(sorted(new_pkgs.items()))
+    (out / "pyodide-lock.json").write_text(json.dumps(lock, indent=1, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

@@ -1,0 +1,181 @@
+"""The zero-install workshop: notebooks 00-03 in JupyterLite (Pyodide kernel), served from
+127.0.0.1 by a plain static file server and run to the end in a real Chromium — offline.
+
+The site is what ``lite/build`` makes (built here when missing or older than the package and
+the notebooks). Every request the page or its workers make to any host but 127.0.0.1 is
+refused and recorded; the test fails if there is one.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from browser_helpers import REPO_ROOT, errors_shown, open_notebook, run_all, shot
+from browser_helpers import wait_until_all_ran as wait_all
+
+pytestmark = pytest.mark.browser
+
+LITE = REPO_ROOT / "lite"
+SITE = LITE / "_output"
+NOTEBOOKS = ("00_start_here", "01_message_flow", "02_composing_message_xml",
+             "03_signature_validation")  # fmt: skip
+RUN_TIMEOUT = 240_000  # ms: Pyodide starts, loads smsxml, runs every cell (2 cores)
+
+
+def _sources() -> list[Path]:
+    return [
+        *(REPO_ROOT / "smsxml").rglob("*.py"),
+        *(REPO_ROOT / "notebooks").glob("0[0-3]_*.ipynb"),
+        LITE / "build",
+        LITE / "make_lock.py",
+        LITE / "jupyter-lite.json",
+        LITE / "overrides.json",
+    ]
+
+
+def _built_and_fresh() -> bool:
+    index = SITE / "index.html"
+    return index.exists() and all(p.stat().st_mtime <= index.stat().st_mtime for p in _sources())
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    extensions_map = {
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".wasm": "application/wasm",
+        ".mjs": "text/javascript",
+        ".json": "application/json",
+    }
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@dataclass
+class LiteSite:
+    """The built site on 127.0.0.1, with what open_notebook asks of a Lab."""
+
+    base: str
+    outside: list[str] = field(default_factory=list)  # requests for other hosts, refused
+
+    def notebook_url(self, name: str) -> str:
+        return f"{self.base}/lab/index.html?path={name}"
+
+    def log_tail(self, lines: int = 30) -> str:
+        return "(a static file server: no log)"
+
+
+@pytest.fixture(scope="module")
+def lite_site() -> Iterator[LiteSite]:
+    if not _built_and_fresh():
+        build = subprocess.run(
+            ["bash", str(LITE / "build")], capture_output=True, text=True, timeout=900
+        )
+        assert build.returncode == 0, (
+            f"lite/build failed:\n{build.stdout[-2000:]}\n{build.stderr[-3000:]}"
+        )
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(SITE)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LiteSite(f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture()
+def offline_page(browser: Any, lite_site: LiteSite) -> Iterator[Any]:
+    """A page whose requests to any host but 127.0.0.1 are refused and recorded."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1600})
+    context.set_default_timeout(30_000)
+
+    def only_local(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(("data:", "blob:")) or urlsplit(url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            lite_site.outside.append(url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def _clear_and_run_all(page: Any, artifacts: Path, notebook: str, what: str) -> None:
+    """Edit → Clear Outputs of All Cells (the saved outputs and counts go: what shows
+    afterwards was made here), then Run → Run All Cells."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Edit$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Clear Outputs of All Cells$")).click()
+    panel = page.locator(".jp-NotebookPanel:visible")
+    assert panel.locator(".jp-OutputArea-output").count() == 0, f"{notebook}: outputs left"
+    run_all(page, artifacts, notebook, what)
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_a_notebook_runs_to_the_end_in_the_browser(
+    name: str, offline_page: Any, lite_site: LiteSite, artifacts: Path, record_property: Any
+) -> None:
+    page, notebook = offline_page, f"{name}.ipynb"
+    started = time.monotonic()
+    panel = open_notebook(page, lite_site, artifacts, notebook, "JupyterLite")
+    ready = time.monotonic() - started
+    _clear_and_run_all(page, artifacts, notebook, "JupyterLite")
+    first_output = panel.locator(".jp-CodeCell .jp-OutputArea-output").first
+    first_output.wait_for(timeout=RUN_TIMEOUT)
+    first = time.monotonic() - started
+    prompts = wait_all(page, artifacts, notebook, RUN_TIMEOUT)
+    finished = time.monotonic() - started
+    shot(page, artifacts, f"lite-{name}", full=True)
+    shown = panel.locator(".jp-OutputArea-output").all_inner_texts()
+    failures = [t for t in shown if re.search(r"Traceback|\b\w+Error: ", t)]
+    assert not failures, f"{notebook} in JupyterLite:\n{errors_shown(page)}"
+    assert prompts == [f"[{n}]:" for n in range(1, len(prompts) + 1)], prompts  # in order
+    assert lite_site.outside == [], f"the site asked the internet for: {lite_site.outside}"
+    said = " ".join(shown)  # made in Pyodide: what CPython never prints
+    if name == "01_message_flow":  # LocalWebhook answers in-process, and says so once
+        assert said.count("Python in the browser cannot listen on a port") == 1
+    if name == "02_composing_message_xml":  # no lxml here: the SDK comparison says so
+        assert "the plivo SDK cannot load in this browser build" in said
+    record_property(
+        "summary",
+        f"{notebook}: notebook ready {ready:.1f} s, first output {first:.1f} s, "
+        f"all {len(prompts)} code cells run {finished:.1f} s after opening the page",
+    )
+
+
+def test_the_composer_reacts_in_the_browser(
+    offline_page: Any, lite_site: LiteSite, artifacts: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    page, notebook = offline_page, "02_composing_message_xml.ipynb"
+    panel = open_notebook(page, lite_site, artifacts, notebook, "the composer in JupyterLite")
+    _clear_and_run_all(page, artifacts, notebook, "the composer in JupyterLite")
+    wait_all(page, artifacts, notebook, RUN_TIMEOUT)
+    composer = panel.locator(".jp-OutputArea-output > .jupyter-widgets.smsxml-composer").first
+    units = composer.locator(".smsxml-composer-units")
+    expect(units).to_contain_text("UCS-2", timeout=30_000)  # the 👍 in its text
+    text = composer.locator(".smsxml-composer-text textarea")
+    text.click()
+    text.fill("")
+    text.type("Typed in JupyterLite")
+    expect(units).to_contain_text("GSM-7 · 1 unit · 20/160", timeout=30_000)
+    expect(composer.locator(".smsxml-composer-xml")).to_contain_text(
+        ">Typed in JupyterLite</Message>"
+    )
+    shot(page, artifacts, "lite-composer-typed", composer)
+    assert lite_site.outside == [], f"the site asked the internet for: {lite_site.outside}"
