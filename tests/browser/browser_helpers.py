@@ -48,6 +48,30 @@ def errors_shown(page: Any, limit: int = 3) -> str:
     return "\n".join(t.strip()[-1500:] for t in texts if t.strip())
 
 
+def save_and_read(page: Any, saved: Path) -> str:
+    """Save the visible notebook from the browser (Ctrl+S) and return the file's text once
+    it is whole JSON again (JupyterLab writes it in place: it may be caught mid-write)."""
+    import json
+    import time
+
+    before = saved.stat().st_mtime_ns
+    page.locator(".jp-NotebookPanel:visible .jp-Cell .jp-InputPrompt").first.click()
+    page.keyboard.press("Control+s")
+    deadline = time.monotonic() + UPDATE_TIMEOUT / 1000
+    while saved.stat().st_mtime_ns == before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert saved.stat().st_mtime_ns != before, f"{saved.name} was not saved"
+    while True:
+        text = saved.read_text("utf-8")
+        try:
+            json.loads(text)
+            return text
+        except json.JSONDecodeError:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{saved.name}: the saved notebook is not JSON") from None
+            time.sleep(0.1)
+
+
 def open_notebook(page: Any, lab: Any, artifacts: Path, notebook: str, what: str) -> Any:
     """Open ``notebook`` and wait until its kernel is connected and idle; return the
     notebook panel's locator (or fail naming ``what`` and a screenshot)."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from browser_helpers import (
     open_notebook,
     overflowing,
     run_all,
+    save_and_read,
     shot,
     wait_until_all_ran,
 )
@@ -96,21 +96,8 @@ def _wait_kernel_idle(page: Any) -> None:
 def _save(page: Any, lab: Any, name: str) -> dict[str, Any]:
     """Save the notebook from the browser (Ctrl+S: the outputs as shown, in the temporary
     copy) and return it as JSON."""
-    saved = lab.root / name
-    before = saved.stat().st_mtime_ns
-    page.locator(".jp-NotebookPanel:visible .jp-Cell .jp-InputPrompt").first.click()
-    page.keyboard.press("Control+s")
-    deadline = time.monotonic() + UPDATE_TIMEOUT / 1000
-    while saved.stat().st_mtime_ns == before and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert saved.stat().st_mtime_ns != before, f"{name} was not saved"
-    for _ in range(50):  # the file may be caught mid-write
-        try:
-            notebook: dict[str, Any] = json.loads(saved.read_text("utf-8"))
-            return notebook
-        except json.JSONDecodeError:
-            time.sleep(0.1)
-    raise AssertionError(f"{name}: the saved notebook is not JSON")
+    notebook: dict[str, Any] = json.loads(save_and_read(page, lab.root / name))
+    return notebook
 
 
 def _error_outputs(notebook: dict[str, Any]) -> list[str]:
