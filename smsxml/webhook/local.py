@@ -94,11 +94,11 @@ class LocalWebhook:
                     ) from None
                 raise
             self.port: int = self._server.port
+            if isinstance(self._server, _InProcess):
+                self._server.mount(self.url)  # may raise: then nothing is registered
             _running[self.port] = self
-        if isinstance(self._server, _InProcess):
-            self._server.mount(self.url)
-            if in_process is None:
-                _say_once_in_browser(self.url)
+        if self.in_process and in_process is None:
+            _say_once_in_browser(self.url)
 
     def _start(self, port: int) -> _Server:
         if self.in_process:
