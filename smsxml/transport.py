@@ -143,9 +143,9 @@ def send(
     the reply. Failure to deliver raises :class:`DeliveryError`.
     """
     if target is None:
-        mounted = _mounted.get(_origin(request.url))
-        if mounted is not None:
-            return _send_wsgi(request, mounted)
+        answering = _mounted.get(_origin(request.url))
+        if answering is not None:
+            return _send_wsgi(request, answering)
         if in_browser():
             raise DeliveryError(
                 f"cannot reach {_display_url(request.url)}: Python in the browser opens no "
