@@ -48,6 +48,15 @@ class Case:
     fix: str = ""
     kind: Kind = "required"
 
+    @property
+    def mark(self) -> Literal["pass", "fail", "advice"]:
+        """How the case is shown: passed, a required check failed, or advice not taken."""
+        return "pass" if self.passed else "fail" if self.kind == "required" else "advice"
+
+    @property
+    def failed_required(self) -> bool:
+        return self.mark == "fail"
+
     def to_dict(self) -> dict[str, object]:
         return {
             "name": self.name,
@@ -68,20 +77,20 @@ class Conformance:
     @property
     def passed(self) -> bool:
         """True when every required case passed (advice may fail)."""
-        return all(c.passed for c in self.cases if c.kind == "required")
+        return not any(c.failed_required for c in self.cases)
 
     def __str__(self) -> str:
         width = max(len(c.name) for c in self.cases)
         lines = [f"conformance of {self.url}"]
         first_with_fix: dict[str, str] = {}  # a fix seen before is named, not repeated
         for c in self.cases:
-            mark = "pass" if c.passed else ("FAIL" if c.kind == "required" else "advice")
+            mark = c.mark.upper() if c.failed_required else c.mark
             lines.append(f"  {mark:<6} {c.name:<{width}}  {c.detail}")
             if not c.passed and c.fix:
                 earlier = first_with_fix.setdefault(c.fix, c.name)
                 fix = c.fix if earlier == c.name else f"as for {earlier!r} above"
                 lines.append(f"  {'':<6} {'':<{width}}  fix: {fix}")
-        failed = sum(not c.passed for c in self.cases if c.kind == "required")
+        failed = sum(c.failed_required for c in self.cases)
         lines.append(
             "all required checks passed"
             if self.passed
@@ -95,7 +104,7 @@ class Conformance:
         rows = "".join(
             f"<tr><td style='text-align:left'>{escape(c.name)}</td>"
             f"<td style='color:{'#1a7f37' if c.passed else '#cf222e'}'>"
-            f"{'pass' if c.passed else 'fail' if c.kind == 'required' else 'advice'}</td>"
+            f"{c.mark}</td>"
             f"<td style='text-align:left'>{escape(c.detail)}</td>"
             f"<td style='text-align:left'>{escape(c.fix)}</td></tr>"
             for c in self.cases
