@@ -38,7 +38,7 @@ from .inbound import SignedRequest, signed_request
 from .protocol import NONCE_HEADER, SIGNATURE_HEADER
 from .recording import RecordedRequest, load
 from .signature import make_nonce
-from .tokens import MASK, redact, resolve_token
+from .tokens import resolve_token
 from .transport import Reply, WSGIApp, resolve_target, send
 
 __all__ = ["replay", "ReplayResult", "ReplayError"]
@@ -236,17 +236,6 @@ def _rng(seed: int | None) -> random.Random | None:
     return random.Random(seed)
 
 
-def _scrubbed(reply: Reply, *tokens: str | None) -> Reply:
-    """``reply`` with any token in its body or headers masked (an app could echo one)."""
-    body = reply.body
-    for token in filter(None, tokens):
-        body = body.replace(token.encode("utf-8"), MASK.encode("utf-8"))
-    headers = {k: redact(v, *tokens) for k, v in reply.headers.items()}
-    if body == reply.body and headers == reply.headers:
-        return reply
-    return Reply(reply.status, headers, body, reply.elapsed)
-
-
 def replay(
     path_or_entries: Any,
     url: Any,
@@ -272,7 +261,7 @@ def replay(
     rng = _rng(seed)
     entries = _entries(path_or_entries)
     app, target_url = _target(url)
-    token = resolve_token(auth_token)  # signs fresh requests; always masked in replies
+    token = resolve_token(auth_token)  # signs fresh requests
     results = []
     for original in entries:
         if original.method.upper() not in ("GET", "POST"):
@@ -299,7 +288,7 @@ def replay(
         reply: Reply | None = None
         error: str | None = None
         try:
-            reply = _scrubbed(send(request, app, timeout=timeout), token, main_auth_token)
+            reply = send(request, app, timeout=timeout)
         except DeliveryError as exc:
             error = str(exc)
         results.append(ReplayResult(original, request, reply, resign, error))

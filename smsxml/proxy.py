@@ -216,7 +216,7 @@ class ProxyApp:
         exchange = Exchange(
             time=datetime.now(timezone.utc),
             method=method,
-            path=self._redact(path),
+            path=path,
             signature_headers=signature_headers(header_map(headers)),
             verdict=check.verdict,
             diagnosis=None if check.valid else check.diagnosis,
@@ -225,7 +225,7 @@ class ProxyApp:
             problems=problems,
             latency=time.perf_counter() - started,
             error=self._redact(error or note),
-            params={self._redact(k): self._redact(v) for k, v in params.items()},
+            params=params,
         )
         self._keep(exchange, method, url, headers, params, body)
         start_response(f"{status} {_reason(status)}", answer_headers)
@@ -280,7 +280,7 @@ class ProxyApp:
                 params=params,
                 body=recording.RecordedRequest.decode_body(body),
                 time=recording.iso_utc(exchange.time),
-            ).redacted(self._token, self._main_token)
+            )
             recording.append(self.record_to, recorded)
         if self.on_exchange is not None:
             self.on_exchange(exchange)

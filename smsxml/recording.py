@@ -26,7 +26,6 @@ from datetime import datetime, timezone
 from typing import Any
 
 from .exc import RecordingError
-from .tokens import redact
 
 __all__ = [
     "VERSION",
@@ -76,24 +75,6 @@ class RecordedRequest:
     def decode_body(body: bytes) -> str:
         """``body`` as text for a recording: UTF-8, with undecodable bytes kept losslessly."""
         return body.decode("utf-8", "surrogateescape")
-
-    def redacted(self, *tokens: str | None) -> RecordedRequest:
-        """A copy with every occurrence of each token masked."""
-        if not any(tokens):
-            return self
-
-        def scrub(text: str) -> str:
-            return redact(text, *tokens)
-
-        return RecordedRequest(
-            method=self.method,
-            url=scrub(self.url),
-            headers={scrub(k): scrub(v) for k, v in self.headers.items()},
-            params={scrub(k): scrub(v) for k, v in self.params.items()},
-            body=scrub(self.body),
-            time=self.time,
-            version=self.version,
-        )
 
     def to_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in _FIELDS}

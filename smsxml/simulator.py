@@ -31,7 +31,6 @@ import ipaddress
 import random
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -356,7 +355,7 @@ class Simulator:
             )
             return flow
         clock.advance(_STEP["app"])
-        flow.reply = self._scrubbed(ReplyInfo.from_reply(reply))
+        flow.reply = ReplyInfo.from_reply(reply)
         count = reply.text.count("<Message")
         events.append(
             Event(
@@ -399,24 +398,13 @@ class Simulator:
         except DeliveryError:
             raise
         except Exception as exc:  # the app crashed: a real server answers 500
-            body = f"{type(exc).__name__}: {exc}".encode("utf-8", "replace")
+            body = self._redact(f"{type(exc).__name__}: {exc}").encode("utf-8", "replace")
             return Reply(500, {"Content-Type": "text/plain; charset=utf-8"}, body, 0.0)
 
     def _redact(self, text: str) -> str:
         return redact(text, self._auth_token, self._main_auth_token)
 
-    def _scrubbed(self, reply: ReplyInfo) -> ReplyInfo:
-        """``reply`` with any token it holds masked (an app could echo one back)."""
-        return replace(
-            reply,
-            text=self._redact(reply.text),
-            headers={k: self._redact(v) for k, v in reply.headers.items()},
-        )
-
     def _problem(self, flow: Flow, problem: Problem | FlowProblem) -> None:
-        message, hint = self._redact(problem.message), self._redact(problem.hint)
-        if (message, hint) != (problem.message, problem.hint):
-            problem = replace(problem, message=message, hint=hint)
         flow.problems.append(problem)
         flow.timeline.append(
             Event(

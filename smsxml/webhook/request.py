@@ -289,7 +289,7 @@ def _diagnose(
         return diagnose_v2(url, nonce, signature, token, main_token, public_url)
     except Exception as exc:  # a diagnosis is a courtesy: never let it break the verdict
         message = redact(f"No diagnosis: {type(exc).__name__}: {exc}", token, main_token)
-        return Diagnosis(False, ("unknown",), message, redact(url, token, main_token))
+        return Diagnosis(False, ("unknown",), message, url)
 
 
 #: How many recent nonces ``reject_replayed_nonces`` remembers.
