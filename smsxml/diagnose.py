@@ -10,23 +10,29 @@ variation and reports the smallest set of differences that makes the signature m
 
 from __future__ import annotations
 
+import binascii
 import hmac
 import itertools
+from base64 import b64decode
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlparse, urlunparse
 
+from . import _html
+from ._text import plural
 from .exc import SignatureError
 from .protocol import DEFAULT_PORTS, NONCE_V3_HEADER, SIGNATURE_V3_HEADER
 from .signature import _hmac_b64, _key, base_url, validate_v2, validate_v3
 
-__all__ = ["Diagnosis", "diagnose_v2", "diagnose_v3", "Cause", "CAUSES"]
+__all__ = ["Diagnosis", "diagnose_v2", "diagnose_v3", "Cause", "CAUSES", "DiagnosisVerdict"]
 
 _DEFAULT_PORT = {scheme: str(port) for scheme, port in DEFAULT_PORTS.items()}
 
-#: Why a signature did not validate (see :data:`CAUSES`); the last three are not fixable
-#: by re-signing: no usual suspect fits, or a header is absent.
+#: Why a signature did not validate (see :data:`CAUSES`). Re-signing fixes none of
+#: "unknown" (no usual suspect fits), "missing-*" (a header is absent), "bad-signature"
+#: (not base64 of 32 bytes), "signature-altered" (a few characters changed on the way),
+#: "bad-url" and "empty-token" (nothing can be checked with what was given).
 Cause = Literal[
     "scheme",
     "port",
@@ -43,8 +49,16 @@ Cause = Literal[
     "missing-nonce",
     "bad-url",
     "method",
+    "bad-signature",
+    "signature-altered",
+    "empty-token",
 ]
 Causes = tuple[Cause, ...]
+
+#: What a :class:`Diagnosis` concludes: "cannot check" when the URL or the token given to
+#: check with cannot be used — a fault on the checking side, not the request's.
+DiagnosisVerdict = Literal["valid", "invalid", "cannot check"]
+_UNCHECKABLE: frozenset[Cause] = frozenset({"bad-url", "empty-token"})
 
 #: Cause code → what it means, in a learner's words.
 CAUSES: dict[Cause, str] = {
@@ -78,10 +92,11 @@ CAUSES: dict[Cause, str] = {
 class Diagnosis:
     """The verdict on a V2 signature and, when it fails, the most likely reason.
 
-    ``causes`` holds codes from :data:`CAUSES` (empty when valid, ``("unknown",)`` when no
+    ``causes`` holds codes from :data:`Cause` (empty when valid, ``("unknown",)`` when no
     usual suspect fits, ``("missing-signature",)`` / ``("missing-nonce",)`` for absent
-    headers). ``signed_url`` is the base URL the signature was made for, when found. No
-    token is ever held here.
+    headers, ``("bad-signature",)`` for one that is not base64 of 32 bytes,
+    ``("bad-url",)`` / ``("empty-token",)`` when it cannot be checked). ``signed_url`` is
+    the base URL the signature was made for, when found. No token is ever held here.
     """
 
     valid: bool
@@ -97,19 +112,23 @@ class Diagnosis:
     def __repr__(self) -> str:
         return f"Diagnosis(valid={self.valid}, causes={self.causes!r}, message={self.message!r})"
 
-    def _repr_html_(self) -> str:
-        from html import escape
+    @property
+    def verdict(self) -> DiagnosisVerdict:
+        """ "valid", "invalid", or "cannot check" (the URL or the token is unusable)."""
+        if self.valid:
+            return "valid"
+        return "cannot check" if _UNCHECKABLE & set(self.causes) else "invalid"
 
-        colour = "#1a7f37" if self.valid else "#cf222e"
-        verdict = "valid" if self.valid else "invalid"
-        return (
-            f"<div><b style='color:{colour}'>{verdict}</b> "
-            f"<span>{escape(self.message)}</span></div>"
-        )
+    def _repr_html_(self) -> str:
+        verdict = self.verdict
+        ok = None if verdict == "cannot check" else self.valid
+        mark = _html.badge(ok, verdict, "smsxml-" + verdict.replace(" ", "-"))
+        return f"<div>{mark} <span>{_html.escape(self.message)}</span></div>"
 
     def to_dict(self) -> dict[str, object]:
         return {
             "valid": self.valid,
+            "verdict": self.verdict,
             "causes": list(self.causes),
             "message": self.message,
             "seen_url": self.seen_url,
@@ -201,6 +220,149 @@ def _cost(causes: Causes) -> float:
     return len(causes) + (0.5 if "slash-before-nonce" in causes else 0)
 
 
+# --- inputs that make a check impossible or a match hopeless --------------------------------
+
+#: What to write instead of an unusable URL.
+_EXAMPLE_URL = "https://example.com/receive_sms/"
+#: An HMAC-SHA256 is 32 bytes: 44 characters of base64, the last one "=".
+_DIGEST_BYTES = 32
+_SIGNATURE_CHARS = 44
+_BASE64 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+
+
+def _require_text(what: str, value: object, optional: bool = False) -> None:
+    """Refuse a value of the wrong type with a :class:`SignatureError` naming it."""
+    if isinstance(value, str) or (optional and value is None):
+        return
+    kind = "text (str) or None" if optional else "text (str)"
+    hint = ""
+    if what == "the auth token" and value is None:
+        hint = " (pass the token itself, e.g. os.environ['PLIVO_AUTH_TOKEN'])"
+    raise SignatureError(f"{what} must be {kind}, not {type(value).__name__}{hint}")
+
+
+def _empty_token(auth_token: str, seen: str) -> Diagnosis | None:
+    if auth_token.strip():
+        return None
+    what = "empty" if not auth_token else "only whitespace"
+    return Diagnosis(
+        False,
+        ("empty-token",),
+        f"Cannot check: the auth token is {what}. Give the auth token of the Plivo account "
+        "that owns the application (Plivo console, Account; a subaccount has its own).",
+        seen,
+    )
+
+
+def _bad_url(uri: str, error: SignatureError) -> Diagnosis:
+    """The "bad-url" diagnosis, its first sentence saying what is wrong and what to write."""
+    text = uri.strip()
+    parts = None
+    if "://" in text:
+        try:
+            parts = urlparse(text)
+        except ValueError:
+            pass
+    if not text:
+        why = f"the URL is empty. Give the full URL Plivo calls, like {_EXAMPLE_URL}"
+    elif "://" not in text:
+        host = text.lstrip("/")
+        local = host.startswith(("localhost", "127.", "[::1]"))
+        fixed = ("http://" if local else "https://") + host
+        why = (
+            f"the URL {uri!r} has no scheme (https:// or http://). Write it in full, as "
+            f"Plivo calls it: {fixed}"
+        )
+    elif parts is not None and parts.scheme not in ("http", "https"):
+        why = (
+            f"the URL {uri!r} starts with {parts.scheme}://, and Plivo calls http:// or "
+            f"https:// URLs only. Write the URL Plivo calls, like {_EXAMPLE_URL}"
+        )
+    elif parts is not None and not parts.netloc:
+        why = (
+            f"the URL {uri!r} has no host after {parts.scheme}://. Write it in full, like "
+            f"{_EXAMPLE_URL}"
+        )
+    else:
+        why = str(error)
+    return Diagnosis(False, ("bad-url",), f"Cannot check: {why}.", uri)
+
+
+def _not_a_digest(signature: str) -> str | None:
+    """Why ``signature`` cannot be the base64 of an HMAC-SHA256; None when it can be."""
+    try:
+        decoded = b64decode(signature, validate=True)
+    except (binascii.Error, ValueError):
+        decoded = None
+    if decoded is not None and len(decoded) == _DIGEST_BYTES:
+        return None
+    if not signature:
+        return "it is blank"
+    strange = [c for c in dict.fromkeys(signature) if c not in _BASE64]
+    size = f"it is {len(signature)} characters long"
+    if " " in strange and _not_a_digest(signature.replace(" ", "+")) is None:
+        return f"{size}, with spaces where base64 has '+' (something URL-decoded the header)"
+    if strange:
+        shown = ", ".join(repr(c) for c in strange[:3]) + (", …" if len(strange) > 3 else "")
+        return f"{size} and holds {shown}, which base64 never uses"
+    if len(signature) != _SIGNATURE_CHARS:
+        cut = " (cut short)" if len(signature) < _SIGNATURE_CHARS else ""
+        return f"{size}{cut}, not {_SIGNATURE_CHARS}"
+    if decoded is not None:
+        return f"{size} but decodes to {len(decoded)} bytes, not {_DIGEST_BYTES}"
+    return f"{size} but its '=' padding is not where base64 puts it"
+
+
+#: At most this many characters of 44 differ from the right signature: an HMAC of other
+#: inputs shares about one character with it by chance, never dozens.
+_ALTERED_AT_MOST = 8
+
+
+def _altered(signature: str, expected: str) -> str:
+    """Which characters of ``signature`` differ from ``expected`` ("1 of its 44
+    characters (the 13th)"), when only a few do; "" otherwise."""
+    if len(signature) != len(expected):
+        return ""
+    where = [i for i, (a, b) in enumerate(zip(signature, expected, strict=True)) if a != b]
+    if not 0 < len(where) <= _ALTERED_AT_MOST:
+        return ""
+    places = ", ".join(_ordinal(i + 1) for i in where)
+    return f"{plural(len(where), 'character')} of its {len(expected)} (the {places})"
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _bad_signature(why: str, header: str, seen: str) -> Diagnosis:
+    return Diagnosis(
+        False,
+        ("bad-signature",),
+        f"The signature is not an HMAC-SHA256 in base64 ({_SIGNATURE_CHARS} characters, "
+        f"{_DIGEST_BYTES} bytes): {why}. It can never match any token: the header was cut "
+        f"or mangled on its way (a proxy, a log, a copy-paste) — use the whole {header} "
+        "value as received.",
+        seen,
+    )
+
+
+def _checked_inputs(uri: str, auth_token: str) -> tuple[str, Diagnosis | None]:
+    """The base URL seen, and the diagnosis when the token or the URL cannot be used."""
+    try:
+        seen = base_url(uri)
+    except SignatureError as exc:
+        return uri, _empty_token(auth_token, uri) or _bad_url(uri, exc)
+    return seen, _empty_token(auth_token, seen)
+
+
+def _usable(url: str | None) -> bool:
+    try:
+        return url is not None and bool(base_url(url))
+    except SignatureError:
+        return False
+
+
 def diagnose_v2(
     uri: str,
     nonce: str | None,
@@ -213,13 +375,18 @@ def diagnose_v2(
 
     ``uri`` is the URL your app believes it was called at. Give ``main_auth_token`` to
     test the subaccount/main-account mix-up and ``public_url`` (the message_url configured
-    at Plivo) to test a host rewritten by a tunnel or proxy.
+    at Plivo) to test a host rewritten by a tunnel or proxy. An argument of the wrong type
+    is a :class:`~smsxml.exc.SignatureError`; anything else gets a verdict.
     """
-    _key(auth_token)
-    try:
-        seen = base_url(uri)
-    except SignatureError as exc:
-        return Diagnosis(False, ("bad-url",), f"Cannot check: {exc}", str(uri))
+    _require_text("the URL", uri)
+    _require_text("the nonce", nonce, optional=True)
+    _require_text("the signature", signature, optional=True)
+    _require_text("the auth token", auth_token)
+    _require_text("main_auth_token", main_auth_token, optional=True)
+    _require_text("public_url", public_url, optional=True)
+    seen, unusable = _checked_inputs(uri, auth_token)
+    if unusable is not None:
+        return unusable
     if not signature:
         return Diagnosis(
             False,
@@ -238,24 +405,21 @@ def diagnose_v2(
         )
     if validate_v2(uri, nonce, signature, auth_token):
         return Diagnosis(True, (), f"Valid: signed for {seen} with this auth token.", seen, seen)
+    sig = signature.strip()
+    why = _not_a_digest(sig)
+    if why is not None:
+        return _bad_signature(why, "X-Plivo-Signature-V2", seen)
 
     tokens = _token_variants(auth_token, main_auth_token)
     nonces: list[tuple[str, Causes]] = [(nonce, ())]
     if nonce.strip() != nonce:
         nonces.append((nonce.strip(), ("nonce-whitespace",)))
-    sig = signature.strip()
     sig_causes: Causes = ("signature-whitespace",) if sig != signature else ()
-    # Bytes, so that a signature that is not ASCII (a forgery, or mojibake) just never
-    # matches: compare_digest refuses non-ASCII str.
-    sig_bytes = sig.encode("utf-8", "surrogatepass")
+    sig_bytes = sig.encode("ascii")  # base64, checked above
 
     starts: list[tuple[str, Causes]] = [(uri, ())]
-    if public_url:
-        try:
-            base_url(public_url)
-            starts.append((public_url, ("public-url",)))
-        except SignatureError:
-            pass
+    if public_url is not None and _usable(public_url):
+        starts.append((public_url, ("public-url",)))
     urls = [v for u, t in starts for v in _url_variants(u, t)]
 
     tried = 0
@@ -279,20 +443,40 @@ def diagnose_v2(
         return Diagnosis(
             False, causes, _describe(causes, seen, signed_url), seen, signed_url, tried
         )
+    altered = _altered(sig, _hmac_b64(_key(auth_token), (seen + nonce).encode("utf-8")))
+    if altered:
+        return Diagnosis(
+            False,
+            ("signature-altered",),
+            f"The signature is the one made for {seen} + this nonce with this auth token, "
+            f"except for {altered}: a different token, nonce or URL changes nearly all of "
+            "them, so the header itself was altered on its way (an edit, a copy-paste, a "
+            "proxy). Use the whole X-Plivo-Signature-V2 value as received.",
+            seen,
+            seen,
+            tried,
+        )
+    suspects = "http/https, port, trailing slash, query string, '/' before the nonce, whitespace"
     return Diagnosis(
         False,
         ("unknown",),
         f"The signature does not belong to {seen} + this nonce with this auth token, and "
-        "none of the usual suspects (http/https, port, trailing slash, query string, slash "
-        "before the nonce, whitespace, main vs subaccount token) explains it. One of the "
-        "three inputs is not what Plivo signed: the nonce (it must be this request's own "
-        "X-Plivo-Signature-V2-Nonce), the auth token (of the account that owns the "
-        "application), or the URL (another host or path: pass public_url=, the "
-        "message_url configured at Plivo).",
+        f"none of the usual suspects ({suspects}"
+        f"{', main vs subaccount token' if main_auth_token else ''}) explains it. "
+        + _check_the_inputs("X-Plivo-Signature-V2-Nonce", main_auth_token, public_url),
         seen,
         None,
         tried,
     )
+
+
+def _check_the_inputs(nonce_header: str, main_auth_token: str | None, public: str | None) -> str:
+    """The closing advice of an "unknown" diagnosis: which inputs to check, and the
+    suspects not tried for want of an argument."""
+    token = "the auth token (of the account that owns the application"
+    token += ")" if main_auth_token else "; or pass main_auth_token= to try the main account's)"
+    url = "the URL" + ("" if public else " (behind a tunnel or proxy, pass public_url=)")
+    return f"Check the nonce (this request's own {nonce_header}), {token} and {url}."
 
 
 def diagnose_v3(
@@ -312,11 +496,20 @@ def diagnose_v3(
     method. A parameter changed in transit cannot be found this way: it is named as a
     possibility when nothing else fits.
     """
-    _key(auth_token)
-    try:
-        seen = base_url(uri)
-    except SignatureError as exc:
-        return Diagnosis(False, ("bad-url",), f"Cannot check: {exc}", str(uri))
+    _require_text("the method", method)
+    _require_text("the URL", uri)
+    _require_text("the nonce", nonce, optional=True)
+    _require_text("the signature", signature, optional=True)
+    _require_text("the auth token", auth_token)
+    _require_text("main_auth_token", main_auth_token, optional=True)
+    _require_text("public_url", public_url, optional=True)
+    if params is not None and not isinstance(params, Mapping):
+        raise SignatureError(
+            f"params must be a mapping (name → value) or None, not {type(params).__name__}"
+        )
+    seen, unusable = _checked_inputs(uri, auth_token)
+    if unusable is not None:
+        return unusable
     if not signature or not nonce:
         missing: Cause = "missing-nonce" if signature else "missing-signature"
         header = NONCE_V3_HEADER if signature else SIGNATURE_V3_HEADER
@@ -324,9 +517,16 @@ def diagnose_v3(
     method = method.upper()
     if validate_v3(method, uri, nonce, signature, auth_token, params):
         return Diagnosis(True, (), f"Valid: {method} {seen} signed with this auth token.", seen)
+    # The header may hold several signatures, comma-separated: one usable one is enough.
+    reasons = [_not_a_digest(part.strip()) for part in signature.split(",")]
+    if all(reasons):
+        first = reasons[0] or ""
+        if len(reasons) > 1:
+            first = f"none of its {len(reasons)} comma-separated values is one; the first: {first}"
+        return _bad_signature(first, SIGNATURE_V3_HEADER, seen)
     tokens = _token_variants(auth_token, main_auth_token)
     starts: list[tuple[str, Causes]] = [(uri, ())]
-    if public_url:
+    if public_url is not None and _usable(public_url):
         starts.append((public_url, ("public-url",)))
     methods: list[tuple[str, Causes]] = [
         (method, ()),
@@ -355,10 +555,11 @@ def diagnose_v3(
         False,
         ("unknown",),
         f"The V3 signature does not belong to {method} {seen} with these parameters + this "
-        "nonce with this auth token, and no usual suspect (http/https, port, trailing "
-        "slash, GET vs POST, main vs subaccount token) explains it. V3 also covers every "
-        "parameter: a proxy that added, dropped or re-encoded one breaks it; otherwise the "
-        "nonce, the token or the URL is not what Plivo signed.",
+        "nonce with this auth token, and none of the usual suspects (http/https, port, "
+        f"trailing slash, GET vs POST{', main vs subaccount token' if main_auth_token else ''})"
+        " explains it. V3 also covers every parameter: a proxy that added, dropped or "
+        "re-encoded one breaks it. "
+        + _check_the_inputs(NONCE_V3_HEADER, main_auth_token, public_url),
         seen,
         None,
         tried,

@@ -568,7 +568,7 @@ def test_a_non_ascii_signature_is_403_with_a_diagnosis(webhook: LocalWebhook) ->
     status, _ = exchange(webhook.port, data)
     assert status == 403
     diagnosis = webhook.log.last.diagnosis
-    assert type(diagnosis).__name__ == "Diagnosis" and diagnosis.causes == ("unknown",)
+    assert type(diagnosis).__name__ == "Diagnosis" and diagnosis.causes == ("bad-signature",)
 
 
 # --- stopping, under attack --------------------------------------------------------------------

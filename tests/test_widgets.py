@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import smsxml.widgets as widgets_module
+from smsxml.diagnose import diagnose_v2
 from smsxml.exc import SmsxmlError, XMLBuildError
 from smsxml.flow import Event
 from smsxml.inbound import inbound_request
@@ -362,6 +363,13 @@ def test_explorer_trailing_slash_and_bad_url(auth_token):
     assert "Cannot sign" in find(e, "smsxml-explorer-steps").value
     with pytest.raises(WidgetError):
         e.sign()
+    # a URL that cannot be checked is not called "invalid": it gets a verdict of its own,
+    # and the diagnosis says what to write instead
+    verdict = find(e, "smsxml-explorer-verdict").value
+    assert e.verdict == "cannot check" and "smsxml-cannot-check" in verdict
+    assert "invalid" not in verdict and "invalid" not in e._repr_html_()
+    assert "https://example.com/receive_sms/" in find(e, "smsxml-explorer-diagnosis").value
+    assert find(e, "smsxml-explorer-compare").value == ""
 
 
 def test_explorer_tokens(auth_token, main_token):
@@ -389,6 +397,93 @@ def test_explorer_given_signature(auth_token):
     assert not e.valid
     e.sign()
     assert e.valid
+
+
+def frontend_types(field: ipywidgets.Password, typed: str) -> None:
+    """What JupyterLab sends when a learner types ``typed`` and presses Enter: the
+    "submit" event first, then (``continuous_update=False``) the value, once."""
+    submit = {"method": "custom", "content": {"event": "submit"}}
+    field._handle_msg({"content": {"data": submit}, "buffers": []})
+    if typed:
+        state = {"method": "update", "state": {"value": typed}, "buffer_paths": []}
+        field._handle_msg({"content": {"data": state}, "buffers": []})
+
+
+def test_explorer_token_is_taken_on_enter_whole_then_cleared(auth_token, main_token):
+    e = SignatureExplorer(auth_token=auth_token)
+    field = find(e, "smsxml-explorer-token")
+    in_use = find(e, "smsxml-explorer-token-in-use")
+    reset = find(e, "smsxml-explorer-token-reset")
+    # one sync per Enter or blur, not per keystroke (which kept only the last character)
+    assert field.continuous_update is False
+    assert e.valid and "given" in in_use.value and reset.disabled
+    pasted = SignatureExplorer(auth_token=auth_token)
+    pasted.set_token(main_token)
+    frontend_types(field, main_token)
+    assert field.value == "" and e.diagnosis == pasted.diagnosis and not e.valid
+    assert "typed" in in_use.value and "••••••••" in in_use.value and not reset.disabled
+    assert main_token not in in_use.value and main_token not in field.placeholder
+    assert_token_hidden(e, main_token)
+    # another typed token replaces it
+    frontend_types(field, auth_token)
+    assert e.valid and "typed" in in_use.value
+    # Enter in the empty field: back to the token the explorer was made with
+    frontend_types(field, "")
+    assert e.valid and "given" in in_use.value and reset.disabled
+
+
+def test_explorer_reset_button_goes_back_to_the_given_token(auth_token, main_token):
+    e = SignatureExplorer(auth_token=auth_token)
+    find(e, "smsxml-explorer-token").value = main_token  # as a blur sends it
+    assert not e.valid and "(typed)" in find(e, "smsxml-explorer-token").placeholder
+    find(e, "smsxml-explorer-token-reset").click()
+    assert e.valid and "(given)" in find(e, "smsxml-explorer-token").placeholder
+    assert find(e, "smsxml-explorer-token-reset").disabled
+
+
+@given(st.lists(st.one_of(st.none(), st.text("abcXYZ019-_ ", min_size=1, max_size=12)), max_size=8))
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_token_field_uses_the_last_token_typed_and_shows_none(auth_token, steps):
+    """Whatever is typed, and in whatever order the learner goes back: the token in use is
+    the last one typed since the last going back, and it is in no widget state."""
+    e = SignatureExplorer(auth_token=auth_token)
+    field = find(e, "smsxml-explorer-token")
+    expected = auth_token
+    for step in steps:
+        if step is None:
+            frontend_types(field, "")
+            expected = auth_token
+        else:
+            typed = "TYPED<" + step + ">"
+            frontend_types(field, typed)
+            expected = typed
+        assert field.value == ""
+        assert e.diagnosis == diagnose_v2(e.url, e.nonce, e.signature, expected)
+        if expected != auth_token:
+            assert_token_hidden(e, expected)
+
+
+def test_explorer_shows_computed_and_received_side_by_side(auth_token):
+    e = SignatureExplorer(auth_token=auth_token)
+    compare = find(e, "smsxml-explorer-compare")
+    computed = e.signature
+    assert "computed" in compare.value and "received" in compare.value
+    assert "<mark" not in compare.value and "the same" in compare.value
+    changed = computed[:10] + ("A" if computed[10] != "A" else "B") + computed[11:]
+    e.signature = changed
+    marks = re.findall(r"<mark[^>]*>([^<]*)</mark>", compare.value)
+    assert marks == [computed[10], changed[10]]
+    assert "different" in compare.value and "invalid" in find(e, "smsxml-explorer-verdict").value
+
+
+def test_explorer_names_a_signature_that_is_no_hmac(auth_token):
+    e = SignatureExplorer(auth_token=auth_token)
+    e.signature = e.signature[:30]
+    assert e.diagnosis.causes == ("bad-signature",) and e.verdict == "invalid"
+    diagnosis = find(e, "smsxml-explorer-diagnosis").value
+    assert diagnosis.startswith("<div class='smsxml-diagnosis'>The signature is not an HMAC")
+    assert "30 characters long (cut short)" in diagnosis
+    assert "usual suspects" not in diagnosis
 
 
 # --------------------------------------------------------------------------- replayer

@@ -5,17 +5,19 @@ CSS class (stable; the browser tests find the controls by it):
 
 ======================================  ===================================================
 ``smsxml-heading``                      HTML heading of each panel
+``smsxml-<panel>-token-in-use``         HTML: which token is in use (masked), typed or given
+``smsxml-<panel>-token-reset``          Button: back to the token the panel was made with
 ======================================  ===================================================
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from html import escape
-from typing import Any, Generic, TypeVar, overload
+from collections.abc import Callable, Iterator
+from typing import Any, Generic, Literal, TypeVar, overload
 
 import ipywidgets as widgets
 
+from .._html import escape
 from ..tokens import mask, resolve_token
 
 __all__ = [
@@ -134,48 +136,98 @@ class Panel:
 
 
 class TokenField:
-    """A Password field plus the token given in Python; a typed token wins.
+    """The auth-token input of a panel: a Password field, a label naming the token in use
+    (masked; "typed" or "given") and a button back to the token the panel was made with.
 
-    A token never stays in the field: what is typed is taken into the kernel at once and
-    the field is cleared, so no widget state (which JupyterLab can save into the .ipynb)
-    ever holds it. The placeholder says which token is in use, masked.
+    A typed token is taken when the learner presses Enter or leaves the field, not at each
+    keystroke (which left the kernel with the last character only); then the field is
+    cleared, so that no widget state, which JupyterLab can save into the .ipynb, holds it.
+    Enter in the empty field, or the button, goes back to the given token. Place
+    :attr:`widget` (field, label and button) in a panel; :attr:`field` is the Password.
     """
 
-    def __init__(self, auth_token: str | None, css: str):
+    def __init__(
+        self, auth_token: str | None, css: str, on_change: Callable[[], None] | None = None
+    ):
         self._given = resolve_token(auth_token)
         self._typed = ""
+        self._on_change = on_change
         self.field = classed(
             widgets.Password(
                 value="",
                 description="auth token",
                 style=LABEL_STYLE,
-                placeholder=self._placeholder(),
-                layout=wide(),
+                continuous_update=False,
+                layout=wide(flex="1 1 20em", min_width="0"),
             ),
             css,
         )
+        self.in_use = classed(widgets.HTML(layout=natural()), f"{css}-in-use")
+        self.reset_button = classed(
+            widgets.Button(
+                description="Use the given token",
+                tooltip="Go back to the token this panel was made with",
+                layout=natural(),
+            ),
+            f"{css}-reset",
+        )
+        self.widget = widgets.HBox(
+            [self.field, self.in_use, self.reset_button],
+            layout=wide(flex_flow="row wrap", align_items="center"),
+        )
         self.field.observe(self._take, names="value")
+        self.field.on_msg(self._on_message)
+        self.reset_button.on_click(lambda _b: self.reset())
+        self._show()
 
     def _take(self, change: dict[str, Any]) -> None:
         typed = change["new"]
         if typed:
             self._typed = typed
-            self.field.placeholder = self._placeholder()
             self.field.value = ""  # the token lives in the kernel only
+            self._changed()
 
-    def _placeholder(self) -> str:
-        which = "typed" if self._typed else "given"
-        return f"{mask(self.token)} ({which}) — type to use another token"
+    def _on_message(self, _widget: object, content: dict[str, Any], _buffers: object) -> None:
+        # Enter sends "submit" before the value it commits: a typed token arrives just
+        # after and wins; Enter in a field left empty goes back to the given token.
+        if content.get("event") == "submit":
+            self.reset()
+
+    def _show(self) -> None:
+        which = self.source
+        hint = "type another, then Enter" if which == "given" else "Enter when empty: the given one"
+        self.field.placeholder = f"{self.shown()} ({which}) — {hint}"
+        self.in_use.value = f"in use: {escape(self.shown())}, <b>{which}</b>"
+        self.reset_button.disabled = which == "given"
+
+    def _changed(self) -> None:
+        self._show()
+        if self._on_change is not None:
+            self._on_change()
 
     @property
     def token(self) -> str:
+        """The token in use: the typed one, else the given one."""
         return self._typed or self._given
 
+    @property
+    def source(self) -> Literal["typed", "given"]:
+        """Where the token in use comes from."""
+        return "typed" if self._typed else "given"
+
     def set(self, auth_token: str | None) -> None:
+        """Use ``auth_token`` as the given token from now on (a typed one is forgotten)."""
         self._given = resolve_token(auth_token)
         self._typed = ""
         self.field.value = ""
-        self.field.placeholder = self._placeholder()
+        self._changed()
+
+    def reset(self) -> None:
+        """Go back to the given token (nothing happens when it is already in use)."""
+        if self._typed:
+            self._typed = ""
+            self._changed()
 
     def shown(self) -> str:
+        """The token in use, masked."""
         return mask(self.token)

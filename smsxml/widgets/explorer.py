@@ -7,23 +7,26 @@ CSS classes (stable; the browser tests find the controls by them):
 ``smsxml-explorer``                     SignatureExplorer container
 ``smsxml-explorer-url``                 Text: the URL your app sees
 ``smsxml-explorer-nonce``               Text: X-Plivo-Signature-V2-Nonce
-``smsxml-explorer-token``               Password: auth token
+``smsxml-explorer-token``               Password: auth token (taken on Enter, then cleared)
+``smsxml-explorer-token-in-use``        HTML: the token in use, masked, typed or given
+``smsxml-explorer-token-reset``         Button: back to the token the explorer was made with
 ``smsxml-explorer-signature``           Text: X-Plivo-Signature-V2 received
 ``smsxml-explorer-sign``                Button: put the correct signature in
 ``smsxml-explorer-steps``               HTML: table of the signing steps
-``smsxml-explorer-verdict``             HTML: "valid" / "invalid"
+``smsxml-explorer-compare``             HTML: computed and received signature, differences
+``smsxml-explorer-verdict``             HTML: "valid" / "invalid" / "cannot check"
 ``smsxml-explorer-diagnosis``           HTML: why it fails (diagnose_v2)
 ======================================  ===================================================
 """
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
 import ipywidgets as widgets
 
-from ..diagnose import Diagnosis, diagnose_v2
+from .._html import Safe, badge, code, diff_pair, escape, table
+from ..diagnose import Diagnosis, DiagnosisVerdict, diagnose_v2
 from ..exc import SmsxmlError, WidgetError
 from ..signature import SignatureExplanation, explain_v2, sign_v2
 from ._panel import (
@@ -62,7 +65,7 @@ class SignatureExplorer(Panel):
         auth_token: str | None = None,
         signature: str | None = None,
     ):
-        self._token = TokenField(auth_token, "smsxml-explorer-token")
+        self._token = TokenField(auth_token, "smsxml-explorer-token", self._on_change)
         nonce = DEFAULT_NONCE if nonce is None else nonce
         if signature is None:
             signature = sign_v2(url, nonce, self._token.token)
@@ -85,10 +88,11 @@ class SignatureExplorer(Panel):
             "smsxml-explorer-sign",
         )
         self._steps_out = classed(widgets.HTML(layout=wide()), "smsxml-explorer-steps")
+        self._compare_out = classed(widgets.HTML(layout=wide()), "smsxml-explorer-compare")
         self._verdict_out = classed(widgets.HTML(), "smsxml-explorer-verdict")
         self._diagnosis_out = classed(widgets.HTML(layout=wide()), "smsxml-explorer-diagnosis")
         self._sign_button.on_click(lambda _b: self.sign())
-        for field in (self._url, self._nonce, self._token.field, self._signature):
+        for field in (self._url, self._nonce, self._signature):
             field.observe(self._on_change, names="value")
         self.widget = classed(
             widgets.VBox(
@@ -96,11 +100,12 @@ class SignatureExplorer(Panel):
                     heading(self.title),
                     self._url,
                     self._nonce,
-                    self._token.field,
+                    self._token.widget,
                     self._signature,
                     self._sign_button,
                     widgets.HTML("<b>How Plivo signs it</b>"),
                     self._steps_out,
+                    self._compare_out,
                     self._verdict_out,
                     self._diagnosis_out,
                 ]
@@ -120,12 +125,7 @@ class SignatureExplorer(Panel):
     def set_token(self, auth_token: str | None) -> None:
         """Validate with ``auth_token`` from now on (None: ``$PLIVO_AUTH_TOKEN`` or the demo
         token). It stays in the kernel: the Password field is cleared, not filled in."""
-        self._quiet = True
-        try:
-            self._token.set(auth_token)
-        finally:
-            self._quiet = False
-        self._refresh()
+        self._token.set(auth_token)  # refreshes, through on_change
 
     def sign(self) -> str:
         """Put the correct signature for the current URL, nonce and token in; return it."""
@@ -139,6 +139,11 @@ class SignatureExplorer(Panel):
     @property
     def valid(self) -> bool:
         return bool(self._diagnosis.valid)
+
+    @property
+    def verdict(self) -> DiagnosisVerdict:
+        """ "valid", "invalid", or "cannot check" (the URL or the token cannot be used)."""
+        return self._diagnosis.verdict
 
     @property
     def diagnosis(self) -> Diagnosis:
@@ -164,51 +169,60 @@ class SignatureExplorer(Panel):
         self._diagnosis = diagnose_v2(self.url, self.nonce, self.signature, token)
         self._render()
 
-    def _verdict_html(self) -> str:
-        if self.valid:
-            return (
-                "<b class='smsxml-valid' style='color:#1a7f37'>valid</b> — the signature "
-                "matches the URL and nonce with this token"
-            )
-        return (
-            "<b class='smsxml-invalid' style='color:#cf222e'>invalid</b> — the signature "
-            "does not match"
-        )
+    def _verdict_html(self) -> Safe:
+        verdict = self._diagnosis.verdict
+        if verdict == "valid":
+            mark = badge(True, "valid", "smsxml-valid")
+            why = "the signature matches the URL and nonce with this token"
+        elif verdict == "invalid":
+            mark = badge(False, "invalid", "smsxml-invalid")
+            why = "the signature does not match"
+        else:
+            mark = badge(None, "cannot check", "smsxml-cannot-check")
+            why = "an input cannot be used as it is: see below"
+        return Safe(f"{mark} — {escape(why)}")
+
+    def _compare_html(self) -> Safe:
+        """The signature computed from the fields beside the one received, differences
+        marked."""
+        if self._explanation is None:
+            return Safe("")
+        computed = self._explanation.signature
+        pair = diff_pair(computed, self.signature, ("computed", "received"))
+        same = "the same" if computed == self.signature else "different: marked"
+        return Safe(f"<b>Computed and received</b> ({same}){pair}")
+
+    def _steps_html(self) -> Safe:
+        if self._explanation is not None:
+            return Safe(self._explanation._repr_html_())
+        return Safe(f"<b>Cannot sign:</b> {escape(self._error)}")
 
     def _render(self) -> None:
-        if self._explanation is not None:
-            self._steps_out.value = self._explanation._repr_html_()
-        else:
-            self._steps_out.value = f"<b>Cannot sign:</b> {escape(self._error)}"
+        self._steps_out.value = self._steps_html()
+        self._compare_out.value = self._compare_html()
         self._verdict_out.value = self._verdict_html()
         self._diagnosis_out.value = (
             f"<div class='smsxml-diagnosis'>{escape(str(self._diagnosis))}</div>"
         )
 
     def __repr__(self) -> str:
-        verdict = "valid" if self.valid else "invalid"
         return (
             f"SignatureExplorer(url={self.url!r}, nonce={self.nonce!r}, "
-            f"token={self._token.shown()}, signature={self.signature!r}): {verdict}\n"
+            f"token={self._token.shown()}, signature={self.signature!r}): {self.verdict}\n"
             f"{self._diagnosis}"
         )
 
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><th style='text-align:left'>{escape(k)}</th>"
-            f"<td style='text-align:left'><code>{escape(v)}</code></td></tr>"
-            for k, v in (
-                ("URL", self.url),
-                ("nonce", self.nonce),
-                ("auth token", self._token.shown()),
-                ("signature", self.signature),
-            )
+        fields = table(
+            [
+                ("URL", code(self.url)),
+                ("nonce", code(self.nonce)),
+                ("auth token", code(f"{self._token.shown()} ({self._token.source})")),
+                ("signature", code(self.signature)),
+            ]
         )
-        if self._explanation is not None:
-            steps = self._explanation._repr_html_()
-        else:
-            steps = f"<p>Cannot sign: {escape(self._error)}</p>"
         return (
-            f"<div class='smsxml-explorer'><h3>{escape(self.title)}</h3><table>{rows}</table>"
-            f"{steps}<p>{self._verdict_html()}</p><p>{escape(str(self._diagnosis))}</p></div>"
+            f"<div class='smsxml-explorer'><h3>{escape(self.title)}</h3>{fields}"
+            f"{self._steps_html()}{self._compare_html()}<p>{self._verdict_html()}</p>"
+            f"<p>{escape(str(self._diagnosis))}</p></div>"
         )

@@ -153,6 +153,151 @@ def test_a_typed_token_never_reaches_the_saved_notebook(
     assert secret not in text
 
 
+# -- the auth-token field, typed key by key ------------------------------------------------
+
+GIVEN_TOKEN = "MAbrowserTEST-not-a-real-token"  # the token the test notebooks give
+OTHER_TOKEN = "MAother-token-typed-key-by-key"
+
+
+def _enter_token(page: Any, field: Any, token: str, *, paste: bool = False) -> None:
+    """Type ``token`` key by key (or paste it: ``fill``) into the Password ``field``, press
+    Enter, and wait until the kernel has taken it (the field is emptied)."""
+    from playwright.sync_api import expect
+
+    field.click()
+    if paste:
+        field.fill(token)
+    else:
+        field.press_sequentially(token, delay=15)
+    expect(field).to_have_value(token)  # nothing is sent, nor cleared, while typing
+    field.press("Enter")
+    expect(field).to_have_value("", timeout=UPDATE_TIMEOUT)
+    page.wait_for_timeout(300)  # let the panel's outputs settle after the round trip
+
+
+def test_explorer_token_typed_key_by_key_counts_as_pasted(
+    page: Any, lab: Any, artifacts: Path
+) -> None:
+    """Typing a token key by key and pressing Enter gives the same verdict, and the same
+    computed signature, as pasting it (the kernel used to keep the last key only); Enter in
+    the empty field, or the button, goes back to the token the explorer was made with."""
+    from playwright.sync_api import expect
+
+    panel = open_and_run(
+        page, lab, artifacts, "explorer.ipynb", "SignatureExplorer", "smsxml-explorer"
+    )
+    field = panel.locator(".smsxml-explorer-token input")
+    in_use = panel.locator(".smsxml-explorer-token-in-use")
+    reset = panel.locator("button.smsxml-explorer-token-reset")
+    verdict = panel.locator(".smsxml-explorer-verdict")
+    compare = panel.locator(".smsxml-explorer-compare")
+    diagnosis = panel.locator(".smsxml-explorer-diagnosis")
+    expect(verdict.locator(".smsxml-valid")).to_be_visible(timeout=UPDATE_TIMEOUT)
+    expect(in_use).to_contain_text("given")
+    expect(reset).to_be_disabled()
+    computed_given = compare.inner_text()
+
+    # the given token itself, typed key by key: valid (the last key alone was "invalid")
+    _enter_token(page, field, GIVEN_TOKEN)
+    expect(in_use).to_contain_text("typed", timeout=UPDATE_TIMEOUT)
+    expect(verdict.locator(".smsxml-valid")).to_be_visible()
+    assert compare.inner_text() == computed_given
+
+    # another token, typed then pasted: the same verdict, diagnosis and computed signature
+    _enter_token(page, field, OTHER_TOKEN)
+    expect(verdict.locator(".smsxml-invalid")).to_be_visible(timeout=UPDATE_TIMEOUT)
+    typed = (verdict.inner_text(), diagnosis.inner_text(), compare.inner_text())
+    _shot(page, artifacts, "explorer-5-token-typed-key-by-key", panel)
+    reset.click()
+    expect(verdict.locator(".smsxml-valid")).to_be_visible(timeout=UPDATE_TIMEOUT)
+    expect(in_use).to_contain_text("given")
+    _enter_token(page, field, OTHER_TOKEN, paste=True)
+    expect(verdict.locator(".smsxml-invalid")).to_be_visible(timeout=UPDATE_TIMEOUT)
+    assert (verdict.inner_text(), diagnosis.inner_text(), compare.inner_text()) == typed
+    assert typed[2] != computed_given
+
+    # typed with a slip, corrected with Backspace: what is taken is what the field showed
+    field.click()
+    field.press_sequentially(GIVEN_TOKEN[:-3] + "xyz", delay=15)
+    for _ in range(3):
+        field.press("Backspace")
+    field.press_sequentially(GIVEN_TOKEN[-3:], delay=15)
+    field.press("Enter")
+    expect(verdict.locator(".smsxml-valid")).to_be_visible(timeout=UPDATE_TIMEOUT)
+    expect(field).to_have_value("")
+    expect(in_use).to_contain_text("typed")
+
+    # clearing the field (Enter with nothing in it) goes back to the given token
+    _enter_token(page, field, OTHER_TOKEN)
+    expect(verdict.locator(".smsxml-invalid")).to_be_visible(timeout=UPDATE_TIMEOUT)
+    field.click()
+    field.press("Enter")
+    expect(in_use).to_contain_text("given", timeout=UPDATE_TIMEOUT)
+    expect(verdict.locator(".smsxml-valid")).to_be_visible()
+    expect(reset).to_be_disabled()
+    assert compare.inner_text() == computed_given
+    for secret in (GIVEN_TOKEN, OTHER_TOKEN):
+        assert secret not in panel.inner_text()
+
+    # one character of the signature changed: marked in the computed and received rows
+    signature = panel.locator(".smsxml-explorer-signature input")
+    original = signature.input_value()
+    changed = original[:12] + ("A" if original[12] != "A" else "B") + original[13:]
+    signature.fill(changed)
+    signature.press("Enter")
+    expect(compare.locator("mark")).to_have_count(2, timeout=UPDATE_TIMEOUT)
+    assert compare.locator("mark").all_inner_texts() == [original[12], changed[12]]
+    _shot(page, artifacts, "explorer-6-signature-diff", panel)
+    panel.screenshot(path=str(artifacts / "explorer-panel.png"))
+
+
+def test_replayer_token_typed_key_by_key_counts_as_pasted(
+    page: Any, lab: Any, artifacts: Path
+) -> None:
+    """The replayer's token field: typed key by key or pasted, the replay ends the same;
+    Enter in the empty field goes back to the token the replayer was made with."""
+    from playwright.sync_api import expect
+
+    panel = open_and_run(
+        page, lab, artifacts, "replayer.ipynb", "RequestReplayer", "smsxml-replayer"
+    )
+    field = panel.locator(".smsxml-replayer-token input")
+    status = panel.locator(".smsxml-replayer-status")
+    expect(panel.locator(".smsxml-replayer-original")).to_contain_text(
+        "Hello replay", timeout=UPDATE_TIMEOUT
+    )
+
+    def replayed() -> str:
+        """Replay; the outcome ("200 OK", "403 Forbidden"). The status numbers each replay
+        ("#2 · 12:00:01 · 200 OK"), so a new one always shows."""
+        before = status.inner_text()
+        panel.locator("button.smsxml-replayer-send").click()
+        expect(status).not_to_have_text(before, timeout=UPDATE_TIMEOUT)
+        found = re.search(r"\b[2-5]\d\d(?: [A-Z][A-Za-z]*)+", status.inner_text())
+        assert found, status.inner_text()
+        return found.group()
+
+    # the right token, typed key by key, re-signs the request correctly
+    _enter_token(page, field, GIVEN_TOKEN)
+    expect(field).to_have_attribute("placeholder", re.compile(r"\(typed\)"))
+    assert replayed() == "200 OK"
+
+    _enter_token(page, field, OTHER_TOKEN)
+    typed = replayed()
+    assert typed.startswith("403")
+    _enter_token(page, field, OTHER_TOKEN, paste=True)
+    assert replayed() == typed
+
+    # Enter in the empty field: back to the given token
+    field.click()
+    field.press("Enter")
+    expect(field).to_have_attribute("placeholder", re.compile(r"\(given\)"), timeout=UPDATE_TIMEOUT)
+    assert replayed() == "200 OK"
+    _shot(page, artifacts, "replayer-3-token-typed-and-back", panel)
+    for secret in (GIVEN_TOKEN, OTHER_TOKEN):
+        assert secret not in panel.inner_text()
+
+
 # -- layout: what a learner sees cut, sticking out or broken -------------------------------
 
 

@@ -1,0 +1,117 @@
+"""Small HTML pieces for reprs and widgets: escaping, a table, a verdict badge, and two
+strings side by side with their differences marked.
+
+Text is escaped everywhere; :class:`Safe` marks a string that is HTML already (what these
+functions return), so that it can be nested without being escaped twice. Stdlib only:
+``import smsxml`` stays light.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from difflib import SequenceMatcher
+
+__all__ = ["Safe", "escape", "code", "table", "badge", "diff_pair"]
+
+#: Verdict colours (GitHub's green and red, a grey for "cannot tell"), readable on white.
+_COLOURS = {True: "#1a7f37", False: "#cf222e", None: "#57606a"}
+_KINDS = {True: "ok", False: "bad", None: "none"}
+_LEFT = "style='text-align:left'"
+_MARK = "background:#ffb86b;color:inherit;padding:0;border-bottom:2px solid #cf222e"
+#: Characters that would be invisible (or break the line) inside a marked difference.
+_VISIBLE = str.maketrans({"\n": "↵", "\r": "␍", "\t": "⇥", " ": "␣", "\x00": "␀"})
+#: A run of equal characters shorter than this, in the middle of two strings, is chance
+#: (two signatures made with different tokens share a letter here and there), not a match.
+_MIN_MATCH = 3
+
+
+class Safe(str):
+    """A string that is HTML already: :func:`escape` leaves it as it is."""
+
+    __slots__ = ()
+
+
+def escape(value: object) -> Safe:
+    """``value`` as text safe inside HTML elements and quoted attributes; :class:`Safe`
+    values pass through unchanged."""
+    if isinstance(value, Safe):
+        return value
+    return Safe(html.escape(str(value), quote=True))
+
+
+def code(value: object) -> Safe:
+    """``value`` in a ``<code>`` element."""
+    return Safe(f"<code>{escape(value)}</code>")
+
+
+def table(
+    rows: Iterable[Sequence[object]], header: Sequence[object] | None = None, css: str = ""
+) -> Safe:
+    """A left-aligned table: each row's first cell is its heading (``<th>``), the others
+    data. ``header`` is an optional row of column headings. Cells are escaped unless
+    :class:`Safe`."""
+    cls = f" class='{escape(css)}'" if css else ""
+    head = ""
+    if header is not None:
+        head = "<tr>" + "".join(f"<th {_LEFT}>{escape(h)}</th>" for h in header) + "</tr>"
+    body = []
+    for row in rows:
+        first, *rest = row
+        cells = "".join(f"<td {_LEFT}>{escape(cell)}</td>" for cell in rest)
+        body.append(f"<tr><th {_LEFT}>{escape(first)}</th>{cells}</tr>")
+    return Safe(f"<table{cls}>{head}{''.join(body)}</table>")
+
+
+def badge(ok: bool | None, text: str, css: str = "") -> Safe:
+    """``text`` in bold, green when ``ok``, red when not, grey when None (cannot tell).
+    Classes ``smsxml-badge smsxml-badge-ok|bad|none`` plus ``css`` let tests and pages
+    find it without reading colours."""
+    classes = f"smsxml-badge smsxml-badge-{_KINDS[ok]}" + (f" {css}" if css else "")
+    return Safe(f"<b class='{escape(classes)}' style='color:{_COLOURS[ok]}'>{escape(text)}</b>")
+
+
+def _matches(a: str, b: str) -> list[tuple[int, int, int]]:
+    """Runs ``(i, j, size)`` with ``a[i:i+size] == b[j:j+size]``, in order: the longest
+    common runs, without the short ones in the middle that equal by chance."""
+    found = SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
+    return [
+        (i, j, n)
+        for i, j, n in found
+        if n and (n >= _MIN_MATCH or (i == 0 and j == 0) or (i + n == len(a) and j + n == len(b)))
+    ]
+
+
+def _marked(text: str, spans: list[tuple[int, int, bool]]) -> str:
+    out: list[str] = []
+    for start, end, same in spans:
+        piece = text[start:end]
+        if same:
+            out.append(escape(piece))
+        else:
+            out.append(f"<mark style='{_MARK}'>{escape(piece.translate(_VISIBLE))}</mark>")
+    return "".join(out) or "<i>(empty)</i>"
+
+
+def diff_pair(a: str, b: str, labels: tuple[str, str] = ("a", "b")) -> Safe:
+    """``a`` above ``b`` in monospace, each labelled, with the characters that differ
+    marked (``<mark>``) on both: what one holds and the other does not. Whitespace inside
+    a difference is shown (␣, ↵, ⇥), so that a stray space or newline can be seen."""
+    spans_a: list[tuple[int, int, bool]] = []
+    spans_b: list[tuple[int, int, bool]] = []
+    i = j = 0
+    for start_a, start_b, size in [*_matches(a, b), (len(a), len(b), 0)]:
+        if start_a > i:
+            spans_a.append((i, start_a, False))
+        if start_b > j:
+            spans_b.append((j, start_b, False))
+        if size:
+            spans_a.append((start_a, start_a + size, True))
+            spans_b.append((start_b, start_b + size, True))
+        i, j = start_a + size, start_b + size
+    style = "style='white-space:pre-wrap;word-break:break-all'"
+    rows = [
+        (labels[0], Safe(f"<code {style}>{_marked(a, spans_a)}</code>")),
+        (labels[1], Safe(f"<code {style}>{_marked(b, spans_b)}</code>")),
+    ]
+    return table(rows, css="smsxml-diff")
