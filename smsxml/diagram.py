@@ -5,6 +5,7 @@ from one lifeline to another (solid for requests, dashed for replies) and notes 
 lifeline (e.g. a problem Plivo found). The output is deterministic — the same steps give
 byte-identical SVG — so notebooks that show it stay stable, and every piece of text is
 XML-escaped, so a message body like ``<b>&`` cannot break the picture.
+:mod:`smsxml.pictures` draws its pictures with the same primitives.
 """
 
 from __future__ import annotations
@@ -67,8 +68,10 @@ class SVG:
     """An SVG document. Jupyter shows it through ``_repr_svg_`` and ``_repr_markdown_``;
     ``.data`` is the text."""
 
-    def __init__(self, data: str):
+    def __init__(self, data: str, alt: str = "sequence diagram"):
         self.data = data
+        #: What the picture shows, in words: the Markdown image's alternative text.
+        self.alt = " ".join(re.sub(r"[\[\]()\\]", " ", alt).split()) or "picture"
 
     def _repr_svg_(self) -> str:
         return self.data
@@ -83,7 +86,7 @@ class SVG:
         either way. (JupyterLab then prefers the Markdown in trusted notebooks as well;
         front ends ranking SVG above Markdown, like nbconvert, keep the SVG.)
         """
-        return f"![sequence diagram]({self.data_uri})"
+        return f"![{self.alt}]({self.data_uri})"
 
     @property
     def data_uri(self) -> str:
@@ -133,11 +136,21 @@ def _text(
     colour: str = "#000",
     weight: str = "normal",
     title: str | None = None,
+    size: float | None = None,
+    family: str | None = None,
+    length: float | None = None,
 ) -> str:
+    """One ``<text>``; ``size``, ``family`` and ``length`` (``textLength``: the width the
+    text is stretched or squeezed to) are written only when given."""
     tip = f"<title>{escape(title)}</title>" if title else ""
+    extra = (
+        (f" font-size='{size:g}'" if size is not None else "")
+        + (f" font-family='{family}'" if family is not None else "")
+        + (f" textLength='{length:g}'" if length is not None else "")
+    )
     return (
         f"<text x='{x:g}' y='{y:g}' text-anchor='{anchor}' fill='{colour}' "
-        f"font-weight='{weight}'>{tip}{escape(text)}</text>"
+        f"font-weight='{weight}'{extra}>{tip}{escape(text)}</text>"
     )
 
 
@@ -173,11 +186,7 @@ def sequence_diagram(
     height = int(first_row + len(steps) * _ROW + _HEAD_H + 10)
     bottom = height - _HEAD_H - 6
 
-    out: list[str] = [
-        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
-        f"viewBox='0 0 {width} {height}' {_FONT}>",
-        f"<rect x='0' y='0' width='{width}' height='{height}' fill='#ffffff'/>",
-    ]
+    out = _open(width, height)
     if title:
         out.append(_text(width / 2, _TOP + 10, _fit(_clean(title), width - 20)[0], weight="bold"))
 
@@ -254,6 +263,15 @@ def sequence_diagram(
 
     out.append("</svg>")
     return SVG("\n".join(out) + "\n")
+
+
+def _open(width: int, height: int) -> list[str]:
+    """The opening of an SVG document ``width`` × ``height`` on a white background."""
+    return [
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
+        f"viewBox='0 0 {width} {height}' {_FONT}>",
+        f"<rect x='0' y='0' width='{width}' height='{height}' fill='#ffffff'/>",
+    ]
 
 
 def _arrow_head(x: float, y: float, direction: int, colour: str) -> str:

@@ -139,3 +139,10 @@ def test_a_flow_draws_its_warning_in_amber_not_in_the_red_of_a_failure() -> None
     assert [p.severity for p in flow.problems] == ["warning"]
     svg = flow.sequence_diagram().data
     assert "fill='#fff8c5' stroke='#9a6700'" in svg and "#fde7ea" not in svg
+
+
+def test_the_markdown_image_says_in_words_what_the_picture_shows() -> None:
+    svg = SVG(sequence_diagram(PEOPLE, steps()).data, alt="units [1](of 2) \\ here")
+    assert svg.alt == "units 1 of 2 here"  # nothing that would end the image's [alt] early
+    assert svg._repr_markdown_() == f"![units 1 of 2 here]({svg.data_uri})"
+    assert sequence_diagram(PEOPLE, steps()).alt == "sequence diagram"
