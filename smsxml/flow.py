@@ -4,13 +4,15 @@ reports and the timeline). Plain data with text and HTML views; :mod:`.simulator
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 from ._text import plural
 from .inbound import SignedRequest
+from .protocol import Status
 from .transport import Reply
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -26,8 +28,39 @@ __all__ = [
     "DeliveryReport",
     "Event",
     "timeline_rows",
+    "event_status",
     "LIFELINES",
+    "FAILED_STATUSES",
+    "is_failure",
+    "status_html",
 ]
+
+#: The final statuses of an SMS that mean it did not reach the phone (of Plivo's statuses,
+#: :data:`smsxml.protocol.Status`): Plivo could not hand it on (failed), the carrier could
+#: not deliver it (undelivered) or refused it (rejected). Shown alike, in red, everywhere.
+FAILED_STATUSES = frozenset({"failed", "undelivered", "rejected"})
+_FAILURE_COLOUR = "#cf222e"
+_SUCCESS_COLOUR = "#1a7f37"
+
+
+def is_failure(status: str) -> bool:
+    """Whether ``status`` (any case) is a failure: see :data:`FAILED_STATUSES`."""
+    return status.strip().lower() in FAILED_STATUSES
+
+
+def status_html(status: str, css: str = "smsxml-status") -> str:
+    """``status`` as a coloured label that never wraps nor gets cut: red for every failure,
+    green for delivered, grey for the statuses on the way (queued, sent)."""
+    if is_failure(status):
+        colour, kind = _FAILURE_COLOUR, "failure"
+    elif status.strip().lower() == "delivered":
+        colour, kind = _SUCCESS_COLOUR, "success"
+    else:
+        colour, kind = "#57606a", "pending"
+    return (
+        f"<span class='{css} smsxml-status-{kind}' style='display:inline-block;"
+        f"white-space:nowrap;color:{colour};font-weight:600'>{escape(status)}</span>"
+    )
 
 
 # --- results ---------------------------------------------------------------------------------
@@ -152,6 +185,12 @@ class DeliveryReport:
         return self.response_status is not None and 200 <= self.response_status < 300
 
     @property
+    def sent(self) -> bool:
+        """True when the callback was sent (answered or not); False when the simulator kept
+        it back (a callbackUrl not on this machine, offline)."""
+        return self.response_status is not None or not (self.error or "").startswith("not sent")
+
+    @property
     def outcome(self) -> str:
         if self.error is not None:
             return f"not delivered: {self.error}"
@@ -202,6 +241,28 @@ LIFELINES = {
 }
 
 
+_STATUS_IN = {
+    "receipt": re.compile(r"receipt for [^:]*:\s*([a-z]+)"),
+    "callback": re.compile(r"Status=([a-z]+)"),
+    "callback-error": re.compile(r"Status=([a-z]+)"),
+}
+_STATUSES = frozenset(get_args(Status))
+
+#: How many characters an arrow between neighbouring lifelines shows whole (the diagram
+#: cuts a longer label with "…": "receipt 14155550101: undelive…").
+_ARROW_CHARS = 30
+
+
+def event_status(event: Event) -> str | None:
+    """The SMS status an event is about (a receipt, a failure, a status callback), or None."""
+    if event.kind == "failed":
+        return "failed"
+    pattern = _STATUS_IN.get(event.kind)
+    found = pattern.search(event.summary) if pattern is not None else None
+    status = found.group(1) if found else None
+    return status if status in _STATUSES else None
+
+
 def timeline_rows(events: Iterable[Event]) -> list[str]:
     """One line an event: time, "actor → target" padded to one width, summary (so every
     summary starts in the same column). Used by ``str(Flow)`` and the FlowTimeline widget."""
@@ -249,6 +310,14 @@ class Flow:
             source = LIFELINES[event.actor]
             time = event.time[11:23]  # HH:MM:SS.mmm
             label = event.label or event.summary
+            status = event_status(event) if event.kind == "receipt" else None
+            if status is not None and is_failure(status):
+                # A receipt saying the SMS did not arrive is a failure, as "failed" is: a red
+                # box (wide enough for the whole status) on the phone's side.
+                steps.append(Step(source, source, label, "error", time))
+                continue
+            if status is not None and len(label) > _ARROW_CHARS:
+                label = label.removeprefix("receipt ")  # keep the status whole
             if event.target is None:
                 kind = (
                     "error"
@@ -292,6 +361,22 @@ class Flow:
             f"{len(self.reply.text)} characters, {count} <Message>"
         )
 
+    def _reports_line(self) -> str:
+        """The delivery reports (status callbacks to a callbackUrl), counted as sent and
+        answered. None without a callbackUrl: the statuses above are then Plivo's own (the
+        carrier's receipt goes to Plivo, not to your app)."""
+        if not self.reports:
+            if not self.outbound:
+                return "none (no SMS sent)"
+            if not any(m.callback_url for m in self.outbound):
+                return "none (no callbackUrl: Plivo sends your app no delivery reports)"
+            return "none"
+        sent = sum(r.sent for r in self.reports)
+        answered = sum(r.ok for r in self.reports)
+        line = f"{sent} sent, {answered} answered 2xx"
+        held = len(self.reports) - sent
+        return line + (f", {held} not sent (the simulator stays offline)" if held else "")
+
     def __str__(self) -> str:
         lines = [f"Flow: {self._headline()}", f"  reply:    {self._reply_line()}"]
         if self.problems:
@@ -306,8 +391,7 @@ class Flow:
                 f"    {m.src} → {m.dst}  {plural(m.units, 'unit')} {m.encoding}  {m.status}{code}"
                 f"  {m.message_uuid}"
             )
-        answered = sum(r.ok for r in self.reports)
-        lines.append(f"  reports:  {len(self.reports)} sent, {answered} answered 2xx")
+        lines.append(f"  reports:  {self._reports_line()}")
         for r in self.reports:
             lines.append(
                 f"    #{r.sequence} {r.status:<11} "
@@ -323,13 +407,17 @@ class Flow:
         return self.__str__()
 
     def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def to_html(self, *, headline: bool = True) -> str:
+        """The HTML view; ``headline=False`` leaves out the first line (the inbound request's
+        URL), for a panel that says itself where the request went."""
         problems = "".join(f"<li><code>{escape(str(p))}</code></li>" for p in self.problems)
         outbound = "".join(
             "<tr>"
-            + "".join(
-                f"<td>{escape(str(v))}</td>"
-                for v in (m.src, m.dst, m.units, m.encoding, m.status, m.error_code, m.message_uuid)
-            )
+            + "".join(f"<td>{escape(str(v))}</td>" for v in (m.src, m.dst, m.units, m.encoding))
+            + f"<td>{status_html(m.status)}</td>"
+            + "".join(f"<td>{escape(str(v))}</td>" for v in (m.error_code, m.message_uuid))
             + "</tr>"
             for m in self.outbound
         )
@@ -342,8 +430,9 @@ class Flow:
             + "</tr>"
             for e in self.timeline
         )
+        head = f"<b>Flow</b>: {escape(self._headline())}<br>" if headline else ""
         parts = [
-            f"<div><b>Flow</b>: {escape(self._headline())}<br>reply: {escape(self._reply_line())}",
+            f"<div>{head}reply: {escape(self._reply_line())}",
             f"<br>problems:<ul>{problems}</ul>" if problems else "<br>problems: none",
         ]
         if outbound:
@@ -351,6 +440,7 @@ class Flow:
                 "<table><tr><th>src</th><th>dst</th><th>units</th><th>encoding</th>"
                 f"<th>status</th><th>ErrorCode</th><th>MessageUUID</th></tr>{outbound}</table>"
             )
+        parts.append(f"<div>reports: {escape(self._reports_line())}</div>")
         parts.append(
             "<table><tr><th>time</th><th>actor</th><th>to</th><th>kind</th><th>what</th></tr>"
             f"{events}</table></div>"

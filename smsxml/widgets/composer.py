@@ -1,6 +1,9 @@
 """The :class:`MessageComposer` panel: build one ``<Message>`` and watch what Plivo would
-make of it — the XML, the problems, the SMS units, plivo SDK code, a curl line and a run
-through the offline simulator.
+make of it — the XML, the problems, the SMS units, plivo SDK code and a run through the
+offline simulator, its result just under the Send button.
+
+Laid out for a laptop screen: the fields on the left, the XML (or the SDK code) and
+Plivo's objections on the right, Send under the fields and the simulated flow under both.
 
 CSS classes (stable; the browser tests find the controls by them):
 
@@ -15,10 +18,11 @@ CSS classes (stable; the browser tests find the controls by them):
 ``smsxml-composer-units``               HTML: "GSM-7 · 1 unit · 17/160"
 ``smsxml-composer-xml``                 HTML: the XML preview (``<pre>``)
 ``smsxml-composer-problems``            HTML: validation problems with hints
-``smsxml-composer-sdk``                 HTML: equivalent plivo SDK code
-``smsxml-composer-curl``                HTML: curl line of the signed inbound request
+``smsxml-composer-sdk``                 HTML: equivalent plivo SDK code (second tab)
 ``smsxml-composer-send``                Button: "Send through the simulator"
-``smsxml-composer-flow``                HTML: the resulting flow (diagram + details)
+``smsxml-composer-flow``                HTML: the resulting flow: the outcome first
+                                        (`smsxml-composer-outcome`), the diagram, the
+                                        details folded
 ======================================  ===================================================
 """
 
@@ -35,7 +39,7 @@ import ipywidgets as widgets
 
 from .._hosts import is_loopback
 from ..exc import SmsxmlError, WidgetError, XMLBuildError
-from ..flow import Flow
+from ..flow import Flow, status_html
 from ..inbound import inbound_request
 from ..protocol import TEXT_CONTENT_TYPE, XML_CONTENT_TYPE
 from ..simulator import IN_PROCESS_URL, Simulator
@@ -191,7 +195,6 @@ class MessageComposer(Panel):
         self._xml_out = classed(widgets.HTML(layout=wide()), "smsxml-composer-xml")
         self._problems_out = classed(widgets.HTML(layout=wide()), "smsxml-composer-problems")
         self._sdk_out = classed(widgets.HTML(layout=wide()), "smsxml-composer-sdk")
-        self._curl_out = classed(widgets.HTML(layout=wide()), "smsxml-composer-curl")
         self._send_button = classed(
             widgets.Button(
                 description="Send through the simulator",
@@ -204,26 +207,27 @@ class MessageComposer(Panel):
         self._send_button.on_click(self._on_send)
         for field in self._fields():
             field.observe(self._on_change, names="value")
+        # Two columns that share the row and wrap one under the other on a narrow panel:
+        # what you type (and Send) | what it makes. The result comes just under both.
+        column = widgets.Layout(flex="1 1 360px", min_width="0")
+        fields = widgets.VBox([*self._fields(), self._units_out, self._send_button], layout=column)
+        code = widgets.Tab(
+            children=[self._xml_out, self._sdk_out],
+            titles=("XML reply", "plivo SDK"),
+            layout=wide(),
+        )
+        made = widgets.VBox(
+            [code, widgets.HTML("<b>What Plivo would say</b>"), self._problems_out],
+            layout=column,
+        )
         self.widget = classed(
             widgets.VBox(
                 [
                     heading(self.title),
-                    self._text,
-                    self._src,
-                    self._dst,
-                    self._type,
-                    self._callback_url,
-                    self._callback_method,
-                    self._units_out,
-                    widgets.HTML("<b>XML your message_url answers</b>"),
-                    self._xml_out,
-                    widgets.HTML("<b>What Plivo would say</b>"),
-                    self._problems_out,
-                    widgets.HTML("<b>The same with the plivo SDK</b>"),
-                    self._sdk_out,
-                    widgets.HTML("<b>The signed inbound request, as curl</b>"),
-                    self._curl_out,
-                    self._send_button,
+                    widgets.HBox(
+                        [fields, made],
+                        layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"),
+                    ),
                     self._flow_out,
                 ]
             ),
@@ -338,7 +342,9 @@ class MessageComposer(Panel):
 
     @property
     def curl(self) -> str:
-        """A curl command making the signed inbound request (see the class docstring)."""
+        """A curl command making the signed inbound request Plivo would send to
+        ``webhook_url`` (to try your own webhook by hand; not shown in the panel, which is
+        about the XML your app answers)."""
         return self._curl
 
     @property
@@ -429,7 +435,6 @@ class MessageComposer(Panel):
             self._xml_out.value = "<i>(these fields cannot be written as XML — see below)</i>"
         self._problems_out.value = _problems_html(self._problems)
         self._sdk_out.value = pre(self._sdk, "smsxml-sdk")
-        self._curl_out.value = pre(self._curl, "smsxml-curl")
         if self._flow is None:
             self._flow_out.value = (
                 "<i>Press “Send through the simulator” to see what Plivo does with it.</i>"
@@ -491,14 +496,14 @@ class MessageComposer(Panel):
         lines.append(self._xml.rstrip("\n") if self._xml else "(cannot be written as XML)")
         lines += [f"  {_problem_text(p)}" for p in self._problems]
         if self._flow is not None:
-            lines.append(str(self._flow).splitlines()[0])
+            lines.append(f"Simulated: {_outcome_text(self._flow)}")
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         xml = pre(self._xml) if self._xml else "<i>(cannot be written as XML)</i>"
         flow = ""
         if self._flow is not None:
-            flow = f"<p>{escape(str(self._flow).splitlines()[0])}</p>"
+            flow = f"<p>Simulated: {escape(_outcome_text(self._flow))}</p>"
         return (
             f"<div class='smsxml-composer'><h3>{escape(self.title)}</h3>"
             f"<p><b>{escape(self.units_label)}</b></p>{xml}"
@@ -566,6 +571,53 @@ def _problems_html(problems: list[Problem]) -> str:
     return f"<ul style='margin:0'>{''.join(items)}</ul>"
 
 
+def _sms_sent(flow: Flow, status: Callable[[str], str]) -> list[str]:
+    """``dst status`` for each SMS Plivo sent (``status`` formats the status)."""
+    out = []
+    for m in flow.outbound:
+        code = f" (ErrorCode {m.error_code})" if m.error_code else ""
+        out.append(f"{m.dst} {status(m.status)}{code}")
+    return out
+
+
+def _outcome_text(flow: Flow) -> str:
+    """What the simulated flow came to, in one line. It names no inbound URL: the composer's
+    app answers in-process, at no address of yours."""
+    sent = "; ".join(_sms_sent(flow, str)) or "nothing"
+    problems = f"{len(flow.problems)}" if flow.problems else "none"
+    return (
+        f"Plivo sent {len(flow.outbound)} SMS: {sent} · problems: {problems}"
+        f" · reports: {flow._reports_line()}"
+    )
+
+
+def _where(flow: Flow) -> str:
+    """Where the simulated requests went (the composer invents no host of yours)."""
+    over_http = [r for r in flow.reports if r.sent and not r.in_process]
+    tail = (
+        "; the delivery reports went over HTTP to your callbackUrl."
+        if over_http
+        else ": nothing left the kernel."
+    )
+    return "A stand-in for your message_url answered with this XML, in-process" + tail
+
+
 def _flow_html(flow: Flow) -> str:
+    """The result first (each SMS and its status, the problems), then the diagram, then the
+    details (the reply, the table of SMS, every event) folded."""
+    sent = " · ".join(_sms_sent(flow, status_html)) or "nothing"
+    problems = "".join(f"<li><code>{escape(str(p))}</code></li>" for p in flow.problems)
+    head = (
+        "<div class='smsxml-composer-outcome' style='line-height:1.5'>"
+        f"<b>Plivo sent {len(flow.outbound)} SMS</b>: {sent}"
+        + (" · problems: none" if not problems else "")
+        + f" · reports: {escape(flow._reports_line())}"
+        + (f"<br>problems:<ul style='margin:0'>{problems}</ul>" if problems else "")
+        + f"<div style='color:#57606a'>{escape(_where(flow))}</div></div>"
+    )
     diagram = scaled(flow.sequence_diagram())
-    return f"<div class='smsxml-flow-diagram'>{diagram}</div>{flow._repr_html_()}"
+    details = (
+        "<details><summary>Details: the reply, each SMS, every event</summary>"
+        f"{flow.to_html(headline=False)}</details>"
+    )
+    return f"{head}<div class='smsxml-flow-diagram'>{diagram}</div>{details}"

@@ -12,10 +12,14 @@ CSS classes (stable; the browser tests find the controls by them):
 ``smsxml-replayer-url``                 Text: target URL
 ``smsxml-replayer-token``               Password: auth token for re-signing
 ``smsxml-replayer-send``                Button: "Replay"
-``smsxml-replayer-status``              HTML: outcome of the last replay ("200 OK")
-``smsxml-replayer-original``            HTML: the request as recorded
-``smsxml-replayer-request``             HTML: the request as sent
-``smsxml-replayer-response``            HTML: status and body of the answer
+``smsxml-replayer-status``              HTML: which replay and its outcome ("#2 · 12:00:01
+                                        · 200 OK"): a new number on every click
+``smsxml-replayer-response``            HTML: the answer, first: status, content type, body
+                                        and, for a 403, why (`smsxml-replayer-diagnosis`)
+``smsxml-replayer-request``             HTML: what the replay changed, recorded → sent
+                                        (changed rows marked `smsxml-replayer-changed`;
+                                        the rest folded away), then the request as sent
+``smsxml-replayer-original``            HTML: the request as recorded (folded once replayed)
 ======================================  ===================================================
 """
 
@@ -23,17 +27,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from html import escape
 from typing import Protocol, TypeAlias, cast
 from urllib.parse import urlsplit
 
 import ipywidgets as widgets
 
-from .._text import shorten
+from .._headers import header_map
+from .._text import plural, shorten
+from ..diagnose import diagnose_v2
 from ..exc import SmsxmlError, WidgetError
 from ..playback import ReplayResult, replay
+from ..protocol import NONCE_HEADER
 from ..recording import load
-from ..webhook import LocalWebhook, WebhookApp
+from ..webhook import LocalWebhook, LogEntry, WebhookApp
 from ._panel import LABEL_STYLE, Panel, TokenField, classed, heading, natural, pre, wide
 
 __all__ = ["RequestReplayer", "Entry", "EntrySource"]
@@ -138,24 +146,129 @@ def _entry_label(number: int, entry: Entry) -> str:
     return label
 
 
-#: The least width of a column of the comparison (Recorded / Sent / Answer), in CSS px: a
-#: line like ``MessageUUID=…`` (48 characters of code font) fits in it.
-_COLUMN = "400px"
+#: Headers the HTTP client sets for each connection: left out of the comparison (they are in
+#: the full requests below it).
+_CONNECTION_HEADERS = frozenset({
+    "host", "content-length", "connection", "keep-alive", "transfer-encoding", "te",
+    "upgrade", "proxy-connection", "accept-encoding", "accept",
+})  # fmt: skip
+_CHANGED = "background:#fff8c5"
+_CELL = "text-align:left;vertical-align:top;padding:1px 8px 1px 0"
+_CODE = "white-space:pre-wrap;word-break:normal;overflow-wrap:break-word"
 
 
-def _column() -> widgets.Layout:
-    """A column of the comparison: grows to share the row, wraps below when the row is full;
-    ``min-width: 0`` lets it shrink below a word too long for any line (broken as a last
-    resort) rather than push the panel wider."""
-    return widgets.Layout(flex=f"1 1 {_COLUMN}", min_width="0")
-
-
-def _request_html(
+def _request_text(
     method: str, url: str, headers: Mapping[str, str], params: Mapping[str, str]
 ) -> str:
     head = "\n".join(f"{k}: {v}" for k, v in headers.items())
-    body = "\n".join(f"{k}={v}" for k, v in params.items())
-    return pre(f"{method} {url}\n{head}\n\n{body}")
+    body = "\n".join(f"{k}={_escape_value(v)}" for k, v in params.items())
+    return f"{method} {url}\n{head}\n\n{body}"
+
+
+def _folded(summary: str, body: str, *, open_: bool = False) -> str:
+    """``body`` under a ``<details>`` line saying what it is (a click unfolds it)."""
+    shown = " open" if open_ else ""
+    return f"<details{shown}><summary>{summary}</summary>{body}</details>"
+
+
+def _differences(
+    recorded: tuple[str, str, Mapping[str, str], Mapping[str, str]],
+    sent: tuple[str, str, Mapping[str, str], Mapping[str, str]],
+) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+    """(changed, same) rows ``(what, recorded, sent)``: method, URL, each header (but the
+    connection's own) and each parameter; ``(none)`` where one side lacks it."""
+    rows = [("method", recorded[0], sent[0]), ("URL", recorded[1], sent[1])]
+    for kind, before, after in (("header", recorded[2], sent[2]), ("param", recorded[3], sent[3])):
+        names = list(before) + [k for k in after if k not in before]
+        for name in names:
+            if kind == "header" and name.lower() in _CONNECTION_HEADERS:
+                continue
+            old = _escape_value(before[name]) if name in before else "(none)"
+            new = _escape_value(after[name]) if name in after else "(none)"
+            label = f"{name}:" if kind == "header" else f"{name}="
+            rows.append((label, old, new))
+    changed = [row for row in rows if row[1] != row[2]]
+    same = [row for row in rows if row[1] == row[2]]
+    return changed, same
+
+
+def _differences_html(changed: list[tuple[str, str, str]], same: list[tuple[str, str, str]]) -> str:
+    """The changed rows, marked, recorded → sent; the unchanged ones folded away."""
+    if changed:
+        # Recorded above sent, in one cell: two signatures side by side need more width
+        # than a notebook has.
+        body = "".join(
+            f"<tr class='smsxml-replayer-changed' style='{_CHANGED}'>"
+            f"<th style='{_CELL};white-space:nowrap;width:1%'><code>{escape(what)}</code></th>"
+            f"<td style='{_CELL}'><code style='{_CODE};color:#57606a'>{escape(old)}</code><br>"
+            f"→ <code style='{_CODE}'><b>{escape(new)}</b></code></td></tr>"
+            for what, old, new in changed
+        )
+        table = (
+            "<table style='border-collapse:separate;border-spacing:0 2px;width:100%;"
+            "line-height:1.4'>"
+            f"<tr><th></th><th style='{_CELL}'>recorded → sent</th></tr>{body}</table>"
+        )
+    else:
+        table = "<div>Nothing changed: sent exactly as recorded.</div>"
+    kept = "".join(f"{what} {value}\n" for what, value, _ in same)
+    unchanged = _folded(
+        f"<span style='color:#57606a'>{plural(len(same), 'line')} unchanged</span>",
+        pre(kept.rstrip("\n")),
+    )
+    return f"<b>What the replay changed</b> ({len(changed)}){table}{unchanged if same else ''}"
+
+
+def _local_webhook(url: str, *known: object) -> LocalWebhook | None:
+    """The running smsxml LocalWebhook answering at ``url``, if it is one we know of."""
+    from ..webhook import local
+
+    running = list(getattr(local, "_running", {}).values())  # every LocalWebhook started
+    for hook in [*known, *running]:
+        if isinstance(hook, LocalWebhook) and hook.url == url and hook.running:
+            return hook
+    return None
+
+
+def _logged(hook: LocalWebhook, result: ReplayResult) -> LogEntry | None:
+    """The webhook's log entry for this replay: the last one with its nonce and status."""
+    nonce = result.request.nonce
+    for entry in reversed(hook.log[-50:]):
+        if entry.status == result.status and header_map(entry.headers).get(NONCE_HEADER) == nonce:
+            return entry
+    return None
+
+
+def _refusal_diagnosis(
+    result: ReplayResult, token: str, hook: LocalWebhook | None
+) -> tuple[str, str]:
+    """Why the app refused the replay, and where that comes from: the webhook's own log
+    when the target is a smsxml LocalWebhook, else :func:`smsxml.diagnose.diagnose_v2` on
+    what was sent, with the replayer's token (what the app would conclude)."""
+    entry = _logged(hook, result) if hook is not None else None
+    if entry is not None:
+        if entry.verdict == "replayed nonce":
+            text = (
+                "The signature is valid, but the app has seen this nonce before and refuses "
+                "replays (reject_replayed_nonces=True). Re-sign to send it with a fresh nonce."
+            )
+        elif entry.diagnosis is not None:
+            text = str(entry.diagnosis)
+        else:
+            text = entry.reason or f"{entry.status} {entry.verdict}"
+        return text, "the webhook's log"
+    sent = result.request
+    public = result.original.url if result.original.url != sent.url else None
+    diagnosis = diagnose_v2(sent.url, sent.nonce, sent.signature, token, public_url=public)
+    if diagnosis.valid:
+        text = (
+            f"The signature is valid for {diagnosis.seen_url} with the replayer's auth token, so "
+            "the app refused it for another reason: it checks with another auth token (give "
+            "the replayer the app's), or it refuses a nonce it has seen before."
+        )
+    else:
+        text = str(diagnosis)
+    return text, "diagnose_v2 with the replayer's token"
 
 
 class RequestReplayer(Panel):
@@ -191,6 +304,7 @@ class RequestReplayer(Panel):
         self._quiet = False
         self._result: ReplayResult | None = None
         self._error = ""
+        self._diagnosis: str | None = None
         self._select = classed(
             widgets.Dropdown(
                 options=[],
@@ -209,7 +323,7 @@ class RequestReplayer(Panel):
             widgets.Textarea(
                 description="params",
                 style=LABEL_STYLE,
-                layout=wide(height="180px"),
+                layout=wide(height="150px"),
             ),
             "smsxml-replayer-params",
         )
@@ -227,12 +341,15 @@ class RequestReplayer(Panel):
             widgets.Button(description="Replay", icon="repeat", button_style="primary"),
             "smsxml-replayer-send",
         )
-        self._status_out = classed(widgets.HTML(), "smsxml-replayer-status")
-        # Side by side while each column can be _COLUMN wide (a signature, a MessageUUID=…
-        # line fit on one line); on a narrower panel the next column wraps below.
-        self._original_out = classed(widgets.HTML(layout=_column()), "smsxml-replayer-original")
-        self._request_out = classed(widgets.HTML(layout=_column()), "smsxml-replayer-request")
-        self._response_out = classed(widgets.HTML(layout=_column()), "smsxml-replayer-response")
+        self._status_out = classed(
+            widgets.HTML(layout=widgets.Layout(flex="1 1 auto", min_width="0")),
+            "smsxml-replayer-status",
+        )
+        # The answer first, then what changed, then the requests in full (folded).
+        self._response_out = classed(widgets.HTML(layout=wide()), "smsxml-replayer-response")
+        self._request_out = classed(widgets.HTML(layout=wide()), "smsxml-replayer-request")
+        self._original_out = classed(widgets.HTML(layout=wide()), "smsxml-replayer-original")
+        self._count = 0
         self._select.observe(self._on_select, names="value")
         self._send_button.on_click(self._on_replay)
         self._refresh_button.on_click(lambda _b: self.refresh())
@@ -244,13 +361,16 @@ class RequestReplayer(Panel):
                     self._params,
                     self._resign,
                     self._url,
-                    self._token.field,
-                    self._send_button,
-                    self._status_out,
+                    # The token row: TokenField's own container when it has one (field,
+                    # "in use" label, reset button), else the bare field.
+                    getattr(self._token, "widget", self._token.field),
                     widgets.HBox(
-                        [self._original_out, self._request_out, self._response_out],
-                        layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"),
+                        [self._send_button, self._status_out],
+                        layout=widgets.Layout(align_items="center"),
                     ),
+                    self._response_out,
+                    self._request_out,
+                    self._original_out,
                 ]
             ),
             "smsxml-replayer",
@@ -300,7 +420,7 @@ class RequestReplayer(Panel):
             self._show_entry(self.selected)
 
     def _show_entry(self, entry: Entry | None) -> None:
-        self._result, self._error = None, ""
+        self._result, self._error, self._diagnosis = None, "", None
         if entry is None:
             self._params.value = ""
             self._original_out.value = "<i>No recorded requests.</i>"
@@ -308,9 +428,7 @@ class RequestReplayer(Panel):
             self._params.value = _format_params(dict(entry.params))
             if self._given_url is None:
                 self._url.value = entry.url
-            self._original_out.value = "<b>Recorded</b>" + _request_html(
-                entry.method, entry.url, _headers(entry), dict(entry.params)
-            )
+            self._original_out.value = self._recorded_html(entry, open_=True)
         self._status_out.value = "<i>Press Replay to send it.</i>"
         self._request_out.value = ""
         self._response_out.value = ""
@@ -388,25 +506,71 @@ class RequestReplayer(Panel):
             self.replay()
         except SmsxmlError as exc:
             self._result, self._error = None, str(exc)
-            self._status_out.value = f"<b>Cannot replay:</b> {escape(self._error)}"
+            self._count += 1
+            self._status_out.value = f"{self._stamp()} <b>Cannot replay:</b> {escape(self._error)}"
             self._request_out.value = self._response_out.value = ""
 
+    @property
+    def replays(self) -> int:
+        """How many times Replay was pressed (or :meth:`replay` called): the ``#n`` shown."""
+        return self._count
+
+    @property
+    def diagnosis(self) -> str | None:
+        """Why the last replay was refused (403), in words; None otherwise."""
+        return self._diagnosis
+
+    def _stamp(self) -> str:
+        """``#3 · 14:02:51``: a new number on every replay, so that one with the same
+        outcome as the last still visibly happened."""
+        when = datetime.now().strftime("%H:%M:%S")
+        return f"<b class='smsxml-replayer-number'>#{self._count}</b> · {when} ·"
+
+    def _recorded_html(self, entry: Entry, *, open_: bool) -> str:
+        text = _request_text(entry.method, entry.url, _headers(entry), dict(entry.params))
+        lines = text.count("\n") + 1
+        return _folded(f"<b>Recorded</b> request ({lines} lines)", pre(text), open_=open_)
+
     def _render_result(self, result: ReplayResult) -> None:
+        self._count += 1
         how = "re-signed" if result.resigned else "as recorded"
         colour = "#1a7f37" if result.ok else "#cf222e"
-        self._status_out.value = f"<b style='color:{colour}'>{escape(result.outcome)}</b> ({how})"
-        sent = result.request
-        self._request_out.value = "<b>Sent</b>" + _request_html(
-            sent.method, sent.url, sent.headers, sent.params
+        self._status_out.value = (
+            f"{self._stamp()} <b style='color:{colour}'>{escape(result.outcome)}</b> ({how})"
         )
+        self._diagnosis = None
+        hook = _local_webhook(result.request.url, self._hook, self._source)
         if result.reply is None:
             self._response_out.value = f"<b>No answer</b>{pre(str(result.error))}"
         else:
             kind = result.reply.content_type or "no content type"
+            why = ""
+            if result.status == 403:
+                text, source = _refusal_diagnosis(result, self._token.token, hook)
+                self._diagnosis = text
+                why = (
+                    "<div class='smsxml-replayer-diagnosis' style='border-left:3px solid "
+                    f"#cf222e;padding-left:8px;margin:4px 0'><b>Why refused</b> "
+                    f"<span style='color:#57606a'>(from {escape(source)})</span>: "
+                    f"{escape(text)}</div>"
+                )
             self._response_out.value = (
-                f"<b>Answer</b><div>{escape(result.outcome)} ({escape(kind)})</div>"
-                f"{pre(result.reply.text)}"
+                f"<b>Answer</b> <b style='color:{colour}'>{escape(result.outcome)}</b> · "
+                f"{escape(kind)}{why}{pre(result.reply.text)}"
             )
+        sent = result.request
+        original = result.original
+        changed, same = _differences(
+            (original.method, original.url, original.headers, original.params),
+            (sent.method, sent.url, sent.headers, sent.params),
+        )
+        full = _request_text(sent.method, sent.url, sent.headers, sent.params)
+        self._request_out.value = _differences_html(changed, same) + _folded(
+            f"<b>Sent</b> request ({full.count(chr(10)) + 1} lines)", pre(full)
+        )
+        entry = self.selected
+        if entry is not None:
+            self._original_out.value = self._recorded_html(entry, open_=False)
 
     # -- display -----------------------------------------------------------------------------
 
@@ -419,7 +583,9 @@ class RequestReplayer(Panel):
         lines.append(f"  target:   {self.url or '(none)'}")
         lines.append(f"  re-sign:  {'yes' if self.resign else 'no (as recorded)'}")
         if self._result is not None:
-            lines.append(f"  replayed: {self._result.outcome}")
+            lines.append(f"  replayed: {self._result.outcome} (#{self._count})")
+            if self._diagnosis:
+                lines.append(f"  why:      {self._diagnosis}")
         elif self._error:
             lines.append(f"  error:    {self._error}")
         return "\n".join(lines)

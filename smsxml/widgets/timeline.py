@@ -8,7 +8,11 @@ CSS classes (stable; the browser tests find the controls by them):
 ``smsxml-timeline-summary``             HTML: one line about the flow
 ``smsxml-timeline-diagram``             HTML: SVG sequence diagram
 ``smsxml-timeline-events``              HTML: table of events
+``smsxml-timeline-outcome``             HTML: each SMS sent and its final status
 ======================================  ===================================================
+
+Each status (in the outcome line and the events table) is an element of class
+`smsxml-timeline-status`: whole, never cut; every failure in the same red.
 """
 
 from __future__ import annotations
@@ -20,10 +24,12 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..exc import WidgetError
-from ..flow import LIFELINES, Event, Flow, timeline_rows
+from ..flow import LIFELINES, Event, Flow, event_status, status_html, timeline_rows
 from ._panel import Panel, classed, heading, scaled, wide
 
 __all__ = ["FlowTimeline"]
+
+_STATUS_CSS = "smsxml-timeline-status"
 
 #: Who an event can be from or to: the lifelines of the sequence diagram.
 _ACTORS = tuple(LIFELINES)
@@ -42,6 +48,7 @@ class FlowTimeline(Panel):
         self._flow: Flow | None = None
         self._events: list[Event] = []
         self._summary_out = classed(widgets.HTML(), "smsxml-timeline-summary")
+        self._outcome_out = classed(widgets.HTML(layout=wide()), "smsxml-timeline-outcome")
         self._diagram_out = classed(widgets.HTML(layout=wide()), "smsxml-timeline-diagram")
         self._events_out = classed(widgets.HTML(layout=wide()), "smsxml-timeline-events")
         self.widget = classed(
@@ -49,6 +56,7 @@ class FlowTimeline(Panel):
                 [
                     heading(self.title),
                     self._summary_out,
+                    self._outcome_out,
                     self._diagram_out,
                     self._events_out,
                 ]
@@ -115,24 +123,43 @@ class FlowTimeline(Panel):
 
     def _render(self) -> None:
         self._summary_out.value = escape(self._summary())
+        self._outcome_out.value = self._outcome_html()
         self._diagram_out.value = self._diagram()
         self._events_out.value = self._events_html()
+
+    def _outcome_html(self) -> str:
+        """Each SMS Plivo sent and its final status, first: what the flow came to."""
+        if self._flow is None or not self._flow.outbound:
+            return ""
+        items = []
+        for m in self._flow.outbound:
+            code = f" (ErrorCode {escape(m.error_code)})" if m.error_code else ""
+            items.append(
+                f"<span style='white-space:nowrap'>{escape(m.dst)}: "
+                f"{status_html(m.status, _STATUS_CSS)}{code}</span>"
+            )
+        return "<b>SMS sent</b>: " + " · ".join(items)
 
     def _events_html(self) -> str:
         if not self._events:
             return ""
-        rows = "".join(
-            "<tr>"
-            + "".join(
-                f"<td style='text-align:left'>{escape(v)}</td>"
-                for v in (e.time[11:23], e.actor, e.target or "", e.kind, e.summary)
+        cell = "<td style='text-align:left'>{}</td>"
+        rows = []
+        for e in self._events:
+            status = event_status(e)
+            shown = status_html(status, _STATUS_CSS) if status else ""
+            rows.append(
+                "<tr>"
+                + "".join(
+                    cell.format(escape(v)) for v in (e.time[11:23], e.actor, e.target or "", e.kind)
+                )
+                + cell.format(shown)
+                + cell.format(escape(e.summary))
+                + "</tr>"
             )
-            + "</tr>"
-            for e in self._events
-        )
         return (
-            "<table><tr><th>time</th><th>from</th><th>to</th><th>kind</th><th>what</th>"
-            f"</tr>{rows}</table>"
+            "<table><tr><th>time</th><th>from</th><th>to</th><th>kind</th><th>status</th>"
+            f"<th>what</th></tr>{''.join(rows)}</table>"
         )
 
     def __repr__(self) -> str:
@@ -143,5 +170,6 @@ class FlowTimeline(Panel):
     def _repr_html_(self) -> str:
         return (
             f"<div class='smsxml-timeline'><h3>{escape(self.title)}</h3>"
-            f"<p>{escape(self._summary())}</p>{self._diagram()}{self._events_html()}</div>"
+            f"<p>{escape(self._summary())}</p><p>{self._outcome_html()}</p>{self._diagram()}"
+            f"{self._events_html()}</div>"
         )
