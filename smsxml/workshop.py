@@ -52,6 +52,9 @@ __all__ = [
     "BROKEN_XML",
     "ORDER_UPDATE",
     "STATUS_PATH",
+    "ADVICE",
+    "TO_GSM",
+    "CUT_RULE",
     "check_language_reply",
     "check_bulk_notify",
     "check_refuses_unsigned",
@@ -107,6 +110,42 @@ _EURO_TEXT = (
     "Winter sale at Rivera & Sons: jackets from 49€, boots from 79€, scarves from 9€ and "
     "gloves from 5€. Today only, in store and online. Reply STOP to opt out now."
 )
+
+#: Typographic characters and their GSM-7 equivalents (exercise e): the swap its hint names.
+TO_GSM = {"“": '"', "”": '"', "’": "'", "…": "..."}
+_TO_GSM_SHOWN = ", ".join(f"{k} → {v}" for k, v in TO_GSM.items())
+
+#: What (e) requires of a text that must be cut, as the exercise and the check say it.
+CUT_RULE = (
+    "keep its first 100 characters as they are, cut the rest short so that it ends with "
+    "'...', and use at least 140 of the unit's 160 septets"
+)
+
+#: The code each hint, nudge and note of the workshop tells you to write, word for word.
+#: The checks' messages and the notebooks quote these; the tests write each one into its
+#: exercise and make sure the check then passes.
+ADVICE: dict[str, str] = {
+    "a-words": "re.findall(r'\\w+', message.text.lower())",
+    "a-direction": "src=message.to, dst=message.from_",
+    "b-solution": "Response().add_message(message.text, src=message.to, dst=TEAM)",
+    "b-one-message": "dst=TEAM",
+    "b-one-message-joined": "dst='<'.join(TEAM)",
+    "b-commas": "dst=TEAM",
+    "b-missing": "dst=TEAM",
+    "b-extra": "dst=TEAM",
+    "b-text": "message.text",
+    "c-validate": "smsxml.validate_v2(url, nonce, signature, TOKEN)",
+    "c-wrap": "WebhookApp(handler)",
+    "c-same-token": "WebhookApp(handler)",
+    "c-forbidden": "403 Forbidden",
+    "c-not-an-app": "WebhookApp(handler)",
+    "d-ampersand": "&amp;",
+    "e-gsm": _TO_GSM_SHOWN,
+    "e-measure": "smsxml.segments(text).length",
+    "f-append": "received.append(report)",
+    "f-return": "return 200",
+    "f-error-code": "report.error_code",
+}
 
 #: Where the delivery reports of exercise (f) go, on the same (in-process) host.
 STATUS_PATH = "/sms_status/"
@@ -242,7 +281,7 @@ _LANGUAGE_CASES = (
     (
         "¡HOLA!",
         "The greeting is in capitals and stuck to '¡' and '!': compare whole words "
-        "in lower case, e.g. re.findall(r'\\w+', message.text.lower()).",
+        f"in lower case, e.g. words = {ADVICE['a-words']}.",
     ),
     ("Buenas tardes", "'buenas' is a Spanish greeting too (GREETINGS['es'])."),
     ("salut !", "'salut' is a French greeting too (GREETINGS['fr'])."),
@@ -285,8 +324,8 @@ def check_language_reply(handler: Callable[..., Any]) -> CheckResult:
         if message.src != OUR_NUMBER or message.dst != CUSTOMER:
             problems.append(
                 f"For {_quote(text)}: the reply goes from {message.src} to {message.dst}; "
-                f"send it from your number (message.to, {OUR_NUMBER}) to the sender "
-                f"(message.from_, {CUSTOMER})."
+                f"send it from your number ({OUR_NUMBER}) to the sender ({CUSTOMER}): "
+                f"{ADVICE['a-direction']}."
             )
             continue
         expected = _language(text)
@@ -343,7 +382,8 @@ def check_bulk_notify(handler: Callable[..., Any]) -> CheckResult:
             if "bad-number" in failed and "," in failed:
                 failed += (
                     ". Several numbers in one dst are separated by '<' (written &lt; "
-                    "inside XML): pass a list, dst=TEAM, and the builder does it."
+                    f"inside XML): pass the numbers themselves, {ADVICE['b-commas']}, and "
+                    "the builder does it."
                 )
             problems.append(f"For {_quote(text)}: {failed}")
             break
@@ -354,16 +394,16 @@ def check_bulk_notify(handler: Callable[..., Any]) -> CheckResult:
                     exercise,
                     "Your reply has no <Message>, so nothing was sent. Build ONE <Message> "
                     "that goes to every number in TEAM at once (what can dst be?).",
-                    "Return Response().add_message(message.text, src=message.to, dst=TEAM): "
-                    "a list for dst becomes one bulk <Message>.",
+                    f"Return {ADVICE['b-solution']}: a list (or tuple) of numbers for dst "
+                    "becomes one bulk <Message>.",
                 )
             )
             break
         if len(messages) > 1:
             problems.append(
                 f"Your reply has {len(messages)} <Message> elements, one per person. Send "
-                "ONE <Message> with every number in dst (dst=TEAM, or '<'.join(TEAM)): one "
-                "element, and Plivo sends the copies."
+                f"ONE <Message> with every number in dst ({ADVICE['b-one-message']}, or "
+                f"{ADVICE['b-one-message-joined']}): one element, and Plivo sends the copies."
             )
             break
         reached = [m.dst for m in run.flow.outbound]
@@ -371,18 +411,19 @@ def check_bulk_notify(handler: Callable[..., Any]) -> CheckResult:
         extra = [n for n in reached if n not in TEAM]
         if missing:
             problems.append(
-                f"{', '.join(missing)} did not get the alert: put every number of TEAM in dst."
+                f"{', '.join(missing)} did not get the alert: put every number of TEAM in "
+                f"dst, {ADVICE['b-missing']}."
             )
         if extra:
             problems.append(
                 f"{', '.join(extra)} is not on the team but got the alert "
-                f"(the manager is {MANAGER}): send only to TEAM."
+                f"(the manager is {MANAGER}): send only to TEAM, {ADVICE['b-extra']}."
             )
         wrong = [m for m in run.flow.outbound if text not in m.text]
         if wrong:
             problems.append(
                 f"The team got {_quote(wrong[0].text)}; forward the manager's text "
-                f"({_quote(text)}) — use message.text."
+                f"({_quote(text)}) — use {ADVICE['b-text']}."
             )
         if problems:
             break
@@ -440,7 +481,7 @@ def check_refuses_unsigned(app: Any) -> CheckResult:
         return CheckResult(
             exercise,
             False,
-            (f"Give a WSGI application, e.g. WebhookApp(handler); got {type(app).__name__}.",),
+            (f"Give a WSGI application, e.g. {ADVICE['c-not-an-app']}; got {type(app).__name__}.",),
         )
     if _looks_like_handler(app):
         return CheckResult(
@@ -448,7 +489,7 @@ def check_refuses_unsigned(app: Any) -> CheckResult:
             False,
             (
                 "This looks like a handler (a function of the message), not an app: wrap it, "
-                "WebhookApp(handler), which checks signatures for you.",
+                f"{ADVICE['c-wrap']}, which checks signatures for you.",
             ),
         )
     wsgi, url = _target(app)
@@ -476,8 +517,9 @@ def check_refuses_unsigned(app: Any) -> CheckResult:
     if status != 200:
         problems.append(
             f"A request Plivo signed correctly got {status} {_quote(body)}; it should get "
-            "200 with your XML. Does the app use the same auth token (leave it out to use "
-            f"$PLIVO_AUTH_TOKEN or the demo token) and answer at {_MESSAGE_PATH}?"
+            "200 with your XML. Does the app use the same auth token? Leave it out, as in "
+            f"{ADVICE['c-same-token']}, to use $PLIVO_AUTH_TOKEN or the demo token like the "
+            f"check. And does it answer at {_MESSAGE_PATH}?"
         )
     nonce = "12345678901234567890"
     request = inbound_request(
@@ -525,13 +567,15 @@ def check_refuses_unsigned(app: Any) -> CheckResult:
             problems.append(
                 f"{what} was answered 200: your app served someone who is not Plivo. "
                 "Check X-Plivo-Signature-V2 and its nonce against the URL the request was "
-                "made to (smsxml.validate_v2), and answer 403 when it does not validate."
+                f"made to, and answer 403 unless {ADVICE['c-validate']} is true (or wrap "
+                f"your handler: {ADVICE['c-wrap']} does it for you)."
             )
         elif got is None:
             problems.append(f"{what} could not be delivered: {text}.")
         else:
             problems.append(
-                f"{what} got {got}; refuse it with 403 Forbidden, as Plivo's docs and smsxml do."
+                f"{what} got {got}; refuse it with {ADVICE['c-forbidden']}, as Plivo's docs "
+                "and smsxml do."
             )
     return _result(
         exercise,
@@ -558,7 +602,7 @@ def check_fixed_xml(xml: Any) -> CheckResult:
         lines = []
         for p in problems[:5]:
             line = str(p)
-            if p.code == "bad-number" and "," in p.message:
+            if p.code == "bad-number" and "," in p.message and "&lt;" not in line:
                 line += (
                     " — several numbers in one dst are separated by '<', which inside "
                     "an attribute is written &lt;"
@@ -579,7 +623,8 @@ def check_fixed_xml(xml: Any) -> CheckResult:
         if m.text != _FIXED_TEXT:
             found.append(
                 f"The text reads {_quote(m.text)}; it should still read "
-                f"{_quote(_FIXED_TEXT)} — write & as &amp; rather than removing it."
+                f"{_quote(_FIXED_TEXT)} — write & as {ADVICE['d-ampersand']} rather than "
+                "removing it."
             )
         if m.src != OUR_NUMBER:
             found.append(f"src is {m.src!r}; keep {OUR_NUMBER}.")
@@ -623,28 +668,27 @@ def _unit_problem(label: str, text: str) -> str | None:
         return (
             f"{label}: your text needs {seg.units} units — it is UCS-2 because of "
             f"{shown}, and one UCS-2 unit holds only 70 characters. Replace them with "
-            "GSM-7 characters (“ ” → \", ’ → ', … → ...) or drop them (emoji), and it "
-            "can hold 160."
+            f"GSM-7 characters ({ADVICE['e-gsm']}) and drop those with no equivalent "
+            "(emoji): then one unit holds 160."
         )
     if seg.extension_characters:
         shown = " ".join(seg.extension_characters)
         return (
             f"{label}: {len(text)} characters but {seg.length} septets, so "
             f"{seg.units} units: {shown} count twice (escape + character). Measure with "
-            "smsxml.segments(text).length (≤ 160), not len(text)."
+            f"{ADVICE['e-measure']} (≤ 160), not len(text)."
         )
     return (
         f"{label}: {seg.length} characters, {seg.units} units; one GSM-7 unit holds 160 "
-        "— shorten it."
+        f"— cut it: {CUT_RULE}."
     )
 
 
 def check_one_unit(fit: Callable[[str], str]) -> CheckResult:
     """(e) ``fit(text)`` returns a text that costs ONE SMS unit: a text that already fits
     comes back unchanged; ``ORDER_UPDATE`` keeps its order number and tracking link; a
-    text that must be cut keeps its first 100 characters and uses most of the unit
-    (at least 140 septets)."""
-    from .units import segments
+    text that must be cut follows :data:`CUT_RULE`: it keeps its first 100 characters,
+    ends with ``...`` and uses at least 140 septets."""
     from .xml import Response
 
     exercise = "(e) keep a reply within one SMS unit"
@@ -704,19 +748,42 @@ def check_one_unit(fit: Callable[[str], str]) -> CheckResult:
             lost = [bit for bit in ("#4821", "https://example.com/t/4821") if bit not in out]
             if lost:
                 problems.append(
-                    f"{label}: {' and '.join(lost)} got lost ({_quote(out, 80)}). Made "
-                    "GSM-7 (no curly quotes, no emoji) it fits 160 characters whole: "
-                    "cut only what still does not fit."
+                    f"{label}: {' and '.join(lost)} got lost ({_quote(out, 80)}). Replace "
+                    f"its typographic characters first ({ADVICE['e-gsm']}) and drop the "
+                    "emoji: then it fits one unit whole, with nothing to cut."
                 )
-        elif not out.startswith(text[:100]) or segments(out).length < 140:
-            problems.append(
-                f"{label}: keep its first 100 characters and use most of the unit "
-                f"(at least 140 septets); you sent {segments(out).length} septets: "
-                f"{_quote(out, 80)}."
-            )
+        else:
+            problems.extend(_cut_problems(label, text, out))
     return _result(
         exercise, problems, f"All {len(cases)} replies cost one unit, with nothing lost that fits."
     )
+
+
+def _cut_problems(label: str, text: str, out: str) -> list[str]:
+    """What breaks :data:`CUT_RULE` in ``out``, a cut version of ``text``: one problem per
+    part of the rule, each saying what was found."""
+    from .units import segments
+
+    problems = []
+    if not out.startswith(text[:100]):
+        at = next(
+            (i for i, (a, b) in enumerate(zip(out, text[:100], strict=False)) if a != b),
+            min(len(out), 100),
+        )
+        problems.append(
+            f"{label} must be cut: keep its first 100 characters as they are; yours "
+            f"differs from character {at + 1} on ({_quote(out[at:], 40)} instead of "
+            f"{_quote(text[at:100], 40)}). Cut at the end, not in the middle."
+        )
+    if not out.endswith("..."):
+        problems.append(f"{label} must be cut: end it with '...' to show that it was.")
+    length = segments(out).length
+    if length < 140:
+        problems.append(
+            f"{label} must be cut, but not that much: use at least 140 of the 160 septets "
+            f"(yours has {length})."
+        )
+    return problems
 
 
 # --------------------------------------------------------------------------- (f) reports
@@ -789,7 +856,8 @@ class _StatusApp:
 def check_delivery_reports(on_report: Callable[..., Any], received: list[Any]) -> CheckResult:
     """(f) ``on_report(report)`` is called with each delivery report (a
     :class:`~smsxml.inbound.StatusReport`: ``status``, ``message_uuid``, ``to``,
-    ``error_code`` — set only for failed/undelivered —, every parameter in ``params``); it
+    ``error_code`` — set only for failed/undelivered —, every other parameter in
+    ``params``); it
     appends the report to ``received`` and returns 200. The check texts ``TEAM[0]`` (delivered)
     and ``TEAM[1]`` (undelivered, ErrorCode 20): six reports in all."""
     from .simulator import Simulator
@@ -823,38 +891,42 @@ def check_delivery_reports(on_report: Callable[..., Any], received: list[Any]) -
             f"{len(bad)} of {total} reports were not answered 200 — first, "
             f"Status={status}: your function {what}."
         )
-        if "not subscriptable" in what:
+        if "not subscriptable" in what or "has no attribute 'get'" in what:
             problem += (
                 " A report is a StatusReport, not a dict: read report.status, "
-                "report.to, report.error_code (empty unless failed or undelivered)."
+                f"report.to, {ADVICE['f-error-code']} (empty unless failed or undelivered)."
             )
         elif "returned" in what:
-            problem += " Return 200 (the HTTP status, an int) so Plivo knows it arrived."
+            problem += (
+                f" End with {ADVICE['f-return']} (the HTTP status, an int) so Plivo knows "
+                "it arrived."
+            )
         elif "answered" in what:
-            problem += " Answer 200 so Plivo knows the report arrived."
+            problem += f" Answer 200 ({ADVICE['f-return']}) so Plivo knows the report arrived."
         problems.append(problem)
     new = received[start:]
     expected = [(r.message_uuid, r.status) for r in reports]
     statuses = ", ".join(r.status for r in reports)
     if not new:
         problems.append(
-            "Nothing was appended to received: append each report (received.append(report))."
+            f"Nothing was appended to received: append each report ({ADVICE['f-append']})."
         )
     elif len(new) != total:
         problems.append(
             f"received got {plural(len(new), 'new report')}, but Plivo sent {total} ({statuses}): "
-            "append every report — one per status change — not only some."
+            f"append every report — one per status change — not only some: "
+            f"{ADVICE['f-append']} for each."
         )
     elif not all(isinstance(r, StatusReport) for r in new):
         kind = next(type(r).__name__ for r in new if not isinstance(r, StatusReport))
         problems.append(
             f"received holds {kind} items; append the reports themselves "
-            "(the StatusReport your function is given)."
+            f"(the StatusReport your function is given): {ADVICE['f-append']}."
         )
     elif [(r.message_uuid, r.status) for r in new] != expected:
         problems.append(
             "received does not hold the reports as they came (MessageUUID and "
-            "Status, in order): append each report unchanged."
+            f"Status, in order): append each report unchanged, {ADVICE['f-append']}."
         )
     return _result(
         exercise,

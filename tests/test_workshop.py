@@ -4,7 +4,9 @@ and webhook (in-process), a real Flask app and a real LocalWebhook."""
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import flask
 import pytest
@@ -17,7 +19,9 @@ from smsxml.inbound import InboundMessage
 from smsxml.integrations.flask import plivo_webhook
 from smsxml.webhook import LocalWebhook
 from smsxml.workshop import (
+    ADVICE,
     BROKEN_XML,
+    CUT_RULE,
     GREETINGS,
     ORDER_UPDATE,
     REPLIES,
@@ -165,7 +169,9 @@ def test_language_wrong_direction_and_crash():
     def backwards(message):
         return Response().add_message(REPLIES["en"], src=message.from_, dst=message.to)
 
-    assert "send it from your number (message.to" in text_of(check_language_reply(backwards))
+    said = text_of(check_language_reply(backwards))
+    assert "send it from your number (12025550000) to the sender (14155550100)" in said
+    assert "src=message.to, dst=message.from_." in said
 
     def crash(message):
         raise KeyError("Lang")
@@ -445,3 +451,260 @@ def test_a_hand_written_wsgi_check_passes_c_and_the_unchecked_stub_does_not():
     stub = check_refuses_unsigned(make(checks=False))
     assert not stub.passed and "smsxml.validate_v2" in text_of(stub)
     assert check_refuses_unsigned(make(checks=True)).passed
+
+
+# --- every piece of advice, applied literally, passes ---------------------------------------
+
+EXERCISES_NOTEBOOK = (
+    Path(__file__).resolve().parents[1] / "notebooks" / "06_workshop_exercises.ipynb"
+)
+SOLUTIONS_NOTEBOOK = EXERCISES_NOTEBOOK.with_name("06_workshop_solutions.ipynb")
+
+
+def _cells(path: Path, kind: str) -> list[str]:
+    return [
+        "".join(c["source"])
+        for c in json.loads(path.read_text())["cells"]
+        if c["cell_type"] == kind
+    ]
+
+
+def _learner_namespace() -> dict:
+    """What a learner has after the exercise notebook's setup cell (its own code, run here)."""
+    namespace: dict = {"print": lambda *args, **kwargs: None}
+    setup = next(
+        c for c in _cells(EXERCISES_NOTEBOOK, "code") if "from smsxml.workshop import" in c
+    )
+    exec(setup, namespace)
+    return namespace
+
+
+def _stub_c() -> str:
+    """Exercise (c)'s cell, as the notebook gives it."""
+    return next(c for c in _cells(EXERCISES_NOTEBOOK, "code") if "def build_app" in c)
+
+
+_PLACEHOLDER_C = "    # ← your code: answer 403 Forbidden unless the signature validates"
+_A = """def reply_in_language(message):
+    words = set(re.findall(r"\\w+", message.text.lower()))
+    language = next((code for code, greetings in GREETINGS.items() if words & set(greetings)), "en")
+    return Response().add_message(REPLIES[language], CODE)
+"""
+_A_WORDS = """def reply_in_language(message):
+    words = CODE
+    language = "en"
+    for code, greetings in GREETINGS.items():
+        if set(words) & set(greetings):
+            language = code
+    return Response().add_message(REPLIES[language], src=message.to, dst=message.from_)
+"""
+_B = (
+    "def notify_team(message):\n"
+    "    return Response().add_message(message.text, src=message.to, CODE)\n"
+)
+_C_WRAP = """def handler(message):
+    return Response().add_message("Thanks!", src=message.to, dst=message.from_)
+
+def build_app():
+    return CODE
+"""
+_FIT = '''def fit_one_sms(text):
+    if smsxml.segments(text).units == 1:
+        return text
+    for pair in """<GSM>""".split(", "):
+        fancy, plain = pair.split(" → ")
+        text = text.replace(fancy, plain)
+    text = "".join(ch for ch in text if smsxml.segments(ch).encoding == "GSM-7")
+    text = " ".join(text.split())
+    if <MEASURE> <= 160:
+        return text
+    while <MEASURE> > 157:
+        text = text[:-1]
+    return text.rstrip() + "..."
+'''
+_F = "received = []\n\ndef on_delivery_report(report):\n    APPEND\n    RETURN\n"
+_F_ERROR_CODE = """received = []
+
+def on_delivery_report(report):
+    received.append(report)
+    assert CODE == ("20" if report.status == "undelivered" else "")
+    return 200
+"""
+
+
+def _fit(gsm: str = ADVICE["e-gsm"], measure: str = ADVICE["e-measure"]) -> str:
+    return _FIT.replace("<GSM>", gsm).replace("<MEASURE>", measure)
+
+
+#: For each piece of advice: the exercise's cell with CODE where the advice's code goes, the
+#: mistake the advice is about (written there instead), the check, and the names it is given.
+FRAMES = {
+    "a-words": (_A_WORDS, "message.text.split()", "a"),
+    "a-direction": (_A, "src=message.from_, dst=message.to", "a"),
+    "b-solution": ("def notify_team(message):\n    return CODE\n", "Response()", "b"),
+    "b-one-message": (
+        _B,
+        "dst=TEAM[0]).add_message(message.text, src=message.to, dst=TEAM[1]"
+        ").add_message(message.text, src=message.to, dst=TEAM[2]",
+        "b",
+    ),
+    "b-one-message-joined": (
+        _B,
+        "dst=TEAM[0]).add_message(message.text, src=message.to, "
+        "dst=TEAM[1]).add_message(message.text, src=message.to, "
+        "dst=TEAM[2]",
+        "b",
+    ),
+    "b-commas": (_B, "dst=','.join(TEAM)", "b"),
+    "b-missing": (_B, "dst=TEAM[:2]", "b"),
+    "b-extra": (_B, "dst=[*TEAM, MANAGER]", "b"),
+    "b-text": (
+        "def notify_team(message):\n    return Response().add_message(CODE, "
+        "src=message.to, dst=TEAM)\n",
+        "'Stand-up moved to 10:30 today'",
+        "b",
+    ),
+    "c-validate": (None, "True", "c"),
+    "c-forbidden": (None, "401 Unauthorized", "c"),
+    "c-wrap": (_C_WRAP, "handler", "c"),
+    "c-same-token": (_C_WRAP, "WebhookApp(handler, 'another-account-token')", "c"),
+    "c-not-an-app": (_C_WRAP, "None", "c"),
+    "d-ampersand": (None, "", "d"),
+    "e-gsm": (None, "", "e"),
+    "e-measure": (None, "len(text)", "e"),
+    "f-append": (_F.replace("RETURN", "return 200").replace("APPEND", "CODE"), "pass", "f"),
+    "f-return": (
+        _F.replace("APPEND", "received.append(report)").replace("RETURN", "CODE"),
+        "return None",
+        "f",
+    ),
+    "f-error-code": (_F_ERROR_CODE, 'report.get("ErrorCode", "")', "f"),
+}
+
+
+def _source(key: str, code: str) -> str:
+    template, _mistake, exercise = FRAMES[key]
+    if exercise == "c" and template is None:
+        stub = _stub_c()
+        assert _PLACEHOLDER_C in stub, "the notebook's (c) cell changed: update the frame"
+        if key == "c-validate":
+            lines = f'    if not {code}:\n        start_response("403 Forbidden", [])\n'
+        else:
+            lines = (
+                f"    if not {ADVICE['c-validate']}:\n"
+                f'        start_response("{code}", [("Content-Type", "text/plain")])\n'
+            )
+        return stub.replace(_PLACEHOLDER_C, lines + '        return [b"refused"]')
+    if key == "d-ampersand":
+        return f'fixed_xml = """{FIXED_XML.replace("&amp;", code)}"""'
+    if key == "e-gsm":
+        return _fit(gsm=code) if code else "def fit_one_sms(text):\n    return text\n"
+    if key == "e-measure":
+        return _fit(measure=code)
+    assert template is not None
+    return template.replace("CODE", code)
+
+
+def _grade(key: str, source: str) -> CheckResult:
+    exercise = FRAMES[key][2]
+    namespace = _learner_namespace()
+    exec(source, namespace)
+    if exercise == "a":
+        return check_language_reply(namespace["reply_in_language"])
+    if exercise == "b":
+        return check_bulk_notify(namespace["notify_team"])
+    if exercise == "c":
+        return check_refuses_unsigned(namespace["build_app"]())
+    if exercise == "d":
+        return check_fixed_xml(namespace["fixed_xml"])
+    if exercise == "e":
+        return check_one_unit(namespace["fit_one_sms"])
+    return check_delivery_reports(namespace["on_delivery_report"], namespace["received"])
+
+
+def test_every_piece_of_advice_has_a_frame():
+    assert set(FRAMES) == set(ADVICE)
+
+
+@pytest.mark.parametrize("key", sorted(ADVICE))
+def test_the_advice_is_given_for_its_mistake_and_applied_literally_passes(key):
+    """The mistake gets a message quoting ADVICE[key] (the nudge's "Still stuck?" part on the
+    second try), and the cell with exactly that code written in passes the check."""
+    _template, mistake, _exercise = FRAMES[key]
+    wrong = _source(key, mistake)
+    result = _grade(key, wrong)
+    if key == "b-solution":
+        result = _grade(key, wrong)  # the solution comes with the second failure
+    assert not result.passed
+    assert ADVICE[key] in text_of(result), (key, str(result))
+    right = _grade(key, _source(key, ADVICE[key]))
+    assert right.passed, (key, str(right))
+
+
+def test_fixing_d_as_each_message_says_ends_in_a_pass():
+    """(d) from BROKEN_XML: do what each message's hint says, literally, until it passes."""
+    document = BROKEN_XML
+    for _round in range(6):
+        result = check_fixed_xml(document)
+        if result.passed:
+            return
+        before = document
+        for line in result.messages:
+            if m := re.search(r"root element is <(\w+)>.*did you mean <(\w+)>\?", line):
+                document = document.replace(f"<{m[1]}>", f"<{m[2]}>").replace(
+                    f"</{m[1]}>", f"</{m[2]}>"
+                )
+            elif m := re.search(r"(\w+) is not a <Message> attribute.*did you mean (\w+)\?", line):
+                document = document.replace(f"{m[1]}=", f"{m[2]}=")
+            elif m := re.search(r"dst '([^']+)'.*: \"([^\"]+)\"", line):
+                document = document.replace(f'dst="{m[1]}"', f'dst="{m[2]}"')
+            elif "write & as &amp;" in line:
+                document = re.sub(r"&(?!\w+;)", "&amp;", document)
+        assert document != before, f"no message said what to do:\n{result}"
+    pytest.fail("still failing after doing what every message said")
+
+
+def test_e_states_the_rule_its_check_applies_and_a_cut_by_that_rule_passes():
+    for path in (EXERCISES_NOTEBOOK, SOLUTIONS_NOTEBOOK):
+        prose = [" ".join(cell.split()) for cell in _cells(path, "markdown")]
+        assert any(CUT_RULE in cell for cell in prose), path.name
+    assert check_one_unit(solution_fit).passed  # keeps the start, ends with ..., ≥ 140 septets
+
+
+def test_e_feedback_on_a_cut_never_contradicts_itself():
+    def middle(text):  # "keep the beginning and end": the misreading of the old rule
+        fitted = solution_fit(text)
+        if fitted.endswith("..."):
+            return text[:75] + "..." + text[-75:]
+        return fitted
+
+    said = text_of(check_one_unit(middle))
+    assert "keep its first 100 characters as they are" in said and "Cut at the end" in said
+    assert "at least 140" not in said  # 153 septets: enough, and not said to be too few
+    assert "end it with '...'" in said  # it ends with the text's own last words
+
+    def too_short(text):
+        fitted = solution_fit(text)
+        return fitted[:120] + "..." if fitted.endswith("...") else fitted
+
+    short = text_of(check_one_unit(too_short))
+    assert "use at least 140 of the 160 septets (yours has 123)" in short
+    assert "first 100 characters" not in short and "end it with" not in short
+
+
+def test_notebook_code_about_reports_and_messages_names_what_exists():
+    """Every `report.x` / `message.x` the workshop's prose names exists on StatusReport /
+    InboundMessage: advice that works as written (`report.get(...)` did not)."""
+    from smsxml.inbound import StatusReport
+
+    report = StatusReport(message_uuid="x", status="undelivered", error_code="20")
+    message = InboundMessage(from_="1", to="2", text="hi")
+    named = 0
+    for path in (EXERCISES_NOTEBOOK, SOLUTIONS_NOTEBOOK):
+        for cell in _cells(path, "markdown"):
+            for span in re.findall(r"`([^`]+)`", cell):
+                for obj, name in re.findall(r"\b(report|message)\.(\w+)", span):
+                    assert hasattr(report if obj == "report" else message, name), (path, span)
+                    named += 1
+    assert named >= 10
+    assert any(ADVICE["f-error-code"] in c for c in _cells(EXERCISES_NOTEBOOK, "markdown"))
