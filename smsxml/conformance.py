@@ -234,9 +234,10 @@ class _Grader:
             self._refused("another account's token", self._request("x", "not-your-token-0000")),
             self._refused("signed for another URL", moved),
         ]
-        replayed = self._request("the same request twice")
-        self._send(replayed)
-        cases.append(self._replay(replayed))
+        original = self._request("the same nonce, another body")
+        self._send(original)
+        cases.append(self._repeat(original))
+        cases.append(self._replay(original))
         return cases
 
     def _accepted(
@@ -308,17 +309,36 @@ class _Grader:
         )
         return Case(name, False, f"answered {reply.status}: the app served someone not Plivo", fix)
 
-    def _replay(self, request: SignedRequest) -> Case:
+    def _repeat(self, request: SignedRequest) -> Case:
+        """The same signed request again, byte for byte: a retry, which Plivo may send."""
         reply = self._send(request)
+        name = "identical repeat"
+        if isinstance(reply, str) or reply.status != 200:
+            status = reply if isinstance(reply, str) else reply.status
+            return Case(
+                name, False, f"the same signed request again was answered {status}",
+                "answer an identical repeat (a retry) as the first time; refuse only a nonce "
+                "reused for another request", "advice",
+            )  # fmt: skip
+        return Case(name, True, "the same request again was answered 200", kind="advice")
+
+    def _replay(self, request: SignedRequest) -> Case:
+        """The V2 headers of a request already sent, without V3, on another body: V2 signs
+        no body, so only a memory of nonces can tell."""
+        v2_only = {k: v for k, v in request.headers.items() if "V3" not in k}
+        forged = replace(request, headers=v2_only, body=request.body + b"&Extra=forged")
+        if request.method == "GET":
+            forged = replace(request, headers=v2_only, url=request.url + "&Extra=forged")
+        reply = self._send(forged)
         name = "replayed nonce"
         if isinstance(reply, str) or reply.status != 403:
             status = reply if isinstance(reply, str) else reply.status
             return Case(
-                name, False, f"the same signed request again was answered {status}",
-                "remember recent nonces and refuse one seen before "
-                "(WebhookApp(reject_replayed_nonces=True))", "advice",
+                name, False, f"a nonce already used, on another body, was answered {status}",
+                "remember each nonce with the request it signed and refuse it for another "
+                "(WebhookApp does: reject_replayed_nonces=True, the default)", "advice",
             )  # fmt: skip
-        return Case(name, True, "a request sent twice was refused the second time", kind="advice")
+        return Case(name, True, "a nonce reused for another body was refused", kind="advice")
 
     def _why_refused(self, request: SignedRequest) -> str:
         """The app refused a request Plivo signed: diagnose it as the app would see it."""

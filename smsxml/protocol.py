@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Final, Literal
 
 __all__ = [
+    "ANSWER_TIMEOUT",
     "SIGNATURE_HEADER",
     "MA_SIGNATURE_HEADER",
     "NONCE_HEADER",
@@ -70,6 +71,10 @@ XML_MEDIA_TYPES: Final = ("text/xml", "application/xml")
 TEXT_CONTENT_TYPE: Final = "text/plain; charset=utf-8"
 #: What the simulator's requests say they are (Plivo's own agent is "PlivoHTTP/1.0").
 USER_AGENT: Final = "PlivoHTTP/1.0 (smsxml simulator)"
+
+#: How long Plivo waits for your message_url (or callbackUrl) to answer, in seconds: an
+#: answer later than this is abandoned (Plivo support article 360041344652).
+ANSWER_TIMEOUT: Final = 8.0
 
 #: The port a URL means when it names none; signatures are over the URL as Plivo spells it.
 DEFAULT_PORTS: Final = {"http": 80, "https": 443}

@@ -16,10 +16,11 @@ that :func:`smsxml.replay` accepts. No token is ever shown or recorded.
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from html import escape
@@ -27,20 +28,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from . import recording
-from ._headers import header_map
+from ._http import environ_headers, parse_form, read_at_most
 from ._text import shorten
 from .diagnose import Diagnosis
-from .protocol import XML_MEDIA_TYPES
-from .tokens import mask, redact, resolve_token
-from .webhook.request import (
-    check_signature,
-    parse_form,
-    public_origin,
-    request_url,
-    signature_headers,
-    text_path,
-    wsgi_path,
-)
+from .nonces import MemoryNonceStore
+from .policy import verify
+from .protocol import ANSWER_TIMEOUT, XML_MEDIA_TYPES
+from .tokens import mask, redact, resolve_tokens
+from .webhook.request import public_origin, request_url, text_path, wsgi_path
 from .xml import Problem, summary, validate
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -60,12 +55,47 @@ _HOP_BY_HOP = frozenset(
         "transfer-encoding",
         "upgrade",
         "content-length",
-        "host",
     }
 )
+_DIGITS = frozenset("0123456789")
 
 
 _PLAIN = ("Content-Type", "text/plain; charset=utf-8")
+
+
+class _Refused(Exception):
+    """A request the proxy answers itself (bad framing, too large), with a one-line reason."""
+
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
+def _upstream(upstream: object) -> tuple[str, str, int | None, str]:
+    """``(scheme, host, port, path prefix)`` of the app's URL; a clear ``ValueError`` for
+    anything that is not an http(s) URL with a host."""
+    example = "like http://127.0.0.1:5000"
+    if not isinstance(upstream, str):
+        raise ValueError(f"upstream must be an http(s) URL {example}; got {upstream!r}")
+    try:
+        parts = urlsplit(upstream)
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"upstream {upstream!r} is not a usable URL ({exc}); {example}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"upstream must be an http(s) URL {example}; got {upstream!r}")
+    return parts.scheme, parts.hostname, port, parts.path.rstrip("/")
+
+
+def _forwarded_for(environ: dict[str, Any], headers: dict[str, str]) -> dict[str, str]:
+    """The X-Forwarded-* headers a proxy adds (only with ``forwarded_headers=True``)."""
+    client = str(environ.get("REMOTE_ADDR") or "")
+    before = headers.get("X-Forwarded-For")
+    return {
+        "X-Forwarded-For": f"{before}, {client}" if before else client,
+        "X-Forwarded-Proto": str(environ.get("wsgi.url_scheme") or "http"),
+        "X-Forwarded-Host": headers.get("Host", ""),
+    }
 
 
 @dataclass(frozen=True)
@@ -128,28 +158,43 @@ class Exchange:
 class ProxyApp:
     """Forward to ``upstream`` (``http://127.0.0.1:5000``), checking on the way (see the
     module docstring). ``public_url``: the message_url configured at Plivo, which the
-    signatures are checked against (default: the proxy's own URL as requested)."""
+    signatures are checked against (default: the proxy's own URL as requested).
+
+    Transparent: every end-to-end header, ``Host`` included, reaches the app as the client
+    sent it, so the app checks signatures against the same URL as the proxy does;
+    ``forwarded_headers=True`` adds ``X-Forwarded-For``/``-Proto``/``-Host``. Bounded: a body
+    over ``max_body`` bytes is refused (413), an answer over ``max_answer`` bytes or slower
+    than ``timeout`` seconds (Plivo's 8 s by default) is cut off (502/504), each saying its
+    limit."""
 
     def __init__(
         self,
         upstream: str,
-        auth_token: str | None = None,
+        auth_token: str | Sequence[str] | None = None,
         *,
         public_url: str | None = None,
-        main_auth_token: str | None = None,
+        main_auth_token: str | Sequence[str] | None = None,
         record_to: str | None = None,
-        timeout: float = 15.0,
+        timeout: float = ANSWER_TIMEOUT,
+        max_body: int = 65536,
+        max_answer: int = 1 << 20,
+        forwarded_headers: bool = False,
         keep: int = 1000,
         on_exchange: Callable[[Exchange], Any] | None = None,
     ):
-        parts = urlsplit(upstream)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(
-                f"upstream must be an http(s) URL like http://127.0.0.1:5000; got {upstream!r}"
-            )
+        self._target = _upstream(upstream)
         self.upstream = upstream.rstrip("/")
-        self._token = resolve_token(auth_token)
-        self._main_token = main_auth_token or None
+        self._tokens = resolve_tokens(auth_token)
+        self._token = self._tokens[0]
+        self._main_tokens = () if not main_auth_token else resolve_tokens(main_auth_token)
+        self._main_token = self._main_tokens[0] if self._main_tokens else None
+        for name, value in (("timeout", timeout), ("max_body", max_body),
+                            ("max_answer", max_answer)):  # fmt: skip
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise ValueError(f"{name} must be a positive number; got {value!r}")
+        self.max_body, self.max_answer = int(max_body), int(max_answer)
+        self.forwarded_headers = forwarded_headers
+        self._nonces = MemoryNonceStore()
         self.public_url = public_url
         if public_url is not None:
             public_origin(public_url)  # a clear error now, not at the first request
@@ -167,22 +212,14 @@ class ProxyApp:
         )
 
     def _redact(self, text: str) -> str:
-        return redact(text, self._token, self._main_token)
+        return redact(text, *self._tokens, *self._main_tokens)
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         started = time.perf_counter()
         method = str(environ.get("REQUEST_METHOD", "GET")).upper()
-        headers = {
-            "-".join(p.capitalize() for p in key[5:].split("_")): str(value)
-            for key, value in environ.items()
-            if key.startswith("HTTP_")
-        }
-        if environ.get("CONTENT_TYPE"):
-            headers["Content-Type"] = str(environ["CONTENT_TYPE"])
-        length = int(str(environ.get("CONTENT_LENGTH") or 0) or 0)
-        body = environ["wsgi.input"].read(length) if length else b""
+        headers = environ_headers(environ)  # Host included: it goes to the app unchanged
         path = wsgi_path(str(environ.get("PATH_INFO", "/")))
         query = str(environ.get("QUERY_STRING", ""))
         try:
@@ -195,14 +232,32 @@ class ProxyApp:
         except ValueError:
             url = f"http://invalid-host{path}"
         try:
+            body = self._body(environ, method)
+        except _Refused as refused:  # bad or oversized input: answered here, not forwarded
+            exchange = Exchange(
+                time=datetime.now(timezone.utc), method=method, path=path,
+                signature_headers=(), verdict="not checked", diagnosis=None,
+                status=refused.status, content_type="text/plain",
+                latency=time.perf_counter() - started, error=refused.reason,
+            )  # fmt: skip
+            self._keep(exchange, method, url, headers, {}, b"")
+            start_response(f"{refused.status} {_reason(refused.status)}", [_PLAIN])
+            return [f"{refused.status} {refused.reason}\n".encode()]
+        try:
             params = {
                 **parse_form(query.encode("latin-1")),
                 **(parse_form(body) if method == "POST" else {}),
             }
         except ValueError:  # not form data: forwarded all the same
             params = {}
-        check = check_signature(url, headers, self._token, self._main_token)
-        status, answer_headers, answer, error = self._forward(method, path, query, headers, body)
+        result = verify(
+            method, url, headers, body, auth_token=self._tokens,
+            main_auth_token=self._main_tokens or None, nonces=self._nonces,
+        )  # fmt: skip
+        forwarded = dict(headers)
+        if self.forwarded_headers:
+            forwarded.update(_forwarded_for(environ, headers))
+        status, answer_headers, answer, error = self._forward(method, path, query, forwarded, body)
         kind = next((v for k, v in answer_headers if k.lower() == "content-type"), "")
         media = kind.split(";")[0].strip().lower()
         report = "Status" in params and "MessageUUID" in params
@@ -213,13 +268,14 @@ class ProxyApp:
                 problems = tuple(validate(answer))
             else:
                 note = f"Content-Type is {media or 'missing'}: Plivo needs application/xml"
+        verdict = result.verdict + (" (duplicate)" if result.duplicate else "")
         exchange = Exchange(
             time=datetime.now(timezone.utc),
             method=method,
             path=path,
-            signature_headers=signature_headers(header_map(headers)),
-            verdict=check.verdict,
-            diagnosis=None if check.valid else check.diagnosis,
+            signature_headers=result.headers,
+            verdict=verdict,
+            diagnosis=None if result.accepted else result.diagnosis,
             status=status,
             content_type=media,
             problems=problems,
@@ -231,42 +287,100 @@ class ProxyApp:
         start_response(f"{status} {_reason(status)}", answer_headers)
         return [answer]
 
+    def _body(self, environ: dict[str, Any], method: str) -> bytes:
+        """The request body, read within ``max_body``; bad framing is a one-line refusal."""
+        declared = str(environ.get("CONTENT_LENGTH") or "").strip()
+        stream = environ.get("wsgi.input")
+        if declared:
+            if not set(declared) <= _DIGITS:  # "-1", "ten", "5, 7"
+                raise _Refused(400, f"Content-Length {declared[:40]!r} is not a number of bytes")
+            length = int(declared) if len(declared) < 19 else 10**18
+            if length > self.max_body:
+                raise _Refused(
+                    413, f"a body of {length} bytes is over the proxy's {self.max_body} byte "
+                    "limit (max_body)",
+                )  # fmt: skip
+            return read_at_most(stream, length) if stream is not None and length else b""
+        chunked = "chunked" in str(environ.get("HTTP_TRANSFER_ENCODING", "")).lower()
+        if method in ("POST", "PUT", "PATCH") and not chunked:
+            raise _Refused(400, f"a {method} needs a Content-Length header (or a chunked body)")
+        if stream is None or not (chunked or environ.get("wsgi.input_terminated")):
+            return b""
+        body = read_at_most(stream, self.max_body + 1)
+        if len(body) > self.max_body:
+            raise _Refused(413, f"the body is over the proxy's {self.max_body} byte limit")
+        return body
+
     def _forward(
         self, method: str, path: str, query: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, list[tuple[str, str]], bytes, str]:
-        import requests  # lazy: keep `import smsxml` light
+        """Send to the upstream with the standard library's http.client, and read its answer
+        within ``timeout`` seconds in all (a watchdog closes a connection that drips) and
+        ``max_answer`` bytes."""
+        import http.client  # lazy: keep `import smsxml` light
 
-        target = self.upstream + path + (f"?{query}" if query else "")
+        scheme, host, port, prefix = self._target
+        connection_class = (
+            http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
+        )
+        conn = connection_class(host, port, timeout=self.timeout)
         sent = {k: v for k, v in headers.items() if k.lower() not in _HOP_BY_HOP}
-        session = requests.Session()
-        session.trust_env = False
+        if not any(k.lower() == "host" for k in sent):  # an HTTP/1.0 client may send none
+            sent["Host"] = host if port is None else f"{host}:{port}"
+        target = prefix + path + (f"?{query}" if query else "")
+        expired = threading.Event()
+
+        def cut_off() -> None:
+            expired.set()
+            sock = conn.sock
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+        watchdog = threading.Timer(self.timeout, cut_off)
+        watchdog.daemon = True
+        watchdog.start()
         try:
-            response = session.request(
-                method, target, headers=sent, data=body or None, timeout=self.timeout,
-                allow_redirects=False,
-            )  # fmt: skip
-        except requests.exceptions.Timeout:
+            conn.putrequest(method, target, skip_host=True, skip_accept_encoding=True)
+            for name, value in sent.items():
+                conn.putheader(name, value)
+            if body or method in ("POST", "PUT", "PATCH"):
+                conn.putheader("Content-Length", str(len(body)))
+            conn.endheaders(body or None)
+            response = conn.getresponse()
+            chunks, got = [], 0
+            while True:
+                chunk = response.read1(65536)
+                if not chunk:
+                    break
+                got += len(chunk)
+                if got > self.max_answer:
+                    text = (
+                        f"the app's answer is over the proxy's {self.max_answer} byte limit "
+                        "(max_answer)"
+                    )
+                    return 502, [_PLAIN], f"502 {text}\n".encode(), text
+                chunks.append(chunk)
+            if expired.is_set():
+                raise TimeoutError
+            answer_headers = [
+                (k, v) for k, v in response.getheaders() if k.lower() not in _HOP_BY_HOP
+            ]
+            return response.status, answer_headers, b"".join(chunks), ""
+        except TimeoutError:
             text = f"the app at {self.upstream} did not answer within {self.timeout:g} s"
-            return (
-                504,
-                [_PLAIN],
-                f"504 {text}\n".encode(),
-                text,
-            )
-        except requests.exceptions.RequestException as exc:
+            return 504, [_PLAIN], f"504 {text}\n".encode(), text
+        except (OSError, http.client.HTTPException) as exc:
+            if expired.is_set():
+                text = f"the app at {self.upstream} did not answer within {self.timeout:g} s"
+                return 504, [_PLAIN], f"504 {text}\n".encode(), text
             text = f"the app at {self.upstream} could not be reached ({type(exc).__name__})"
-            return (
-                502,
-                [_PLAIN],
-                f"502 {text}\n".encode(),
-                text,
-            )
+            return 502, [_PLAIN], f"502 {text}\n".encode(), text
         finally:
-            session.close()
-        answer_headers = [
-            (k, v) for k, v in response.headers.items() if k.lower() not in _HOP_BY_HOP
-        ]
-        return response.status_code, answer_headers, response.content, ""
+            watchdog.cancel()
+            conn.close()
 
     def _keep(self, exchange: Exchange, method: str, url: str, headers: dict[str, str],
               params: dict[str, str], body: bytes) -> None:  # fmt: skip
@@ -329,12 +443,16 @@ def _reason(status: int) -> str:
 class Proxy:
     """A :class:`ProxyApp` served on ``host:port`` (127.0.0.1, any free port by default)."""
 
-    def __init__(self, upstream: str, auth_token: str | None = None, host: str = "127.0.0.1",
+    def __init__(self, upstream: str, auth_token: str | Sequence[str] | None = None,
+                 host: str = "127.0.0.1",
                  port: int = 0, **options: Any):  # fmt: skip
+        from .webhook.limits import ServerLimits
         from .webhook.server import Server
 
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+            raise ValueError(f"port must be 0 (any free one) to 65535; got {port!r}")
         self.app = ProxyApp(upstream, auth_token, **options)
-        self._server = Server(self.app, host, port)
+        self._server = Server(self.app, host, port, ServerLimits(max_body=self.app.max_body))
         self.host, self.port = host, self._server.port
 
     @property

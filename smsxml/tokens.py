@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 import warnings
+from collections.abc import Sequence
 
 __all__ = [
     "DEMO_AUTH_TOKEN",
@@ -26,6 +27,7 @@ __all__ = [
     "MIN_HIDDEN_LENGTH",
     "WeakTokenWarning",
     "resolve_token",
+    "resolve_tokens",
     "is_demo_token",
     "mask",
     "redact",
@@ -73,6 +75,17 @@ def resolve_token(auth_token: str | None = None) -> str:
     token = auth_token or os.environ.get(ENV_VAR) or DEMO_AUTH_TOKEN
     _warn_if_weak(token)
     return token
+
+
+def resolve_tokens(auth_tokens: str | Sequence[str] | None = None) -> tuple[str, ...]:
+    """One token or several (old and new, while you rotate them), each as
+    :func:`resolve_token` takes it; the first signs, any of them validates."""
+    if auth_tokens is None or isinstance(auth_tokens, str):
+        return (resolve_token(auth_tokens),)
+    if isinstance(auth_tokens, (bytes, bytearray)) or not isinstance(auth_tokens, Sequence):
+        resolve_token(auth_tokens)  # raises the usual TypeError
+    tokens = tuple(resolve_token(t) for t in auth_tokens if t)
+    return tokens or (resolve_token(None),)
 
 
 def is_demo_token(auth_token: str | None) -> bool:

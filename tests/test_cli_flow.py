@@ -164,12 +164,12 @@ def test_serve_logs_each_request_and_stops_cleanly_on_ctrl_c(served) -> None:
         "hello [2J serve</Message>" in served.good.text  # ESC cannot be written in XML
     )
     assert re.match(
-        r"\d\d:\d\d:\d\d  POST /receive_sms/  200  signature valid V2  from 14155550100: "
+        r"\d\d:\d\d:\d\d  POST /receive_sms/  200  signature valid V3  from 14155550100: "
         r"'hello \\x1b\[2J serve' → 1 SMS$",
         served.good_line.rstrip("\n"),
     ), served.good_line
     assert "\x1b" not in served.good_line
-    assert "  403  signature invalid  invalid X-Plivo-Signature-V2 signature — " in (
+    assert "  403  signature invalid  invalid X-Plivo-Signature-V3 signature — " in (
         served.forged_line
     )
     assert "another auth token" in served.forged_line
@@ -215,7 +215,7 @@ def test_serve_checks_signatures_for_the_public_url_behind_a_tunnel() -> None:
     finally:
         stopped = _stop(proc, lines, signal.SIGINT)
     assert f"signatures are checked for {public}" in said
-    assert through.status_code == 200 and "valid V2" in through_line
+    assert through.status_code == 200 and "valid V3" in through_line
     assert direct.status_code == 403
     assert stopped.returncode == 0 and "Traceback" not in stopped.stderr
 
@@ -285,19 +285,19 @@ def test_replay_the_recording_resigned_then_as_recorded(served, capsys) -> None:
         lines = out.splitlines()
         assert lines[0].startswith("Replaying 2 requests from ") and "(re-signed for it)" in out
         assert re.match(
-            r"#1 POST /receive_sms/ 'hello \\x1b\[2J serve'  recorded \S+Z: signature valid V2"
+            r"#1 POST /receive_sms/ 'hello \\x1b\[2J serve'  recorded \S+Z: signature valid V3"
             r"  →  now: 200 OK$",
             lines[1],
         ), lines[1]
         assert "signature invalid  →  now: 200 OK" in lines[2]  # the forged one, re-signed
         assert lines[-1] == "2 of 2 answered 2xx"
-        assert [e.verdict for e in hook.log] == ["valid V2", "valid V2"]
+        assert [e.verdict for e in hook.log] == ["valid V3", "valid V3"]
 
         # As recorded: signed for the serve URL, so refused at this one.
         assert main(["replay", str(served.record), "--url", hook.url, "--no-resign"]) == 1
         out2, err2 = capsys.readouterr()
         assert "(as recorded)" in out2
-        assert out2.count("now: 403 Forbidden (invalid X-Plivo-Signature-V2 signature)") == 2
+        assert out2.count("now: 403 Forbidden (invalid X-Plivo-Signature-V3 signature)") == 2
         assert out2.splitlines()[-1] == "0 of 2 answered 2xx"
         assert [e.status for e in hook.log][-2:] == [403, 403]
     _assert_secret_free(out, err, out2, err2)
@@ -390,7 +390,7 @@ def test_demo_runs_offline_quickly_and_stably() -> None:
     assert "  curl -i http://127.0.0.1:" in out and "X-Plivo-Signature-V2: " in out
     assert "validation: valid Message XML" in out
     assert "1 unit, UCS-2 (not GSM-7 because of 🙂)" in out
-    assert out.count("signature valid V2") >= 4  # the inbound request and 3 reports
+    assert out.count("signature valid V3") >= 4  # the inbound request and 3 reports
     assert out.count("→ HTTP 403 Forbidden") == 2
     assert "diagnosis: " in out and "(scheme differs)" in out
     assert "2 forged requests refused with 403" in out

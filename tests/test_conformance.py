@@ -22,7 +22,7 @@ import pytest
 from smsxml.cli import main
 from smsxml.cli.auto_reply import auto_reply
 from smsxml.conformance import conformance
-from smsxml.webhook import LocalWebhook
+from smsxml.webhook import LocalWebhook, WebhookApp
 
 TOKEN = "MAconformanceTOKEN-3b9d2c"
 
@@ -32,17 +32,36 @@ def failed(result) -> dict[str, str]:
 
 
 def test_a_correct_app_passes_every_check() -> None:
-    with LocalWebhook(auto_reply(), TOKEN, reject_replayed_nonces=True) as hook:
+    with LocalWebhook(auto_reply(), TOKEN) as hook:  # replay memory on by default
         result = conformance(hook.url, TOKEN)
     assert result.passed and failed(result) == {}, str(result)
-    assert len(result.cases) == 10 and "all required checks passed" in str(result)
+    assert len(result.cases) == 11 and "all required checks passed" in str(result)
+    assert hook.log[-2].detail == "duplicate" and hook.log[-1].verdict == "replayed nonce"
 
 
 def test_a_replay_is_advice_not_a_failure() -> None:
-    with LocalWebhook(auto_reply(), TOKEN) as hook:
+    with LocalWebhook(auto_reply(), TOKEN, reject_replayed_nonces=False) as hook:
         result = conformance(hook.url, TOKEN)
     assert result.passed and list(failed(result)) == ["replayed nonce"]
     assert "reject_replayed_nonces=True" in failed(result)["replayed nonce"]
+
+
+def test_refusing_an_identical_repeat_is_advice() -> None:
+    """An app that refuses any nonce seen before also refuses Plivo's retries."""
+    seen: set[str] = set()
+
+    def strict(environ, start_response):
+        nonce = environ.get("HTTP_X_PLIVO_SIGNATURE_V2_NONCE", "")
+        if not nonce or nonce in seen:
+            start_response("403 Forbidden", [("Content-Type", "text/plain")])
+            return [b"no"]
+        seen.add(nonce)
+        return app(environ, start_response)
+
+    app = WebhookApp(auto_reply(), TOKEN)
+    strict.path = app.path  # type: ignore[attr-defined]  # where conformance sends
+    result = conformance(strict, TOKEN)
+    assert result.passed and list(failed(result)) == ["identical repeat"]
 
 
 @pytest.fixture
@@ -137,12 +156,12 @@ def test_check_on_the_command_line(seed_style_flask: str, capsys) -> None:
     assert main(["check", seed_style_flask, "--auth-token", TOKEN, "--json"]) == 1
     out = capsys.readouterr().out
     report = json.loads(out)
-    assert report["passed"] is False and len(report["cases"]) == 10
+    assert report["passed"] is False and len(report["cases"]) == 11
     assert TOKEN not in out
-    with LocalWebhook(auto_reply(), TOKEN) as hook:
+    with LocalWebhook(auto_reply(), TOKEN, reject_replayed_nonces=False) as hook:
         assert main(["check", hook.url, "--auth-token", TOKEN]) == 0
     text = capsys.readouterr().out
-    assert "all required checks passed" in text and "advice" in text
+    assert "all required checks passed" in text and "advice replayed nonce" in text
 
 
 NODE_APP = r"""

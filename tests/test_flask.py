@@ -58,7 +58,7 @@ def test_valid_signature_calls_view_and_sends_xml(auth_token):
     assert reply.status_code == 200
     assert reply.headers["Content-Type"] == "application/xml; charset=utf-8"
     assert parse(reply.data).messages[0].text == "got: hello"
-    assert calls == ["valid V2"]
+    assert calls == ["valid V3"]
 
 
 def test_get_and_plain_views_pass_through(auth_token):
@@ -67,7 +67,7 @@ def test_get_and_plain_views_pass_through(auth_token):
         app, inbound("http://localhost/receive_sms/", auth_token, text="plain", method="GET")
     )
     assert (reply.status_code, reply.data) == (200, b"Text received")
-    assert calls == ["valid V2"]
+    assert calls == ["valid V3"]
 
 
 def test_bad_or_missing_signature_is_403_and_view_not_called(auth_token):
@@ -79,7 +79,7 @@ def test_bad_or_missing_signature_is_403_and_view_not_called(auth_token):
     reply = send_with_client(app, forged)
     assert reply.status_code == 403
     assert reply.headers["Content-Type"] == "text/plain; charset=utf-8"
-    assert reply.text == "403 invalid X-Plivo-Signature-V2 signature\n"
+    assert reply.text == "403 invalid X-Plivo-Signature-V3 signature\n"
     unsigned = app.test_client().post("/receive_sms/", data={"From": "1", "To": "2", "Text": "x"})
     assert unsigned.status_code == 403 and "missing" in unsigned.text
     assert calls == []
@@ -90,7 +90,7 @@ def test_main_account_signature(auth_token, main_token):
     app, calls = make_app(auth_token, main_auth_token=main_token)
     req = inbound("http://localhost/receive_sms/", "another-subaccount", main_auth_token=main_token)
     assert send_with_client(app, req).status_code == 200
-    assert calls == ["valid Ma-V2"]
+    assert calls == ["valid Ma-V3"]
 
 
 def test_trust_proxy(auth_token):
@@ -116,8 +116,8 @@ def test_bare_decorator_uses_env_token(monkeypatch):
     assert reply.status_code == 201 and reply.content_type == "application/xml; charset=utf-8"
 
 
-def test_one_signature_check_serves_flask_and_webhook():
-    assert smsxml.integrations.flask.check_signature is smsxml.webhook.check_signature
+def test_one_policy_serves_flask_and_webhook():
+    assert smsxml.integrations.flask.verify is smsxml.policy.verify
     assert smsxml.integrations.flask.request_url is smsxml.webhook.request_url
 
 
@@ -131,7 +131,7 @@ def test_real_werkzeug_server(auth_token):
         reply = inbound(url, auth_token, text="over http").send()
         assert reply.status == 200 and parse(reply.body).messages[0].text == "got: over http"
         assert inbound(url, "forged").send().status == 403
-        assert calls == ["valid V2"]
+        assert calls == ["valid V3"]
     finally:
         server.shutdown()
         server.server_close()
@@ -157,10 +157,10 @@ def test_public_url_is_checked_instead_of_the_host_the_app_sees(auth_token):
     app, calls = make_app(auth_token, public_url=public)
     signed = inbound(public, auth_token)
     reply = app.test_client().post("/receive_sms/", data=signed.body, headers=signed.headers)
-    assert reply.status_code == 200 and calls == ["valid V2"]
+    assert reply.status_code == 200 and calls == ["valid V3"]
     local = inbound("http://localhost/receive_sms/", auth_token)
     assert send_with_client(app, local).status_code == 403
-    assert calls == ["valid V2"]
+    assert calls == ["valid V3"]
 
 
 def test_mms_and_whatsapp_reach_a_flask_view(auth_token):
@@ -174,4 +174,4 @@ def test_mms_and_whatsapp_reach_a_flask_view(auth_token):
         assert "Text" not in values and values["Body"] == "pic"
         reply = app.test_client().post("/receive_sms/", data=req.body, headers=req.headers)
         assert reply.status_code == 200
-    assert calls == ["valid V2", "valid V2"]
+    assert calls == ["valid V3", "valid V3"]

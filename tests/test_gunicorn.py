@@ -94,9 +94,13 @@ def test_webhook_app_runs_unchanged_under_gunicorn(gunicorn_url, auth_token):
         gunicorn_url,
         data=iter([b"From=1&", b"To=2"]),
         timeout=5,
-        headers=dict(
-            inbound_request(gunicorn_url, auth_token, from_="1", to="2", text="x").headers
-        ),
+        headers={  # V2 only: it signs no body, so this chunked one may differ
+            k: v
+            for k, v in inbound_request(
+                gunicorn_url, auth_token, from_="1", to="2", text="x"
+            ).headers.items()
+            if "V3" not in k
+        },
     )
     assert chunked.status_code == 400 and "missing Text" in chunked.text  # chunked body read
 

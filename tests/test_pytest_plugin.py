@@ -43,7 +43,7 @@ def test_a_signed_request_through_flasks_test_client(signed_inbound):
 def test_over_real_http(local_webhook, signed_inbound):
     hook = local_webhook(lambda m: Response().add_message("hi", src=m.to, dst=m.from_))
     assert_valid_reply(signed_inbound(hook.url).send())
-    assert hook.log.last.verdict == "valid V2"
+    assert hook.log.last.verdict == "valid V3"
 
 
 def test_what_the_helper_refuses(signed_inbound):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import socket
@@ -53,7 +54,7 @@ def test_resigned_replay_is_accepted_at_a_new_url(recording: Path) -> None:
         results = replay(recording, hook.url, TOKEN)
         log = list(hook.log)
     assert [r.status for r in results] == [200, 200]
-    assert [e.verdict for e in log] == ["valid V2", "valid V2"]
+    assert [e.verdict for e in log] == ["valid V3", "valid V3"]
     assert [e.message.text for e in log] == ["first", "second"]
     assert [e.method for e in log] == ["POST", "GET"]
     originals = load(recording)
@@ -76,22 +77,32 @@ def test_a_stale_replay_to_another_url_is_refused(recording: Path) -> None:
     assert results[0].request.nonce == original.headers["X-Plivo-Signature-V2-Nonce"]
 
 
-def test_a_verbatim_replay_is_refused_only_by_nonce_memory(tmp_path: Path) -> None:
-    """Same URL, same signature: the signature is still valid; only the nonce gives it away."""
+def test_a_verbatim_replay_is_a_duplicate_and_an_edited_one_is_refused(tmp_path: Path) -> None:
+    """Same URL, same signature: a byte-for-byte repeat is served as a duplicate (a retry);
+    the same nonce on another body is refused, by V3 or, without V3, by nonce memory."""
     path = tmp_path / "rec.jsonl"
-    guarded = WebhookApp(echo, TOKEN, reject_replayed_nonces=True, record_to=str(path))
+    guarded = WebhookApp(echo, TOKEN, record_to=str(path))  # replay memory: on by default
+    more = {"Text": "pay me more"}
     with LocalWebhook(guarded) as hook:
         Simulator(TOKEN).receive_sms(hook.url, PHONE, OWN, "pay me")
-        recorded = load(path)  # the webhook records refused requests too: take it now
-        (result,) = replay(recorded, hook.url, resign=False)
-        assert result.status == 403 and hook.log.last.verdict == "replayed nonce"
-        assert "nonce already used" in result.reply.text
+        recorded = load(path)
+        (same,) = replay(recorded, hook.url, resign=False)
+        assert same.status == 200 and hook.log.last.detail == "duplicate"
+        (edited,) = replay(recorded, hook.url, resign=False, edit=more)
+        assert edited.status == 403 and hook.log.last.verdict == "invalid"  # V3 signs the body
+        stripped = [
+            dataclasses.replace(r, headers={k: v for k, v in r.headers.items() if "V3" not in k})
+            for r in recorded
+        ]
+        (forged,) = replay(stripped, hook.url, resign=False, edit=more)
+        assert forged.status == 403 and hook.log.last.verdict == "replayed nonce"
+        assert "nonce already used" in forged.reply.text
         (fresh,) = replay(recorded, hook.url, TOKEN)
         assert fresh.status == 200
-    naive = WebhookApp(echo, TOKEN)
+    naive = WebhookApp(echo, TOKEN, reject_replayed_nonces=False)
     with LocalWebhook(naive, port=hook.port) as same_url:
-        (accepted,) = replay(recorded, same_url.url, resign=False)
-    assert accepted.status == 200  # no nonce memory: the replay gets through
+        (accepted,) = replay(stripped, same_url.url, resign=False, edit=more)
+    assert accepted.status == 200  # no nonce memory: the V2-only forgery gets through
 
 
 def test_edit_with_a_dict_and_a_function(recording: Path) -> None:
@@ -140,8 +151,9 @@ def test_replay_into_a_wsgi_app_in_process(recording: Path) -> None:
     assert all(r.request.ma_signature for r in results)
     stale = replay(recording, app, resign=False)  # the recorded URL: signature still valid
     assert [r.status for r in stale] == [200, 200]
-    again = replay(recording, app, resign=False)  # …but now the nonces were seen
-    assert [r.status for r in again] == [403, 403]
+    again = replay(recording, app, resign=False)  # the same requests again: duplicates
+    assert [r.status for r in again] == [200, 200]
+    assert [e.detail for e in app.log][-2:] == ["duplicate", "duplicate"]
 
 
 def test_an_unreachable_target_is_reported(recording: Path) -> None:
@@ -212,7 +224,7 @@ def test_a_seeded_replay_is_the_same_on_every_run(recording: Path) -> None:
         other = replay(recording, hook.url, TOKEN, seed=6)
         unseeded = replay(recording, hook.url, TOKEN)
         verdicts = [e.verdict for e in hook.log]
-    assert verdicts == ["valid V2"] * 8
+    assert verdicts == ["valid V3"] * 8
     assert views(first) == views(again)
     nonces = [r.request.nonce for r in first]
     assert nonces == [r.request.nonce for r in again]
@@ -233,10 +245,12 @@ def test_a_seeded_replay_into_fresh_apps_is_identical(recording: Path) -> None:
     assert views(runs[0]) == views(runs[1])
 
 
-def test_the_same_seed_twice_is_caught_by_nonce_memory(recording: Path) -> None:
-    app = WebhookApp(echo, TOKEN, reject_replayed_nonces=True)
+def test_the_same_seed_twice_is_a_duplicate_never_refused(recording: Path) -> None:
+    """A seeded replay run twice repeats its nonces on the same requests: duplicates."""
+    app = WebhookApp(echo, TOKEN)
     assert [r.status for r in replay(recording, app, TOKEN, seed=3)] == [200, 200]
-    assert [r.status for r in replay(recording, app, TOKEN, seed=3)] == [403, 403]
+    assert [r.status for r in replay(recording, app, TOKEN, seed=3)] == [200, 200]
+    assert [e.detail for e in app.log] == ["", "", "duplicate", "duplicate"]
     assert [r.status for r in replay(recording, app, TOKEN, seed=4)] == [200, 200]
 
 

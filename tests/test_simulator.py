@@ -171,7 +171,7 @@ def test_full_flow_over_http_and_in_process_agree(status_server: Server) -> None
     with LocalWebhook(auto_reply(status_server.url()), TOKEN) as hook:
         http = Simulator(TOKEN, seed=3).receive_sms(hook.url, PHONE, OWN, "hello")
         entry = hook.log.last
-    assert entry is not None and entry.status == 200 and entry.verdict == "valid V2"
+    assert entry is not None and entry.status == 200 and entry.verdict == "valid V3"
     assert http.reply is not None and http.reply.status == 200
     assert http.reply.content_type == "application/xml"
     assert http.ok and not http.in_process
@@ -193,7 +193,7 @@ def test_full_flow_over_http_and_in_process_agree(status_server: Server) -> None
     router = Router(WebhookApp(auto_reply("http://testserver/status/"), TOKEN), status)
     local = Simulator(TOKEN, seed=3).receive_sms(router, PHONE, OWN, "hello")
     assert local.in_process and local.inbound.url == "http://testserver/receive_sms/"
-    assert router.webhook.log.last.verdict == "valid V2"
+    assert router.webhook.log.last.verdict == "valid V3"
     assert all(r.in_process and r.response_status == 200 for r in local.reports)
     assert [c["url"] for c in status.calls] == ["http://testserver/status/"] * 3
     assert all(c["v2_valid"] for c in status.calls)

@@ -59,6 +59,23 @@ def add_auth_token_argument(
         )
 
 
+def add_old_token_argument(parser: argparse.ArgumentParser) -> None:
+    """``--old-auth-token`` (repeatable): tokens still accepted while you rotate to a new one."""
+    parser.add_argument(
+        "--old-auth-token",
+        metavar="TOKEN",
+        action="append",
+        default=[],
+        help="a token still accepted while you rotate tokens (repeat for several); the "
+        "verdict says which token validated",
+    )
+
+
+def tokens_from(args: argparse.Namespace) -> tuple[str, ...]:
+    """The auth token (as :func:`auth_token_from`), then any ``--old-auth-token``."""
+    return (auth_token_from(args), *(t for t in getattr(args, "old_auth_token", []) if t))
+
+
 def auth_token_from(args: argparse.Namespace) -> str:
     """The token from ``--auth-token``, else ``$PLIVO_AUTH_TOKEN``, else the demo token
     (with a notice on stderr)."""

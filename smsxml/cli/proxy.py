@@ -8,8 +8,18 @@ import sys
 import threading
 
 from .._text import plural
+from ..exc import CliError
+from ..protocol import ANSWER_TIMEOUT
 from ..proxy import Exchange, Proxy
-from ._args import add_auth_token_argument, add_public_url_argument, auth_token_from, port, seconds
+from ._args import (
+    add_auth_token_argument,
+    add_old_token_argument,
+    add_public_url_argument,
+    at_least_one,
+    port,
+    seconds,
+    tokens_from,
+)
 from ._output import out, printable
 
 __all__ = ["add_arguments", "run"]
@@ -25,15 +35,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--port", type=port, default=8080, help="port to listen on (default: 8080; 0: any free)"
     )
-    add_public_url_argument(parser, "--listen")
+    add_public_url_argument(parser, "this proxy")
     parser.add_argument(
         "--record", metavar="FILE", help="append every request to FILE (JSON lines, for replay)"
     )
     parser.add_argument(
-        "--timeout", type=seconds, default=15.0, metavar="SECONDS",
-        help="how long your app may take to answer (default: 15; 504 beyond)",
+        "--timeout", type=seconds, default=ANSWER_TIMEOUT, metavar="SECONDS",
+        help=f"how long your app may take to answer in all (default: {ANSWER_TIMEOUT:g}, "
+        "Plivo's limit; 504 beyond)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--max-body", type=at_least_one, default=65536, metavar="BYTES",
+        help="largest request body forwarded (default: 65536; 413 beyond)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--max-answer", type=at_least_one, default=1 << 20, metavar="BYTES",
+        help="largest answer from your app passed back (default: 1048576; 502 beyond)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--forwarded-headers", action="store_true",
+        help="add X-Forwarded-For/-Proto/-Host (default: forward the headers as sent, Host "
+        "included, so your app checks signatures against the URL the client called)",
     )  # fmt: skip
     add_auth_token_argument(parser, "check", main=True)
+    add_old_token_argument(parser)
 
 
 _RED, _AMBER, _GREEN, _RESET = "\x1b[31m", "\x1b[33m", "\x1b[32m", "\x1b[0m"
@@ -53,27 +78,23 @@ def _coloured(line: str, exchange: Exchange) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """One line per exchange until Ctrl-C; exit 0."""
-    token = auth_token_from(args)
-    secrets = (token, args.main_auth_token)
-
+    tokens = tokens_from(args)
     colour = sys.stdout.isatty()
 
-    def show(exchange: Exchange) -> None:
+    def show(exchange: Exchange) -> None:  # an exchange holds no token: it is shown whole
         line = printable(f"{exchange.time.astimezone():%H:%M:%S}  {exchange}")
-        for secret in secrets:
-            if secret:
-                line = line.replace(secret, "••••••••")
         out(_coloured(line, exchange) if colour else line)
 
     try:
         proxy = Proxy(
-            args.to, token, host=args.host, port=args.port, public_url=args.public_url,
+            args.to, tokens, host=args.host, port=args.port, public_url=args.public_url,
             main_auth_token=args.main_auth_token, record_to=args.record, timeout=args.timeout,
-            on_exchange=show,
+            max_body=args.max_body, max_answer=args.max_answer,
+            forwarded_headers=args.forwarded_headers, on_exchange=show,
         )  # fmt: skip
+    except ValueError as exc:  # --to or --public-url that is not a usable URL
+        raise CliError(str(exc)) from None
     except OSError as exc:
-        from ..exc import CliError
-
         raise CliError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     out(f"smsxml proxy: {proxy.url} → {args.to}  (Ctrl-C to stop)")
     stop = threading.Event()

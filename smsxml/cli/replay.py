@@ -8,8 +8,8 @@ import argparse
 from .._text import plural, shorten, url_path
 from ..exc import CliError
 from ..playback import ReplayResult, replay
+from ..policy import verify
 from ..recording import load
-from ..webhook import check_signature
 from ._args import add_auth_token_argument, add_timeout_argument, auth_token_from
 from ._output import out, say
 
@@ -31,7 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _line(number: int, result: ReplayResult, token: str) -> str:
     """``#N METHOD PATH 'text'  recorded TIME: signature VERDICT  →  now: STATUS``."""
     original = result.original
-    recorded = check_signature(original.url, original.headers, token).verdict
+    recorded = verify(
+        original.method, original.url, original.headers, original.body_bytes, auth_token=token
+    ).verdict
     text = original.params.get("Text")
     shown = f" {shorten(text, 30)!r}" if text is not None else ""
     if result.reply is None:

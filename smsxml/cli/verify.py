@@ -1,14 +1,20 @@
 """``smsxml verify --url URL --nonce N --signature SIG``: check a signature Plivo sent, and
-explain a mismatch."""
+explain a mismatch. The verdict is the one policy's (:func:`smsxml.policy.verify`)."""
 
 from __future__ import annotations
 
 import argparse
 
 from ..diagnose import diagnose_v2
+from ..policy import verify
 from ..protocol import MA_SIGNATURE_HEADER, NONCE_HEADER, SIGNATURE_HEADER
-from ..signature import base_url, validate_v2
-from ._args import add_auth_token_argument, add_public_url_argument, auth_token_from
+from ..signature import base_url
+from ._args import (
+    add_auth_token_argument,
+    add_old_token_argument,
+    add_public_url_argument,
+    tokens_from,
+)
 
 __all__ = ["add_arguments", "run"]
 
@@ -23,34 +29,42 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_public_url_argument(parser, "your app")
     add_auth_token_argument(parser, "check", main=True)
+    add_old_token_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     """0 and ``valid: …`` when the signature fits; 1 and the likely cause otherwise."""
-    token = auth_token_from(args)
+    base_url(args.url)  # a URL that cannot be checked is a usage error, said at once
+    tokens = tokens_from(args)
     main_token: str | None = args.main_auth_token
-    base = base_url(args.url)
-    if validate_v2(args.url, args.nonce, args.signature, token):
-        print(f"valid: signed for {base} + nonce with this auth token")
-        return 0
-    if main_token and validate_v2(args.url, args.nonce, args.signature, main_token):
-        print(f"valid: signed for {base} + nonce with the main account's token (Ma-V2)")
-        return 0
-    public = args.public_url
-    if public and validate_v2(public, args.nonce, args.signature, token):
-        print(f"valid: signed for the public URL {base_url(public)} + nonce with this auth token")
-        return 0
-    if public and main_token and validate_v2(public, args.nonce, args.signature, main_token):
-        print(
-            f"valid: signed for the public URL {base_url(public)} + nonce with the main "
-            "account's token (Ma-V2)"
-        )
-        return 0
+    # The signature as either header: V2 is checked with the token(s), Ma-V2 with the main
+    # account's token; V2 signs no method or body, so POST stands for either method.
+    headers = {NONCE_HEADER: args.nonce, SIGNATURE_HEADER: args.signature}
+    if main_token:
+        headers[MA_SIGNATURE_HEADER] = args.signature
+    for url, where in ((args.url, ""), (args.public_url, "the public URL ")):
+        if not url:
+            continue
+        result = verify(
+            "POST", url, headers, auth_token=tokens, main_auth_token=main_token,
+            versions=("V2",),
+        )  # fmt: skip
+        if result.accepted:
+            index = result.token_index or 0
+            who = (
+                "the main account's token (Ma-V2)"
+                if result.signature == "Ma-V2"
+                else "this auth token"
+                if index == 0
+                else f"old token #{index} (--old-auth-token)"
+            )
+            print(f"valid: signed for {where}{base_url(url)} + nonce with {who}")
+            return 0
     diagnosis = diagnose_v2(
         args.url,
         args.nonce,
         args.signature,
-        token,
+        tokens[0],
         main_auth_token=main_token,
         public_url=args.public_url,
     )

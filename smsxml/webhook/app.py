@@ -7,29 +7,29 @@ import logging
 import re
 import time
 import traceback
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from .. import recording
 from .._headers import header_map
+from .._http import environ_headers as _environ_headers
+from .._http import read_at_most as _read_at_most
 from ..inbound import InboundMessage, StatusReport
+from ..nonces import MemoryNonceStore, NonceStore
+from ..policy import SignatureCheck, Verdict, Verification, verify
 from ..protocol import (
     FORM_CONTENT_TYPE,
     MAX_TEXT_LENGTH,
     NONCE_V3_HEADER,
+    SIGNATURE_HEADERS,
     TEXT_CONTENT_TYPE,
     XML_CONTENT_TYPE,
 )
-from ..tokens import mask, redact, resolve_token
+from ..tokens import mask, redact, resolve_tokens
 from .log import LogEntry, RequestLog, utc_now
 from .request import (
-    NonceMemory,
-    SignatureCheck,
-    Verdict,
-    check_signature,
-    check_signature_v3,
     parse_form,
     public_origin,
     request_url,
@@ -75,22 +75,6 @@ class _Refusal(Exception):
 Handler = Callable[[InboundMessage], Any]
 
 
-def _environ_headers(environ: Mapping[str, Any]) -> dict[str, str]:
-    """The request headers under their usual names (``X-Plivo-Signature-V2``, …)."""
-    headers = {}
-    for key, value in environ.items():
-        if key.startswith("HTTP_"):
-            name = key[5:]
-        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            name = key
-        else:
-            continue
-        if value in ("", None) and not key.startswith("HTTP_"):
-            continue
-        headers["-".join(part.capitalize() for part in name.split("_"))] = str(value)
-    return headers
-
-
 @dataclass
 class _Exchange:
     """Everything learned about one request while it is processed."""
@@ -105,7 +89,8 @@ class _Exchange:
     body: bytes = b""
     params: dict[str, str] = field(default_factory=dict)
     verdict: Verdict = "not checked"
-    signature: SignatureCheck | None = None
+    signature: SignatureCheck | Verification | None = None
+    detail: str = ""
     message: InboundMessage | None = None
     reply: str | None = None
     problems: tuple[Problem, ...] = ()
@@ -125,21 +110,28 @@ class WebhookApp:
     answered as ``application/xml``. ``auth_token`` None: ``$PLIVO_AUTH_TOKEN`` or the demo
     token. See the module docstring for the statuses and their order.
 
-    - ``main_auth_token``: validate ``X-Plivo-Signature-Ma-V2`` with it (else with
-      ``auth_token``).
+    Whether a request came from Plivo is decided by :func:`smsxml.policy.verify`, the one
+    policy every entry point shares (V3 decides when present, else V2; replay memory).
+
+    - ``auth_token``: a token, or several while you rotate them (any one validates).
+    - ``main_auth_token``: validate ``X-Plivo-Signature-Ma-V2``/``-Ma-V3`` with it (else
+      with ``auth_token``); one or several.
     - ``require_signature=False``: accept unsigned requests (verdict "not checked").
-    - ``signature_versions``: which signatures may prove a request came from Plivo; one
-      valid signature of a listed version is enough. Default ``("V2", "V3")``: V2 (or
-      Ma-V2), else V3 (or Ma-V3), which also covers the method and the parameters and so
-      needs a POST's body read first. ``("V3",)`` requires V3.
+    - ``signature_versions``: which signatures count. Default ``("V2", "V3")``;
+      ``("V3",)`` is strict: only V3 (which covers the method and the body) proves it.
+    - ``v3_mismatch="warn"``: a V3 that fails is logged as a warning and V2 decides
+      (for traffic where V3 is computed differently); default ``"refuse"``.
     - ``public_url``: the message_url configured at Plivo (e.g.
       ``"https://abc.ngrok.app/receive_sms/"``), when your app sits behind a tunnel or
       proxy: signatures are checked against it (with the request's own path), and neither
       ``Host`` nor any X-Forwarded header is read.
     - ``trust_proxy=True``: rebuild the URL from X-Forwarded-Proto/-Host.
     - ``max_body``: largest body accepted, in bytes (413 beyond).
-    - ``reject_replayed_nonces``: refuse a signed request whose nonce was among the last
-      10,000 seen (403 "nonce already used").
+    - ``reject_replayed_nonces`` (default True): replay memory. A nonce seen before with a
+      different method, URL or body is refused (403 "replayed nonce"); an identical repeat
+      (a retry) is served and logged as a duplicate. ``nonce_store``: where nonces are
+      remembered (default: this process's memory; :class:`smsxml.nonces.SQLiteNonceStore`
+      shares them between server processes).
     - ``record_to``: a JSON-lines file every request is appended to (refused ones too;
       accepted ones before the handler runs). See :mod:`smsxml.recording`.
 
@@ -153,16 +145,18 @@ class WebhookApp:
     def __init__(
         self,
         handler: Handler,
-        auth_token: str | None = None,
+        auth_token: str | Sequence[str] | None = None,
         *,
         path: str = "/receive_sms/",
-        main_auth_token: str | None = None,
+        main_auth_token: str | Sequence[str] | None = None,
         require_signature: bool = True,
         signature_versions: Iterable[str] = ("V2", "V3"),
+        v3_mismatch: Literal["refuse", "warn"] = "refuse",
         trust_proxy: bool = False,
         public_url: str | None = None,
         max_body: int = 65536,
-        reject_replayed_nonces: bool = False,
+        reject_replayed_nonces: bool = True,
+        nonce_store: NonceStore | None = None,
         record_to: str | None = None,
         log_size: int = 1000,
         status_path: str | None = None,
@@ -189,8 +183,12 @@ class WebhookApp:
         if not isinstance(max_body, int) or max_body < 0:
             raise ValueError("max_body must be a whole number of bytes (0 or more)")
         self.handler = handler
-        self._token = resolve_token(auth_token)
-        self._main_token = main_auth_token or None
+        self._tokens = resolve_tokens(auth_token)
+        self._token = self._tokens[0]  # signs (e.g. LocalWebhook's curl lines)
+        self._main_tokens: tuple[str, ...] = (
+            () if not main_auth_token else resolve_tokens(main_auth_token)
+        )
+        self._main_token = self._main_tokens[0] if self._main_tokens else None
         self.path = path
         self.status_path = status_path
         self.on_status = on_status
@@ -204,6 +202,9 @@ class WebhookApp:
                 "signature_versions names the signatures to accept: 'V2', 'V3' or both; "
                 f"got {signature_versions!r}"
             )
+        if v3_mismatch not in ("refuse", "warn"):
+            raise ValueError(f"v3_mismatch is 'refuse' or 'warn'; got {v3_mismatch!r}")
+        self.v3_mismatch = v3_mismatch
         self.trust_proxy = trust_proxy
         self.public_url = public_url
         self._origin = (
@@ -213,14 +214,16 @@ class WebhookApp:
         self.reject_replayed_nonces = reject_replayed_nonces
         self.record_to = record_to
         self.log = RequestLog(log_size)
-        self._nonces = NonceMemory()
+        self.nonce_store: NonceStore | None = (
+            (nonce_store or MemoryNonceStore()) if reject_replayed_nonces else None
+        )
 
     # -- plumbing ------------------------------------------------------------------------
 
     def _redact(self, text: str) -> str:
         """Free text from outside smsxml (an exception, a traceback) without this app's
         tokens. Never used on data: URLs, headers, parameters and replies are kept as sent."""
-        return redact(text, self._token, self._main_token)
+        return redact(text, *self._tokens, *self._main_tokens)
 
     def __repr__(self) -> str:
         main = f", main token {mask(self._main_token)}" if self._main_token else ""
@@ -319,6 +322,7 @@ class WebhookApp:
             latency=latency,
             body=recording.RecordedRequest.decode_body(ex.body),
             report=ex.report,
+            detail=ex.detail,
         )
 
     def _emit(self, entry: LogEntry) -> None:
@@ -372,8 +376,8 @@ class WebhookApp:
         self._check_signature(ex)
         query = self._query_params(environ)
         if ex.method == "POST":
+            self._check_content_type(environ)
             if not ex.body_read:
-                self._check_content_type(environ)
                 ex.body_read = True
                 ex.body = self._read_body(environ)
             ex.params = {**query, **self._form(ex.body)}
@@ -426,6 +430,7 @@ class WebhookApp:
             pass
 
     def _check_signature(self, ex: _Exchange) -> None:
+        """Ask the policy (:func:`smsxml.policy.verify`); refuse as it says."""
         if not self.require_signature:
             ex.verdict = "not checked"
             return
@@ -437,34 +442,40 @@ class WebhookApp:
             except ValueError:
                 forwarded = ex.url
             public_url = forwarded if forwarded != ex.url else None
-        check = None
-        if "V2" in self.signature_versions:
-            check = check_signature(
-                ex.url, ex.headers, self._token, self._main_token, public_url=public_url
-            )
-        if (check is None or not check.valid) and "V3" in self.signature_versions:
-            v3 = check_signature_v3(
-                ex.method, ex.url, ex.headers, self._v3_params(ex), self._token, self._main_token
-            )
-            if v3.valid or check is None or v3.verdict == "invalid" and check.verdict == "missing":
-                check = v3
-        assert check is not None  # signature_versions is never empty
-        ex.verdict, ex.signature = check.verdict, check
-        if not check.valid:
-            raise _Refusal(403, check.reason)
-        if self.reject_replayed_nonces and check.nonce and self._nonces.seen_before(check.nonce):
-            ex.verdict = "replayed nonce"
-            raise _Refusal(403, "nonce already used")
-
-    def _v3_params(self, ex: _Exchange) -> dict[str, str] | None:
-        """A POST's form parameters, which V3 signs (None for a GET: they are in the URL).
-        Read here, before the refusal is decided, only when V3 has to be checked."""
-        if ex.method != "POST" or not header_map(ex.headers).get(NONCE_V3_HEADER):
-            return None
-        self._check_content_type(ex.environ)
-        ex.body_read = True
-        ex.body = self._read_body(ex.environ)
-        return self._form(ex.body)
+        headers = header_map(ex.headers)
+        params = None
+        if ex.method == "POST" and any(headers.get(name) for name in SIGNATURE_HEADERS):
+            # V3 signs the body and the replay memory remembers it: read it first (bounded)
+            v3 = "V3" in self.signature_versions and headers.get(NONCE_V3_HEADER)
+            if v3:
+                self._check_content_type(ex.environ)
+            ex.body_read = True
+            ex.body = self._read_body(ex.environ)
+            params = self._form(ex.body) if v3 else None
+        result = verify(
+            ex.method,
+            ex.url,
+            ex.headers,
+            ex.body,
+            auth_token=self._tokens,
+            main_auth_token=self._main_tokens or None,
+            params=params,
+            versions=self.signature_versions,
+            v3_mismatch=self.v3_mismatch,
+            nonces=self.nonce_store,
+            public_url=public_url,
+        )
+        ex.verdict, ex.signature = result.verdict, result
+        details = list(result.notes)
+        if result.duplicate:
+            details.insert(0, "duplicate")
+        if result.accepted and len(self._tokens) > 1 and result.token_index:
+            details.append(f"token {result.token_index + 1} of {len(self._tokens)}")
+        ex.detail = "; ".join(details)
+        if result.notes:
+            _log.warning("%s %s: %s", ex.method, ex.path, "; ".join(result.notes))
+        if not result.accepted:
+            raise _Refusal(result.status, result.reason)
 
     def _query_params(self, environ: Mapping[str, Any]) -> dict[str, str]:
         query = environ.get("QUERY_STRING") or ""
@@ -589,18 +600,6 @@ class WebhookApp:
             reason = f"the handler returned a {kind}, not a Response, an XML string or bytes{hint}"
         ex.error = reason
         raise _Refusal(500, reason)
-
-
-def _read_at_most(stream: Any, limit: int) -> bytes:
-    """Read up to ``limit`` bytes, never more, even if the stream would give more."""
-    chunks, got = [], 0
-    while got < limit:
-        chunk = stream.read(min(limit - got, 65536))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        got += len(chunk)
-    return b"".join(chunks)
 
 
 # --- Demo ----------------------------------------------------------------------------------

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, overload
 from .. import recording
 from .._text import plural
 from ..inbound import InboundMessage, StatusReport
+from ..policy import SignatureCheck, Verdict, Verification
 from ..xml.problems import summary
-from .request import SignatureCheck, Verdict
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..diagnose import Diagnosis
@@ -34,13 +34,13 @@ def utc_now() -> datetime:
 
 @dataclass(frozen=True)
 class LogEntry:
-    """One request and what became of it. Holds no token (values equal to one are masked).
+    """One request and what became of it, as it arrived (smsxml puts no token in it).
 
-    ``verdict`` is one of "valid V2", "valid Ma-V2", "missing", "invalid", "not checked",
-    "replayed nonce"; ``reason`` the short text sent with a refusal (``""`` for 200);
-    ``problems`` the validation problems of the reply; ``latency`` seconds spent in the app;
-    ``diagnosis`` why the signature failed (worked out when first read, see
-    :class:`SignatureCheck`).
+    ``verdict`` is one of :data:`smsxml.policy.VERDICTS`; ``detail`` what else the policy
+    said (a duplicate, which token of several, a V3 let through in warn mode); ``reason``
+    the short text sent with a refusal (``""`` for 200); ``problems`` the validation
+    problems of the reply; ``latency`` seconds spent in the app; ``diagnosis`` why the
+    signature failed (worked out when first read, see :class:`SignatureCheck`).
     """
 
     time: datetime
@@ -53,7 +53,7 @@ class LogEntry:
     headers: dict[str, str] = field(default_factory=dict)
     params: dict[str, str] = field(default_factory=dict)
     message: InboundMessage | None = None
-    signature: SignatureCheck | None = field(default=None, repr=False, compare=False)
+    signature: SignatureCheck | Verification | None = field(default=None, repr=False, compare=False)
     reply: str | None = None
     problems: tuple[Problem, ...] = ()
     error: str | None = None
@@ -61,6 +61,7 @@ class LogEntry:
     latency: float = 0.0
     body: str = field(default="", repr=False)
     report: StatusReport | None = None
+    detail: str = ""
 
     @property
     def ok(self) -> bool:
@@ -84,7 +85,8 @@ class LogEntry:
 
     def __str__(self) -> str:
         ms = self.latency * 1000
-        line = f"{self.method} {self.path} {self.status} {self.verdict} {ms:.1f} ms"
+        verdict = f"{self.verdict} ({self.detail})" if self.detail else self.verdict
+        line = f"{self.method} {self.path} {self.status} {verdict} {ms:.1f} ms"
         if self.status != 200 and self.reason:
             line += f" — {self.reason}"
         elif self.report is not None:
@@ -101,7 +103,7 @@ class LogEntry:
             ("time", self.time.isoformat(timespec="milliseconds")),
             ("request", f"{self.method} {self.url}"),
             ("status", f"{self.status} {self.reason}".strip()),
-            ("signature", self.verdict),
+            ("signature", f"{self.verdict} ({self.detail})" if self.detail else self.verdict),
         ]
         if self.diagnosis is not None:
             rows.append(("diagnosis", str(self.diagnosis)))

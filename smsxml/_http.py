@@ -1,0 +1,68 @@
+"""HTTP plumbing shared by every part that reads a request (the webhook, the proxy, the
+policy): WSGI headers under their usual names, bounded body reading, strict form data."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import unquote_to_bytes
+
+__all__ = ["environ_headers", "parse_form", "read_at_most"]
+
+
+def environ_headers(environ: Mapping[str, Any]) -> dict[str, str]:
+    """A WSGI request's headers under their usual names (``Host``,
+    ``X-Plivo-Signature-V2``, ``Content-Type``…), as the client sent them."""
+    headers = {}
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            name = key[5:]
+        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            name = key
+        else:
+            continue
+        if value in ("", None) and not key.startswith("HTTP_"):
+            continue
+        headers["-".join(part.capitalize() for part in name.split("_"))] = str(value)
+    return headers
+
+
+def read_at_most(stream: Any, limit: int) -> bytes:
+    """Read up to ``limit`` bytes, never more, even if the stream would give more."""
+    chunks, got = [], 0
+    while got < limit:
+        chunk = stream.read(min(limit - got, 65536))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+_BAD_PERCENT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+
+
+def parse_form(data: bytes) -> dict[str, str]:
+    """``application/x-www-form-urlencoded`` bytes → dict (first value of a repeated name).
+
+    Strict where :func:`urllib.parse.parse_qsl` is lenient: a ``%`` not followed by two hex
+    digits, or bytes that are not UTF-8, are a ``ValueError`` saying which.
+    """
+    params: dict[str, str] = {}
+    for number, piece in enumerate(data.split(b"&"), start=1):
+        if not piece:
+            continue
+        bad = _BAD_PERCENT.search(piece)
+        if bad:
+            raise ValueError(
+                f"bad percent-encoding in field {number}: '%' must be followed by two hex digits"
+            )
+        name, _, value = piece.partition(b"=")
+        try:
+            key = unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8")
+            text = unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValueError(f"field {number} is not UTF-8 text") from None
+        params.setdefault(key, text)
+    return params
