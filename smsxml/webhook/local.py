@@ -157,10 +157,12 @@ class LocalWebhook:
 
     def __repr__(self) -> str:
         state = "running" if self.running else "stopped"
-        if self.in_process:
+        where = self.url
+        if self.in_process:  # no server: an address without a scheme, not a link to open
             state += " in-process"
+            where = self.url.split("://", 1)[1]
         return (
-            f"<LocalWebhook {self.url} {state}, {plural(len(self.log), 'request')} logged, "
+            f"<LocalWebhook {where} {state}, {plural(len(self.log), 'request')} logged, "
             f"token {mask(self.app._token)}>"
         )
 
@@ -213,9 +215,11 @@ def _say_once_in_browser(url: str) -> None:
     global _said_in_browser
     if not _said_in_browser:
         _said_in_browser = True
+        where = url.split("://", 1)[1]  # no scheme: a browser would make it a link to nowhere
         print(
             f"smsxml: Python in the browser cannot listen on a port, so LocalWebhook answers "
-            f"in-process at {url} (for smsxml's simulator, replay, check and widgets).",
+            f"in-process at {where} — not a page to open; smsxml's simulator, replay, check "
+            f"and widgets reach it there.",
             file=sys.stderr,
         )
 
