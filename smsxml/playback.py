@@ -236,6 +236,13 @@ def _rng(seed: int | None) -> random.Random | None:
     return random.Random(seed)
 
 
+def _path(url: str) -> str:
+    """The path and query of ``url``: what a seeded nonce is bound to besides the
+    parameters (not the host and port, which change from run to run)."""
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}"
+
+
 def replay(
     path_or_entries: Any,
     url: Any,
@@ -280,7 +287,9 @@ def replay(
                 destination,
                 params,
                 token,
-                nonce=make_nonce(rng),
+                nonce=make_nonce(
+                    rng, binds=(original.method, _path(destination), sorted(params.items()))
+                ),
                 main_auth_token=main_auth_token,
             )
         else:

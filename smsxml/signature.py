@@ -96,11 +96,20 @@ def _hmac_b64(key: bytes, message: bytes) -> str:
     return base64.b64encode(mac.digest()).decode("ascii")
 
 
-def make_nonce(rng: object | None = None) -> str:
-    """A Plivo-style nonce: 20 random decimal digits (from :mod:`secrets` unless ``rng``
-    — anything with ``randrange``, e.g. a seeded :class:`random.Random` — is given)."""
+def make_nonce(rng: object | None = None, *, binds: object = None) -> str:
+    """A Plivo-style nonce: 20 decimal digits (from :mod:`secrets` unless ``rng`` — anything
+    with ``randrange``, e.g. a seeded :class:`random.Random` — is given).
+
+    ``binds``: what the nonce will sign (method, URL, parameters). With a seeded ``rng`` the
+    nonce is then a digest of the draw and of ``binds``, so that a seeded run repeated gives
+    the same nonce for the same request (a duplicate) and never for a different one (which
+    replay memory would refuse)."""
     draw = rng.randrange if rng is not None else secrets.randbelow  # type: ignore[attr-defined]
-    return f"{draw(10**20):020d}"
+    number: int = draw(10**20)
+    if rng is not None and binds is not None:
+        digest = hashlib.sha256(f"{number}\n{binds!r}".encode("utf-8", "surrogatepass"))
+        number = int.from_bytes(digest.digest()[:16], "big") % 10**20
+    return f"{number:020d}"
 
 
 def sign_v2(uri: str, nonce: str, auth_token: str) -> str:

@@ -269,8 +269,12 @@ class Simulator:
     def _uuid(self) -> str:
         return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
 
-    def _nonce(self) -> str:
-        return make_nonce(self._rng)
+    def _nonce(self, method: str, url: str, *signs: object) -> str:
+        """A fresh nonce; seeded, one bound to what it signs (see make_nonce): the method,
+        the URL's path and query (not its host and port, so that a seeded run gives the same
+        nonces whatever port a local server got) and the parameters."""
+        parts = urlsplit(url)
+        return make_nonce(self._rng, binds=(method, parts.path, parts.query, *signs))
 
     # -- the flow --------------------------------------------------------------------------
 
@@ -309,8 +313,8 @@ class Simulator:
             to=to,
             text=text,
             method=method,
-            message_uuid=self._uuid(),
-            nonce=self._nonce(),
+            message_uuid=(uuid := self._uuid()),
+            nonce=self._nonce(method, inbound_url, from_, to, text, type, tuple(media), uuid),
             main_auth_token=self._main_auth_token,
             type=type,
             media=media,
@@ -687,7 +691,7 @@ class Simulator:
                 url,
                 params,
                 self._auth_token,
-                nonce=self._nonce(),
+                nonce=self._nonce(item["callback_method"], url, sorted(params.items())),
                 main_auth_token=self._main_auth_token,
             )
             in_process = app is not None and _host_port(url) == _host_port(inbound_url)

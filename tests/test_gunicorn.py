@@ -26,8 +26,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def gunicorn_url(auth_token):
+def _gunicorn(auth_token: str, app: str, workers: int = 1):
+    """Start gunicorn on a free port; yield (url, process)."""
     port = free_port()
     env = {
         **os.environ,
@@ -42,12 +42,16 @@ def gunicorn_url(auth_token):
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "1",
+            str(workers),
             "--threads",
             "2",
             "--graceful-timeout",
             "2",
-            "smsxml.webhook:demo_app()",
+            "--access-logfile",
+            "-",
+            "--access-logformat",
+            "served-by %(p)s %(s)s",
+            app,
         ],
         cwd=ROOT,
         env=env,
@@ -66,7 +70,7 @@ def gunicorn_url(auth_token):
                     output = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
                     pytest.fail(f"gunicorn did not start:\n{output}")
                 time.sleep(0.1)
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
         try:
@@ -76,6 +80,37 @@ def gunicorn_url(auth_token):
             proc.wait()
         if proc.stdout:
             proc.stdout.close()
+
+
+@pytest.fixture
+def gunicorn_url(auth_token):
+    for url, _ in _gunicorn(auth_token, "smsxml.webhook:demo_app()"):
+        yield url
+
+
+def test_two_workers_share_one_replay_memory(auth_token, tmp_path):
+    """A nonce used by one worker is known to the other: each forgery (the V2 headers of a
+    genuine request, without V3, on another body) is refused whichever worker takes it."""
+    db = tmp_path / "nonces.db"
+    app = f"smsxml.webhook:demo_app(nonce_db={str(db)!r})"
+    for url, proc in _gunicorn(auth_token, app, workers=2):
+        forged_statuses, repeat_statuses = [], []
+        for i in range(12):
+            genuine = inbound_request(
+                url, auth_token, from_="14155550100", to="14155550199", text=f"pay {i}"
+            )
+            assert requests.post(url, data=genuine.body, headers=genuine.headers).status_code == 200
+            repeat = requests.post(url, data=genuine.body, headers=genuine.headers)
+            repeat_statuses.append(repeat.status_code)  # an identical repeat: a duplicate
+            v2_only = {k: v for k, v in genuine.headers.items() if "V3" not in k}
+            forged = requests.post(url, data=genuine.body + b"&Amount=1000", headers=v2_only)
+            forged_statuses.append(forged.status_code)
+        proc.terminate()
+        output = proc.communicate(timeout=10)[0].decode(errors="replace")
+        assert repeat_statuses == [200] * 12
+        assert forged_statuses == [403] * 12
+        served_by = {line.split()[1] for line in output.splitlines() if "served-by" in line}
+        assert len(served_by) == 2, output  # both workers answered
 
 
 def test_webhook_app_runs_unchanged_under_gunicorn(gunicorn_url, auth_token):

@@ -4,6 +4,7 @@ URL, or as recorded) and compare what they get now with what was recorded."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 
 from .._text import plural, shorten, url_path
 from ..exc import CliError
@@ -28,12 +29,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_auth_token_argument(parser, "sign")
 
 
-def _line(number: int, result: ReplayResult, token: str) -> str:
-    """``#N METHOD PATH 'text'  recorded TIME: signature VERDICT  →  now: STATUS``."""
+def _line(
+    number: int,
+    result: ReplayResult,
+    tokens: str | Sequence[str],
+    main_token: str | None = None,
+) -> str:
+    """``#N METHOD PATH 'text'  recorded TIME: signature VERDICT  →  now: STATUS``; the
+    verdict is the policy's on the request as recorded (on its own: no replay memory)."""
     original = result.original
     recorded = verify(
-        original.method, original.url, original.headers, original.body_bytes, auth_token=token
-    ).verdict
+        original.method, original.url, original.headers, original.body_bytes,
+        auth_token=tokens, main_auth_token=main_token,
+    ).verdict  # fmt: skip
     text = original.params.get("Text")
     shown = f" {shorten(text, 30)!r}" if text is not None else ""
     if result.reply is None:

@@ -17,8 +17,8 @@ from .._headers import header_map
 from .._http import environ_headers as _environ_headers
 from .._http import read_at_most as _read_at_most
 from ..inbound import InboundMessage, StatusReport
-from ..nonces import MemoryNonceStore, NonceStore
-from ..policy import SignatureCheck, Verdict, Verification, verify
+from ..nonces import MemoryNonceStore, NonceStore, SQLiteNonceStore
+from ..policy import METHODS, SignatureCheck, Verdict, Verification, verify
 from ..protocol import (
     FORM_CONTENT_TYPE,
     MAX_TEXT_LENGTH,
@@ -371,7 +371,8 @@ class WebhookApp:
                 if ex.path.rstrip("/") == known.rstrip("/"):
                     hint = f" (the webhook is at {known} — mind the trailing slash)"
             raise _Refusal(404, f"no webhook at {ex.path}{hint}")
-        if ex.method not in ("GET", "POST"):
+        if ex.method not in METHODS:  # the policy's first rule, said before any body is read
+            ex.verdict = "method not allowed"
             raise _Refusal(405, f"{ex.method} not allowed: Plivo calls with GET or POST")
         self._check_signature(ex)
         query = self._query_params(environ)
@@ -613,10 +614,16 @@ def _echo(message: InboundMessage) -> Any:
     )
 
 
-def demo_app(auth_token: str | None = None, **options: Any) -> WebhookApp:
+def demo_app(
+    auth_token: str | None = None, *, nonce_db: str | None = None, **options: Any
+) -> WebhookApp:
     """An auto-reply WebhookApp (answers every SMS with "Thanks! You said: …").
 
     A WSGI app factory for any server: ``gunicorn "smsxml.webhook:demo_app()"``. The token
-    comes from ``auth_token``, else ``$PLIVO_AUTH_TOKEN``, else the demo token.
+    comes from ``auth_token``, else ``$PLIVO_AUTH_TOKEN``, else the demo token. With several
+    worker processes, give ``nonce_db`` (a file) so that they share one replay memory:
+    ``gunicorn -w 2 "smsxml.webhook:demo_app(nonce_db='/tmp/nonces.db')"``.
     """
+    if nonce_db is not None:
+        options.setdefault("nonce_store", SQLiteNonceStore(nonce_db))
     return WebhookApp(_echo, auth_token, **options)

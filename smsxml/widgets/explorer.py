@@ -28,6 +28,8 @@ import ipywidgets as widgets
 from .._html import Safe, badge, code, diff_pair, escape, table
 from ..diagnose import Diagnosis, DiagnosisVerdict, diagnose_v2
 from ..exc import SmsxmlError, WidgetError
+from ..policy import verify
+from ..protocol import NONCE_HEADER, SIGNATURE_HEADER
 from ..signature import SignatureExplanation, explain_v2, sign_v2
 from ._panel import (
     DEFAULT_NONCE,
@@ -138,7 +140,8 @@ class SignatureExplorer(Panel):
 
     @property
     def valid(self) -> bool:
-        return bool(self._diagnosis.valid)
+        """Whether :func:`smsxml.policy.verify` accepts this V2 signature."""
+        return self._accepted
 
     @property
     def verdict(self) -> DiagnosisVerdict:
@@ -167,10 +170,18 @@ class SignatureExplorer(Panel):
         except SmsxmlError as exc:
             self._explanation, self._error = None, str(exc)
         self._diagnosis = diagnose_v2(self.url, self.nonce, self.signature, token)
+        self._accepted = False
+        if self._diagnosis.verdict != "cannot check":  # the verdict is the one policy's
+            headers = {NONCE_HEADER: self.nonce, SIGNATURE_HEADER: self.signature}
+            self._accepted = verify(
+                "POST", self.url, headers, auth_token=token, versions=("V2",)
+            ).accepted
         self._render()
 
     def _verdict_html(self) -> Safe:
         verdict = self._diagnosis.verdict
+        if verdict != "cannot check":
+            verdict = "valid" if self._accepted else "invalid"
         if verdict == "valid":
             mark = badge(True, "valid", "smsxml-valid")
             why = "the signature matches the URL and nonce with this token"
