@@ -22,6 +22,7 @@ from .exc import (
 from .flow import Flow
 from .inbound import InboundMessage, SignedRequest, StatusReport, inbound_request, signed_request
 from .playback import replay
+from .policy import Verification, verify
 from .signature import (
     SignatureExplanation,
     SignatureV3Explanation,
@@ -72,6 +73,9 @@ __all__ = [
     "sign_v3",
     "validate_v2",
     "validate_v3",
+    # did Plivo send it? the one policy
+    "verify",
+    "Verification",
     # what Plivo sends
     "InboundMessage",
     "StatusReport",

@@ -24,8 +24,9 @@ from .diagnose import diagnose_v2
 from .exc import DeliveryError
 from .inbound import SignedRequest, inbound_request
 from .phone import plivo_number
+from .policy import verify
 from .protocol import XML_MEDIA_TYPES
-from .tokens import redact, resolve_token
+from .tokens import resolve_token
 from .transport import Reply, WSGIApp, resolve_target, send
 from .xml import parse, summary, validate
 
@@ -145,7 +146,7 @@ def conformance(
     owned = [plivo_number(n) for n in numbers]
     signed_for = public_url or url
     grade = _Grader(app, url, signed_for, token, owned, method.upper(), timeout, budget)
-    return Conformance(redact(url, token), tuple(grade.run()))
+    return Conformance(url, tuple(grade.run()))
 
 
 class _Grader:
@@ -185,6 +186,14 @@ class _Grader:
         target = urlsplit(self.url)
         return replace(request, url=urlunsplit(target._replace(query=query)))
 
+    def _genuine(self, request: SignedRequest) -> bool:
+        """Whether :func:`smsxml.policy.verify` accepts ``request`` at the URL Plivo called
+        (``signed_for``, with the request's query), without replay memory."""
+        parts = urlsplit(self.signed_for)._replace(query=urlsplit(request.url).query)
+        return verify(
+            request.method, urlunsplit(parts), request.headers, request.body, auth_token=self.token
+        ).accepted
+
     def _send(self, request: SignedRequest) -> Reply | str:
         try:
             return send(request, self.app, timeout=self.timeout)
@@ -198,16 +207,15 @@ class _Grader:
         probe = self._send(first)
         if isinstance(probe, str):  # nothing answers there: one clear error, not ten
             raise DeliveryError(probe)
-        cases = [
-            self._accepted("signed SMS", first, probe),
-            self._accepted("long Unicode text", self._request(_LONG_UNICODE)),
-            self._accepted("STOP keyword", self._request("STOP")),
-            self._accepted("HELP keyword", self._request("HELP")),
-            self._accepted(
+        probes = [
+            ("long Unicode text", self._request(_LONG_UNICODE)),
+            ("STOP keyword", self._request("STOP")),
+            ("HELP keyword", self._request("HELP")),
+            (
                 "unknown extra parameters",
                 self._request("Hello", extra={"FutureParameter": "1", "Another": "x"}),
             ),
-            self._accepted(
+            (
                 "MMS with media",
                 self._request("a photo", type="mms", media=["https://media.example.com/p.jpg"]),
             ),
@@ -229,10 +237,19 @@ class _Grader:
                 **{k: v for k, v in elsewhere.headers.items() if "Signature" in k},
             },
         )
+        probes += [
+            ("no signature headers", unsigned),
+            ("another account's token", self._request("x", "not-your-token-0000")),
+            ("signed for another URL", moved),
+        ]
+        # What each request should get is the one policy's verdict on it, as Plivo's side
+        # knows it: served (200 and XML) when it accepts it, refused (403) otherwise.
+        cases = [self._accepted("signed SMS", first, probe)]
         cases += [
-            self._refused("no signature headers", unsigned),
-            self._refused("another account's token", self._request("x", "not-your-token-0000")),
-            self._refused("signed for another URL", moved),
+            self._accepted(name, request)
+            if self._genuine(request)
+            else self._refused(name, request)
+            for name, request in probes
         ]
         original = self._request("the same nonce, another body")
         self._send(original)

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
@@ -39,6 +41,7 @@ OLD = "MApolicyTOKEN-old-9f8e7d6c5b4a3928"
 MAIN = "MApolicyTOKEN-main-1122334455667788"
 ELSE = "MAsomeoneELSE-000000000000000000"  # another account's token
 FROM, TO = "14155550100", "12025550000"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def echo(message: smsxml.InboundMessage) -> Response:
@@ -353,3 +356,36 @@ def test_a_seeded_simulator_run_twice_is_never_refused() -> None:
             assert flow.reply is not None and flow.reply.status == 200, flow
     assert {e.status for e in app.log} == {200}
     assert sum(e.detail == "duplicate" for e in app.log) >= 2
+
+
+# --- the docs say what the code does ---------------------------------------------------------
+
+
+def test_the_nonce_shift_case_of_the_docs() -> None:
+    """docs/signature-v3.md: a "." in the nonce lets one signature vouch for another text."""
+    token = "MAdocsTOKEN-0123456789abcdef"
+    genuine = "https://example.com/receive_sms/?Text=hi.there"
+    shifted = "https://example.com/receive_sms/?Text=hi"
+    signature = sign_v3("GET", genuine, "12345", token)
+    assert sign_v3("GET", shifted, "there.12345", token) == signature
+    docs = (ROOT / "docs" / "signature-v3.md").read_text(encoding="utf-8")
+    assert "there.12345" in docs and "not digits" in docs
+    headers = {"X-Plivo-Signature-V3": signature, "X-Plivo-Signature-V3-Nonce": "there.12345"}
+    result = verify("GET", shifted, headers, auth_token=token)
+    assert not result.accepted and result.reason in " ".join(docs.split())
+    headers["X-Plivo-Signature-V3-Nonce"] = "12345"
+    assert verify("GET", genuine, headers, auth_token=token).accepted
+
+
+def test_the_readme_names_exactly_the_proxy_flags_its_help_lists(capsys: Any) -> None:
+    assert main(["proxy", "--help"]) == 0
+    helped = set(re.findall(r"--[a-z][a-z-]+", capsys.readouterr().out)) - {"--help"}
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    usage = (
+        next(block for block in readme.split("```") if "smsxml proxy --to" in block)
+        .split("smsxml proxy --to", 1)[1]
+        .split("smsxml replay", 1)[0]
+    )
+    named = set(re.findall(r"--[a-z][a-z-]+", usage)) | {"--to"}
+    assert named <= helped, named - helped
+    assert helped - {"--auth-token", "--main-auth-token"} <= named, helped - named
