@@ -804,6 +804,73 @@ def bench_hostile(plan: Plan) -> list[Row]:
     ]
 
 
+def _proxy_peak(upstream_answer: bytes, request: bytes, body_mb: int) -> tuple[bytes, float]:
+    """Peak Python memory (MB) while a Proxy handles ``request`` (+ ``body_mb`` MB streamed)
+    with an upstream that answers ``upstream_answer`` then 50 MB if it says so."""
+    import socket
+    import threading
+    import tracemalloc
+
+    from smsxml.proxy import Proxy
+
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        with listener:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                try:
+                    conn.sendall(upstream_answer)
+                    for _ in range(50 if b"52428800" in upstream_answer else 0):
+                        conn.sendall(b"y" * (1 << 20))
+                except OSError:
+                    pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    with Proxy(f"http://127.0.0.1:{listener.getsockname()[1]}") as proxy:
+        tracemalloc.start()
+        try:
+            with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as sock:
+                sock.sendall(request)
+                try:
+                    for _ in range(body_mb):
+                        sock.sendall(b"x" * (1 << 20))
+                except OSError:  # refused and closed while we were still sending
+                    pass
+                answer = sock.recv(200)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    listener.close()
+    return answer, peak / (1 << 20)
+
+
+def bench_proxy_memory(plan: Plan) -> list[Row]:
+    """The proxy's peak memory with a 100 MB request body and a 50 MB answer (both refused,
+    each naming its limit), against the sizes it was sent."""
+    head = "POST /receive_sms/ HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n"
+    body_answer, body_peak = _proxy_peak(b"", head.format(100 << 20).encode(), 100)
+    assert body_answer.startswith(b"HTTP/1.1 413"), body_answer
+    get = b"GET /receive_sms/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    answer_head = b"HTTP/1.1 200 OK\r\nContent-Length: 52428800\r\n\r\n"
+    big_answer, answer_peak = _proxy_peak(answer_head, get, 0)
+    assert big_answer.startswith(b"HTTP/1.1 502"), big_answer
+    return [
+        Row(
+            "proxy peak memory: a 100 MB body (413) / a 50 MB answer (502)",
+            f"{body_peak:.1f} MB / {answer_peak:.1f} MB",
+            "100 MB / 50 MB sent",
+            f"{body_peak / 100:.3f}× / {answer_peak / 50:.3f}×",
+            "< 8 MB each",
+            max(body_peak, answer_peak) < 8,
+        )
+    ]
+
+
 def bench_hostile_replies(plan: Plan) -> list[Row]:
     """A handler returning each hostile document: the signed round trip through a
     LocalWebhook (which validates and logs the reply), and one simulated flow in-process
@@ -974,6 +1041,7 @@ def main(argv: list[str] | None = None) -> int:
         ("simulator", lambda: bench_simulator(plan)),
         ("hostile", lambda: bench_hostile(plan)),
         ("hostile replies", lambda: bench_hostile_replies(plan)),
+        ("proxy memory", lambda: bench_proxy_memory(plan)),
         ("stop", lambda: bench_stop(plan)),
     ]
     for name, step in steps:
