@@ -12,12 +12,14 @@ import re
 import shlex
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from ._headers import header_map
+from ._http import parse_form
+from .canonical import canonical_url
 from .exc import RequestError, SignatureError
 from .phone import plivo_number
 from .protocol import (
@@ -31,6 +33,7 @@ from .protocol import (
     OPTIN_KEYWORDS,
     OPTOUT_KEYWORDS,
     SIGNATURE_HEADER,
+    SIGNATURE_HEADERS,
     SIGNATURE_V3_HEADER,
     TOTAL_RATE,
     USER_AGENT,
@@ -129,8 +132,10 @@ def _check_url(url: object) -> str:
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:
         raise RequestError(f"{url!r} has a port that is not a number from 0 to 65535") from None
-    # HTTP clients never send the fragment; drop it so the URL is the one requested.
-    return urlunsplit(parts._replace(fragment=""))
+    # The URL requested and signed: its canonical form (smsxml.canonical), which is what an
+    # HTTP client sends on the wire (host as it resolves, the path percent-encoded, no
+    # fragment), so that the signer and every checker compute the same string.
+    return canonical_url(url)
 
 
 def _str_params(params: Mapping[str, object] | None, what: str) -> dict[str, str]:
@@ -191,21 +196,60 @@ def signed_request(
             parts = urlsplit(url)
             query = f"{parts.query}&{encoded}" if parts.query else encoded
             url = urlunsplit(parts._replace(query=query))
-    headers[SIGNATURE_HEADER] = sign_v2(url, nonce, token)
-    headers[NONCE_HEADER] = nonce
-    headers[MA_SIGNATURE_HEADER] = sign_v2(url, nonce, main_auth_token or token)
     v3_params = values if method == "POST" else None  # a GET's params are in its URL
-    headers[SIGNATURE_V3_HEADER] = sign_v3(method, url, nonce, token, v3_params)
-    headers[NONCE_V3_HEADER] = nonce
-    headers[MA_SIGNATURE_V3_HEADER] = sign_v3(
-        method, url, nonce, main_auth_token or token, v3_params
-    )
+    headers.update(_signatures(method, url, v3_params, nonce, token, main_auth_token))
     merged = header_map(headers)
     for name, value in _str_params(extra_headers, "extra_headers").items():
         merged[name] = value  # replaces a header of that name in any case
     return SignedRequest(
         method=method, url=url, headers=dict(merged.items()), params=values, body=body
     )
+
+
+def _signatures(
+    method: str,
+    url: str,
+    v3_params: Mapping[str, str] | None,
+    nonce: str,
+    token: str,
+    main_auth_token: str | None,
+) -> dict[str, str]:
+    """The six signature headers Plivo sends for a request (V2 and V3, each also made with
+    the main account's token, or the same token when the account is not a subaccount)."""
+    main = main_auth_token or token
+    return {
+        SIGNATURE_HEADER: sign_v2(url, nonce, token),
+        NONCE_HEADER: nonce,
+        MA_SIGNATURE_HEADER: sign_v2(url, nonce, main),
+        SIGNATURE_V3_HEADER: sign_v3(method, url, nonce, token, v3_params),
+        NONCE_V3_HEADER: nonce,
+        MA_SIGNATURE_V3_HEADER: sign_v3(method, url, nonce, main, v3_params),
+    }
+
+
+def resigned(
+    request: SignedRequest,
+    auth_token: str | None,
+    *,
+    nonce: str | None = None,
+    main_auth_token: str | None = None,
+) -> SignedRequest:
+    """``request`` with fresh signatures and nothing else changed: the same method, URL
+    (query and all) and body byte for byte — what a replay sends. The V3 signature covers
+    the form parameters as a webhook parses them from that body."""
+    token = resolve_token(auth_token)
+    nonce = make_nonce() if nonce is None else nonce
+    method = request.method.upper()
+    v3_params = None
+    if method == "POST":
+        try:
+            v3_params = parse_form(request.body)
+        except ValueError:  # not form data: V3 is signed as for no parameters
+            v3_params = None
+    signing = {name.lower() for name in SIGNATURE_HEADERS}
+    kept = {k: v for k, v in request.headers.items() if k.lower() not in signing}
+    fresh = _signatures(method, request.url, v3_params, nonce, token, main_auth_token)
+    return replace(request, headers={**kept, **fresh})
 
 
 def message_intent(text: str) -> str:

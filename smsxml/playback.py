@@ -34,8 +34,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from ._headers import header_map
 from .exc import DeliveryError, ReplayError
-from .inbound import SignedRequest, signed_request
-from .protocol import NONCE_HEADER, SIGNATURE_HEADER
+from .inbound import SignedRequest, resigned
+from .protocol import FORM_CONTENT_TYPE, NONCE_HEADER, SIGNATURE_HEADER
 from .recording import RecordedRequest, load
 from .signature import make_nonce
 from .tokens import resolve_token
@@ -196,11 +196,6 @@ def _edited(params: dict[str, str], edit: Any) -> dict[str, str]:
     raise ReplayError("edit must be a dict of parameters to override, or a function")
 
 
-def _without_query(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(query="", fragment=""))
-
-
 def _target(url: object) -> tuple[WSGIApp | None, str | None]:
     app, target_url = resolve_target(url)
     if app is None and target_url is None:
@@ -210,21 +205,34 @@ def _target(url: object) -> tuple[WSGIApp | None, str | None]:
     return app, None if app is not None else target_url
 
 
-def _as_recorded_request(
-    original: RecordedRequest, url: str, params: dict[str, str], edited: bool
-) -> SignedRequest:
-    """The recorded request, headers and all, aimed at ``url`` (no new signature)."""
+def _destination(recorded_url: str, target_url: str | None) -> str:
+    """Where a recorded request goes: its own URL, or ``target_url`` with the recorded query
+    kept (unless ``target_url`` has a query of its own)."""
+    if target_url is None:
+        return recorded_url
+    target, recorded = urlsplit(target_url), urlsplit(recorded_url)
+    if target.query or not recorded.query:
+        return target_url
+    return urlunsplit(target._replace(query=recorded.query, fragment=""))
+
+
+def _as_recorded_request(original: RecordedRequest, url: str, edit: Any) -> SignedRequest:
+    """The recorded request, headers and all, aimed at ``url``: its body (and a GET's query)
+    byte for byte, unless ``edit`` changes parameters — then they are written again."""
     headers = {k: v for k, v in original.headers.items() if k.lower() not in _CONNECTION_HEADERS}
     method = original.method.upper()
+    params = dict(original.params)
+    written = not original.body and not urlsplit(url).query and params  # made by hand
+    if edit is None and not written:
+        return SignedRequest(method, url, headers, params, original.body_bytes)
+    params = _edited(params, edit)
+    if method == "POST" and not any(k.lower() == "content-type" for k in headers):
+        headers["Content-Type"] = FORM_CONTENT_TYPE
     if method == "GET":
-        query = urlencode(params)
         parts = urlsplit(url)
-        if query:
-            parts = parts._replace(query=f"{parts.query}&{query}" if parts.query else query)
-        return SignedRequest(method, urlunsplit(parts), headers, params, b"")
-    # A webhook log entry keeps the parameters, not the body: rebuild it from them.
-    body = original.body_bytes if original.body and not edited else urlencode(params).encode()
-    return SignedRequest(method, url, headers, params, body)
+        return SignedRequest(method, urlunsplit(parts._replace(query=urlencode(params))),
+                             headers, params, b"")  # fmt: skip
+    return SignedRequest(method, url, headers, params, urlencode(params).encode())
 
 
 def _rng(seed: int | None) -> random.Random | None:
@@ -271,29 +279,18 @@ def replay(
     token = resolve_token(auth_token)  # signs fresh requests
     results = []
     for original in entries:
-        if original.method.upper() not in ("GET", "POST"):
-            raise ReplayError(f"cannot replay a {original.method} request: Plivo sends GET or POST")
-        params = _edited(dict(original.params), edit)
-        if target_url is not None:
-            destination = target_url
-        elif original.method.upper() == "GET":
-            # GET parameters travel in the query: it is rebuilt from the parameters.
-            destination = _without_query(original.url)
-        else:
-            destination = original.url
+        method = original.method.upper()
+        destination = _destination(original.url, target_url)
+        if method not in ("GET", "POST"):  # reported on its own line; the rest go on
+            request = SignedRequest(method, destination, dict(original.headers),
+                                    dict(original.params), original.body_bytes)  # fmt: skip
+            why = f"not sent: cannot replay a {method} request (Plivo sends GET or POST)"
+            results.append(ReplayResult(original, request, None, resign, why))
+            continue
+        request = _as_recorded_request(original, destination, edit)
         if resign:
-            request = signed_request(
-                original.method,
-                destination,
-                params,
-                token,
-                nonce=make_nonce(
-                    rng, binds=(original.method, _path(destination), sorted(params.items()))
-                ),
-                main_auth_token=main_auth_token,
-            )
-        else:
-            request = _as_recorded_request(original, destination, params, edit is not None)
+            nonce = make_nonce(rng, binds=(method, _path(request.url), request.body))
+            request = resigned(request, token, nonce=nonce, main_auth_token=main_auth_token)
         reply: Reply | None = None
         error: str | None = None
         try:

@@ -30,12 +30,13 @@ from urllib.parse import urlsplit
 from . import recording
 from ._http import environ_headers, parse_form, read_at_most
 from ._text import shorten
+from .canonical import canonical_path
 from .diagnose import Diagnosis
 from .nonces import MemoryNonceStore
 from .policy import verify
 from .protocol import ANSWER_TIMEOUT, XML_MEDIA_TYPES
 from .tokens import mask, redact, resolve_tokens
-from .webhook.request import public_origin, request_url, text_path, wsgi_path
+from .webhook.request import public_origin, request_target, request_url, text_path
 from .xml import Problem, summary, validate
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -220,14 +221,12 @@ class ProxyApp:
         started = time.perf_counter()
         method = str(environ.get("REQUEST_METHOD", "GET")).upper()
         headers = environ_headers(environ)  # Host included: it goes to the app unchanged
-        path = wsgi_path(str(environ.get("PATH_INFO", "/")))
-        query = str(environ.get("QUERY_STRING", ""))
+        raw_target = request_target(environ)  # forwarded byte for byte: %2F stays %2F
+        path, _, query = raw_target.partition("?")
         try:
             origin = None
-            if self.public_url is not None:  # the message_url or callbackUrl Plivo called
-                origin = public_origin(
-                    self.public_url, (text_path(str(environ.get("PATH_INFO", ""))),)
-                )
+            if self.public_url is not None:  # the message_url Plivo calls, on that host
+                origin = self._public_origin(text_path(str(environ.get("PATH_INFO", ""))))
             url = request_url(environ, origin=origin)
         except ValueError:
             url = f"http://invalid-host{path}"
@@ -286,6 +285,18 @@ class ProxyApp:
         self._keep(exchange, method, url, headers, params, body)
         start_response(f"{status} {_reason(status)}", answer_headers)
         return [answer]
+
+    def _public_origin(self, path: str) -> str:
+        """Where ``public_url`` puts a request for ``path``: under the public URL's prefix
+        when the public URL ends with that path (the message_url itself), else at the root
+        of its host (a delivery report to /sms_status/ beside /receive_sms/)."""
+        assert self.public_url is not None
+        origin = public_origin(self.public_url, (path,))
+        public_path = urlsplit(self.public_url).path
+        if canonical_path(public_path).endswith(canonical_path(path)):
+            return origin
+        parts = urlsplit(origin)
+        return f"{parts.scheme}://{parts.netloc}"
 
     def _body(self, environ: dict[str, Any], method: str) -> bytes:
         """The request body, read within ``max_body``; bad framing is a one-line refusal."""

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlparse, urlunparse
 
+from .canonical import canonical_url, url_forms
 from .exc import SignatureError
 
 __all__ = [
@@ -71,16 +72,24 @@ def base_url(uri: str) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _signed_base(uri_before_query: str) -> bytes:
-    return base_url(uri_before_query).encode("utf-8")
+def _signed_bases(uri_before_query: str) -> tuple[bytes, ...]:
+    """UTF-8 of :func:`base_url` of each form a signature may be over: the canonical URL
+    (what smsxml signs), then the URL as given when that differs (see :mod:`.canonical`)."""
+    base_url(uri_before_query)  # the usual error for a URL that is not absolute http(s)
+    return tuple(base_url(form).encode("utf-8") for form in url_forms(uri_before_query))
+
+
+def _base_forms(uri: str) -> tuple[bytes, ...]:
+    """:func:`_signed_bases`, cached: a webhook validates the same few URLs all day. The
+    query string and fragment are cut off first, so they do not defeat the cache."""
+    if not isinstance(uri, str):
+        raise SignatureError(f"the URL must be a string, not {type(uri).__name__}")
+    return _signed_bases(uri.split("?", 1)[0].split("#", 1)[0])
 
 
 def _base_bytes(uri: str) -> bytes:
-    """UTF-8 of :func:`base_url`, cached: a webhook validates the same few URLs all day.
-    The query string and fragment are cut off first, so they do not defeat the cache."""
-    if not isinstance(uri, str):
-        raise SignatureError(f"the URL must be a string, not {type(uri).__name__}")
-    return _signed_base(uri.split("?", 1)[0].split("#", 1)[0])
+    """UTF-8 of the canonical base URL: what smsxml signs."""
+    return _base_forms(uri)[0]
 
 
 @functools.lru_cache(maxsize=16)
@@ -128,11 +137,14 @@ def validate_v2(uri: str, nonce: str, signature: str, auth_token: str) -> bool:
     if not isinstance(signature, str) or not signature or not isinstance(nonce, str):
         return False
     try:
-        expected = _hmac_b64(key, _base_bytes(uri) + nonce.encode("utf-8"))
-        given = signature.encode("utf-8")
+        forms = _base_forms(uri)
+        suffix, given = nonce.encode("utf-8"), signature.encode("utf-8")
     except (SignatureError, UnicodeEncodeError):
         return False
-    return hmac.compare_digest(expected.encode("ascii"), given)
+    matched = False
+    for base in forms:  # the canonical URL, then the URL as it arrived
+        matched |= hmac.compare_digest(_hmac_b64(key, base + suffix).encode("ascii"), given)
+    return matched
 
 
 # --- V3 -----------------------------------------------------------------------------------
@@ -195,7 +207,18 @@ def sign_v3(
     auth_token: str,
     params: Mapping[str, object] | None = None,
 ) -> str:
-    """The X-Plivo-Signature-V3 value for a ``method`` request to ``uri`` with ``params``."""
+    """The X-Plivo-Signature-V3 value for a ``method`` request to ``uri`` with ``params``
+    (over the canonical form of ``uri``: see :mod:`smsxml.canonical`)."""
+    return _sign_v3(method, canonical_url(uri), nonce, auth_token, params)
+
+
+def _sign_v3(
+    method: str,
+    uri: str,
+    nonce: str,
+    auth_token: str,
+    params: Mapping[str, object] | None,
+) -> str:
     if not isinstance(method, str):
         raise SignatureError("the method must be 'GET' or 'POST'")
     url = _v3_url(method.upper(), uri, params)
@@ -220,14 +243,18 @@ def validate_v3(
     if not isinstance(signature, str) or not signature:
         return False
     try:
-        expected = sign_v3(method, uri, nonce, auth_token, params).encode("ascii")
+        expected = [
+            _sign_v3(method, form, nonce, auth_token, params).encode("ascii")
+            for form in url_forms(uri)  # the canonical URL, then the URL as it arrived
+        ]
         candidates = signature.encode("utf-8").split(b",")
     except (SignatureError, UnicodeEncodeError):
         return False
     # Check every candidate so timing does not reveal which one matched.
     matched = False
     for candidate in candidates:
-        matched |= hmac.compare_digest(expected, candidate)
+        for one in expected:
+            matched |= hmac.compare_digest(one, candidate)
     return matched
 
 
@@ -307,8 +334,10 @@ class SignatureV3Explanation(_Steps):
 
 
 def explain_v2(uri: str, nonce: str, auth_token: str) -> SignatureExplanation:
-    """How the V2 signature of ``uri`` + ``nonce`` is made, step by step."""
-    base = base_url(uri)
+    """How the V2 signature of ``uri`` + ``nonce`` is made, step by step (over the canonical
+    form of ``uri``, as :func:`sign_v2` signs)."""
+    _utf8(nonce, "the nonce")  # a clear SignatureError for a nonce that is not text
+    base = _base_bytes(uri).decode("utf-8")
     string_to_sign = base + nonce
     digest = hmac.new(_key(auth_token), string_to_sign.encode("utf-8"), hashlib.sha256).digest()
     dropped = uri[len(base) :] if uri.startswith(base) else _dropped_parts(uri)
@@ -333,7 +362,7 @@ def explain_v3(
     """How the V3 signature of a ``method`` request to ``uri`` with ``params`` is made,
     step by step (the same string :func:`sign_v3` signs)."""
     method = method.upper() if isinstance(method, str) else method
-    url = _v3_url(method, uri, params)
+    url = _v3_url(method, canonical_url(uri), params)
     string_to_sign = f"{url}.{_text(_utf8(nonce, 'the nonce'))}"
     digest = hmac.new(_key(auth_token), string_to_sign.encode("utf-8"), hashlib.sha256).digest()
     query_params: dict[str, object] = dict(parse_qs(urlparse(uri).query, keep_blank_values=True))
@@ -342,7 +371,7 @@ def explain_v3(
     return SignatureV3Explanation(
         method=method,
         url=uri,
-        base_url=base_url(uri),
+        base_url=base_url(canonical_url(uri)),
         query=_sorted_query(query_params),
         params=_sorted_params(params) if method == "POST" and params else "",
         nonce=nonce,

@@ -275,6 +275,8 @@ def wsgi_environ(request: SignedRequest) -> dict[str, Any]:
         # PEP 3333: the path is percent-decoded bytes, carried in a latin-1 str
         "PATH_INFO": unquote_to_bytes(parts.path or "/").decode("latin-1"),
         "QUERY_STRING": parts.query,
+        # the request target as sent, as waitress gives it (the bytes a signature is over)
+        "REQUEST_URI": (parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
         "SERVER_NAME": host,
         "SERVER_PORT": str(port),
         "SERVER_PROTOCOL": "HTTP/1.1",

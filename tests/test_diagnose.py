@@ -34,11 +34,17 @@ def test_valid_signature_is_reported_valid() -> None:
     assert "Valid" in str(d)
 
 
+def test_an_explicit_default_port_is_the_same_url() -> None:
+    """https://example.com:443/… and https://example.com/… are one URL (smsxml.canonical)."""
+    signature = sign_v2(PUBLIC, NONCE, TOKEN)
+    assert diagnose_v2("https://example.com:443/receive_sms/", NONCE, signature, TOKEN).valid
+
+
 @pytest.mark.parametrize(
     ("seen", "cause", "words"),
     [
         ("http://example.com/receive_sms/", "scheme", "http vs https"),
-        ("https://example.com:443/receive_sms/", "port", "port"),
+        ("https://example.com:8443/receive_sms/", "port", "port"),
         ("https://example.com/receive_sms", "trailing-slash", "trailing slash"),
         ("http://example.com:8443/receive_sms", None, None),
     ],

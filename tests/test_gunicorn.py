@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _gunicorn(auth_token: str, app: str, workers: int = 1):
+def _gunicorn(auth_token: str, app: str, workers: int = 1, threads: int = 2):
     """Start gunicorn on a free port; yield (url, process)."""
     port = free_port()
     env = {
@@ -44,7 +45,7 @@ def _gunicorn(auth_token: str, app: str, workers: int = 1):
             "--workers",
             str(workers),
             "--threads",
-            "2",
+            str(threads),
             "--graceful-timeout",
             "2",
             "--access-logfile",
@@ -93,18 +94,25 @@ def test_two_workers_share_one_replay_memory(auth_token, tmp_path):
     genuine request, without V3, on another body) is refused whichever worker takes it."""
     db = tmp_path / "nonces.db"
     app = f"smsxml.webhook:demo_app(nonce_db={str(db)!r})"
-    for url, proc in _gunicorn(auth_token, app, workers=2):
+    # one thread per worker, and the repeat and the forgery sent at once: both workers work
+    for url, proc in _gunicorn(auth_token, app, workers=2, threads=1):
         forged_statuses, repeat_statuses = [], []
-        for i in range(12):
-            genuine = inbound_request(
-                url, auth_token, from_="14155550100", to="14155550199", text=f"pay {i}"
-            )
-            assert requests.post(url, data=genuine.body, headers=genuine.headers).status_code == 200
-            repeat = requests.post(url, data=genuine.body, headers=genuine.headers)
-            repeat_statuses.append(repeat.status_code)  # an identical repeat: a duplicate
-            v2_only = {k: v for k, v in genuine.headers.items() if "V3" not in k}
-            forged = requests.post(url, data=genuine.body + b"&Amount=1000", headers=v2_only)
-            forged_statuses.append(forged.status_code)
+        with ThreadPoolExecutor(2) as pool:
+            for i in range(12):
+                genuine = inbound_request(
+                    url, auth_token, from_="14155550100", to="14155550199", text=f"pay {i}"
+                )
+                first = requests.post(url, data=genuine.body, headers=genuine.headers)
+                assert first.status_code == 200
+                v2_only = {k: v for k, v in genuine.headers.items() if "V3" not in k}
+                repeat = pool.submit(  # an identical repeat: a duplicate, served
+                    requests.post, url, data=genuine.body, headers=genuine.headers
+                )
+                forged = pool.submit(
+                    requests.post, url, data=genuine.body + b"&Amount=1000", headers=v2_only
+                )
+                repeat_statuses.append(repeat.result().status_code)
+                forged_statuses.append(forged.result().status_code)
         proc.terminate()
         output = proc.communicate(timeout=10)[0].decode(errors="replace")
         assert repeat_statuses == [200] * 12

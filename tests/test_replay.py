@@ -12,7 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from smsxml.cli import main
 from smsxml.exc import ReplayError
+from smsxml.inbound import inbound_request
 from smsxml.playback import ReplayResult, replay
 from smsxml.recording import RecordedRequest, load
 from smsxml.signature import validate_v2
@@ -275,3 +277,69 @@ def test_seeded_nonces_repeat_for_the_same_requests_only(recording: Path, seed: 
     assert not set(nonces) & {r.request.nonce for r in edited}
     post = results[0].request
     assert validate_v2(post.url, post.nonce, post.signature, TOKEN)
+
+
+# --- nothing is lost on the way ------------------------------------------------------------------
+
+
+def _recorded_by(app: WebhookApp, request: Any, path: Path) -> RecordedRequest:
+    request.send(target=app)
+    return load(path)[-1]
+
+
+def test_a_resigned_post_keeps_its_url_and_body_byte_for_byte(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    app = WebhookApp(echo, TOKEN, record_to=str(path))
+    url = "http://testserver/receive_sms/?campaign=a&campaign=b"
+    sent = inbound_request(url, TOKEN, from_=PHONE, to=OWN, text="hi")
+    recorded = _recorded_by(app, sent, path)
+    (result,) = replay([recorded], app, TOKEN)
+    assert result.status == 200
+    assert result.request.url == recorded.url == sent.url
+    assert result.request.body == recorded.body_bytes == sent.body
+    assert result.request.nonce != sent.nonce  # only the signature headers are new
+
+
+def test_a_get_replays_every_value_of_a_repeated_key(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    app = WebhookApp(echo, TOKEN, record_to=str(path))
+    url = "http://testserver/receive_sms/?tag=x&tag=y"
+    sent = inbound_request(url, TOKEN, from_=PHONE, to=OWN, text="hi", method="GET")
+    recorded = _recorded_by(app, sent, path)
+    for resign in (True, False):
+        (result,) = replay([recorded], app, TOKEN, resign=resign)
+        assert "tag=x&tag=y" in result.request.url and result.status == 200
+
+
+def test_a_body_that_did_not_parse_is_replayed_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    app = WebhookApp(echo, TOKEN, record_to=str(path))
+    raw = b"From=1&To=2&Text=%zz"  # a bad escape: 400, recorded with its raw body
+    signed = inbound_request("http://testserver/receive_sms/", TOKEN, from_="1", to="2", text="x")
+    v2_only = {k: v for k, v in signed.headers.items() if "V3" not in k}
+    assert dataclasses.replace(signed, headers=v2_only, body=raw).send(target=app).status == 400
+    recorded = load(path)[-1]
+    assert recorded.body_bytes == raw
+    (result,) = replay([recorded], WebhookApp(echo, TOKEN), TOKEN)
+    assert result.request.body == raw and result.status == 400
+
+
+def test_an_entry_that_cannot_be_replayed_is_reported_and_the_rest_go_on(
+    recording: Path, tmp_path: Path, capsys: Any
+) -> None:
+    entries = load(recording)
+    stray = dataclasses.replace(entries[0], method="OPTIONS")
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text(
+        "\n".join(e.to_json() for e in (entries[0], stray, entries[1])) + "\n", encoding="utf-8"
+    )
+    results = replay(mixed, WebhookApp(echo, TOKEN), TOKEN)
+    assert [r.status for r in results] == [200, None, 200]
+    assert "cannot replay a OPTIONS request" in (results[1].error or "")
+    with LocalWebhook(echo, TOKEN) as hook:
+        code = main(["replay", str(mixed), "--url", hook.url, "--auth-token", TOKEN])
+    out = capsys.readouterr()
+    assert code == 1 and "Traceback" not in out.err
+    lines = [line for line in out.out.splitlines() if line.startswith("#")]
+    assert len(lines) == 3 and "cannot replay a OPTIONS" in lines[1]
+    assert "2 of 3 answered 2xx" in out.out

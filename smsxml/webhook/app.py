@@ -16,6 +16,7 @@ from .. import recording
 from .._headers import header_map
 from .._http import environ_headers as _environ_headers
 from .._http import read_at_most as _read_at_most
+from ..canonical import canonical_path
 from ..inbound import InboundMessage, StatusReport
 from ..nonces import MemoryNonceStore, NonceStore, SQLiteNonceStore
 from ..policy import METHODS, SignatureCheck, Verdict, Verification, verify
@@ -32,8 +33,8 @@ from .log import LogEntry, RequestLog, utc_now
 from .request import (
     parse_form,
     public_origin,
+    request_target,
     request_url,
-    text_path,
     wsgi_path,
 )
 
@@ -169,6 +170,11 @@ class WebhookApp:
             )
         if not isinstance(path, str) or not path.startswith("/"):
             raise ValueError(f"path must start with '/', like '/receive_sms/'; got {path!r}")
+        if "?" in path or "#" in path or path.startswith("//"):
+            raise ValueError(
+                f"path is the path of the message_url only (one '/' at the start, no '?' or "
+                f"'#'), like '/receive_sms/'; got {path!r}"
+            )
         if status_path is not None and (
             not isinstance(status_path, str)
             or not status_path.startswith("/")
@@ -191,6 +197,9 @@ class WebhookApp:
         self._main_token = self._main_tokens[0] if self._main_tokens else None
         self.path = path
         self.status_path = status_path
+        self._routes = {canonical_path(path): "message"}
+        if status_path is not None:
+            self._routes[canonical_path(status_path)] = "status"
         self.on_status = on_status
         self.require_signature = require_signature
         versions = (
@@ -364,11 +373,16 @@ class WebhookApp:
         if raw.startswith("//"):  # servers fold "//receive_sms/" into "/receive_sms/"
             ex.path = raw[:200]
             raise _Refusal(404, f"no webhook at {ex.path} (one '/' at the start, not several)")
-        requested = text_path(environ.get("PATH_INFO", ""))
-        if requested not in (self.path, self.status_path):
+        # paths compare in their canonical form (smsxml.canonical): "/ré/" is "/r%C3%A9/"
+        target = canonical_path(request_target(environ).split("?", 1)[0])
+        script = canonical_path(wsgi_path(str(environ.get("SCRIPT_NAME", ""))))
+        if script and target.startswith(script + "/"):  # mounted under a prefix
+            target = target[len(script) :]
+        requested = self._routes.get(target)
+        if requested is None:
             hint = ""
             for known in filter(None, (self.path, self.status_path)):
-                if ex.path.rstrip("/") == known.rstrip("/"):
+                if target.rstrip("/") == canonical_path(known).rstrip("/"):
                     hint = f" (the webhook is at {known} — mind the trailing slash)"
             raise _Refusal(404, f"no webhook at {ex.path}{hint}")
         if ex.method not in METHODS:  # the policy's first rule, said before any body is read
@@ -384,7 +398,7 @@ class WebhookApp:
             ex.params = {**query, **self._form(ex.body)}
         else:
             ex.params = query
-        if requested == self.status_path:
+        if requested == "status":
             return self._accept_report(ex)
         try:
             ex.message = InboundMessage.from_params(ex.params)

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from .._runtime import in_browser
 from .._text import plural
+from ..canonical import canonical_url
 from ..tokens import mask
 from ..transport import mount, unmount
 from .app import Handler, WebhookApp
@@ -125,7 +126,9 @@ class LocalWebhook:
             host = "::1"
         if ":" in host:
             host = f"[{host}]"
-        return f"http://{host}:{self.port}{path}"
+        # the canonical form: what smsxml's signers sign and its app checks (a path such as
+        # "/ré/" or "/my hook/" is handed out percent-encoded, as it travels)
+        return canonical_url(f"http://{host}:{self.port}{path}")
 
     @property
     def log(self) -> RequestLog:

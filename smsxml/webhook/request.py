@@ -30,6 +30,7 @@ __all__ = [
     "check_signature_v3",
     "parse_form",
     "public_origin",
+    "request_target",
     "request_url",
     "signature_headers",
     "text_path",
@@ -104,6 +105,18 @@ def public_origin(public_url: str, paths: Iterable[str | None] = ()) -> str:
     return f"{parts.scheme}://{parts.netloc}{prefix.rstrip('/')}"
 
 
+def request_target(environ: Mapping[str, Any]) -> str:
+    """The path and query as the request line carried them: the server's raw request URI
+    when it gives one (waitress: ``REQUEST_URI``, gunicorn: ``RAW_URI``), which keeps the
+    exact bytes sent (``%2F`` is not ``/``); else rebuilt from PEP 3333's decoded path."""
+    raw = str(environ.get("REQUEST_URI") or environ.get("RAW_URI") or "")
+    if raw.startswith("/") and not raw.startswith("//"):
+        return raw.split("#", 1)[0]
+    path = wsgi_path(environ.get("SCRIPT_NAME", "")) + wsgi_path(environ.get("PATH_INFO", ""))
+    query = environ.get("QUERY_STRING") or ""
+    return path + (f"?{query}" if query else "")
+
+
 def request_url(
     environ: Mapping[str, Any], trust_proxy: bool = False, origin: str | None = None
 ) -> str:
@@ -116,9 +129,7 @@ def request_url(
     anyone can send them, so only trust them when a proxy you run sets them.
     ``origin`` (from :func:`public_origin`) replaces scheme and host, and no header is read.
     """
-    path = wsgi_path(environ.get("SCRIPT_NAME", "")) + wsgi_path(environ.get("PATH_INFO", ""))
-    query = environ.get("QUERY_STRING") or ""
-    tail = path + (f"?{query}" if query else "")
+    tail = request_target(environ)
     if origin is not None:
         return origin + tail
     scheme = environ.get("wsgi.url_scheme") or "http"

@@ -84,6 +84,8 @@ def lite_site() -> Iterator[LiteSite]:
         assert build.returncode == 0, (
             f"lite/build failed:\n{build.stdout[-2000:]}\n{build.stderr[-3000:]}"
         )
+    # any free port: 8000, where a workshop serves it, is where in-process hooks say they are,
+    # and other tests check that nothing listens there
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(SITE)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -148,6 +150,18 @@ def test_a_notebook_runs_to_the_end_in_the_browser(
     said = " ".join(shown)  # made in Pyodide: what CPython never prints
     if name == "01_message_flow":  # LocalWebhook answers in-process, and says so once
         assert said.count("Python in the browser cannot listen on a port") == 1
+        assert "answered in-process, no socket" in said and "a real HTTP server" not in said
+        # The prose says so too, before the hook starts, covering both cases.
+        prose = " ".join(panel.locator(".jp-MarkdownCell").all_inner_texts())
+        assert "JupyterLite" in prose and "answers in-process" in prose
+        assert "real HTTP server on 127.0.0.1" in prose  # the JupyterLab case
+        # No link in the outputs leads to a local address where nothing answers (the
+        # in-process hook's) or back to this site as if it were the webhook.
+        hrefs = panel.locator(".jp-OutputArea-output a[href]").evaluate_all(
+            "anchors => anchors.map(a => a.href)"
+        )
+        local = [h for h in hrefs if urlsplit(h).hostname in ("127.0.0.1", "localhost")]
+        assert local == [], f"links to a local address that is no page: {local}"
     if name == "02_composing_message_xml":  # no lxml here: the SDK comparison says so
         assert "the plivo SDK cannot load in this browser build" in said
     record_property(

@@ -160,13 +160,32 @@ def _check_composer(page: Any, notebook: Any) -> Any:
     panel.locator("button.smsxml-composer-send").click()
     expect(panel.locator(".smsxml-composer-flow svg")).to_be_visible(timeout=UPDATE_TIMEOUT)
     expect(units).to_contain_text("30/70")
+    # The second composer (draft, GSM-7 + PUT) left this one as it was, as the prose says.
+    expect(notebook.locator(".jp-MarkdownCell").last).to_contain_text(
+        "the widget above is unchanged"
+    )
+    expect(units).not_to_contain_text("GSM-7")
     _assert_fits(panel, "MessageComposer")
     return units
 
 
+def _check_local_webhook(page: Any, notebook: Any) -> Any:
+    """01 in JupyterLab: the hook is a real HTTP server, as the prose's JupyterLab case says
+    (the JupyterLite case is test_lite's)."""
+    from playwright.sync_api import expect
+
+    prose = notebook.locator(".jp-MarkdownCell", has_text="nothing can listen on a port")
+    expect(prose).to_have_count(1)
+    expect(prose).to_contain_text("real HTTP server on 127.0.0.1")
+    said = notebook.locator(".jp-OutputArea-output", has_text="a real HTTP server")
+    expect(said).to_have_count(1)
+    expect(notebook.locator(".jp-OutputArea-output", has_text="in-process")).to_have_count(0)
+    return said
+
+
 def _check_explorer(page: Any, notebook: Any) -> Any:
-    """03: the explorer's verdict is invalid, the cause the scheme (http vs https), as the
-    prose under it says."""
+    """03: the explorer's badge says invalid, computed and received differ, the cause is the
+    scheme (http vs https), as the prose under it says."""
     from playwright.sync_api import expect
 
     panel = notebook.locator(f"{WIDGET_VIEW}.smsxml-explorer")
@@ -177,8 +196,13 @@ def _check_explorer(page: Any, notebook: Any) -> Any:
     diagnosis = panel.locator(".smsxml-explorer-diagnosis")
     expect(diagnosis).to_contain_text("scheme differs")
     expect(diagnosis).to_contain_text("http vs https")
+    # Computed and received, one above the other, their differences marked: as the prose says.
+    compare = panel.locator(".smsxml-explorer-compare")
+    expect(compare).to_contain_text("computed")
+    expect(compare).to_contain_text("received")
+    expect(compare).to_contain_text("different")
     prose = _prose_after(panel)
-    expect(prose).to_contain_text('"invalid"')
+    expect(prose).to_contain_text("The badge says invalid")
     expect(prose).to_contain_text("scheme")
     _assert_fits(panel, "SignatureExplorer")
     return diagnosis
@@ -210,6 +234,7 @@ def _check_replayer(page: Any, notebook: Any) -> Any:
 
 
 WIDGET_CHECKS: dict[str, Callable[[Any, Any], Any]] = {
+    "01_message_flow": _check_local_webhook,
     "02_composing_message_xml": _check_composer,
     "03_signature_validation": _check_explorer,
     "05_replaying_requests": _check_replayer,
