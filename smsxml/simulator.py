@@ -335,7 +335,7 @@ class Simulator:
             )
         )
         clock.advance(_STEP["carrier"])
-        signed = "V2 + Ma-V2"
+        signed = "V2, V3, Ma-V2, Ma-V3"  # the six headers, as Plivo sends them
         events.append(
             Event(
                 clock.stamp(),
