@@ -54,3 +54,13 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
         assert "no_such_thing" in str(exc)
     else:  # pragma: no cover
         raise AssertionError("no AttributeError")
+
+
+def test_the_pytest_plugin_loads_nothing_of_smsxml_until_used() -> None:
+    """pytest loads the plugin in every project where smsxml is installed: it must be cheap."""
+    code = (
+        "import sys, pytest, smsxml.integrations.pytest_plugin as p\n"
+        "print(sorted(m for m in sys.modules if m.startswith('smsxml.')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert eval(out.stdout) == ["smsxml.integrations", "smsxml.integrations.pytest_plugin"]

@@ -21,16 +21,17 @@ The token is ``$PLIVO_AUTH_TOKEN``, else smsxml's demo token; override the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ..inbound import SignedRequest, inbound_request
-from ..protocol import XML_MEDIA_TYPES
-from ..simulator import Simulator
-from ..tokens import resolve_token
-from ..webhook import LocalWebhook
-from ..xml import validate
+if TYPE_CHECKING:  # pragma: no cover
+    from ..inbound import SignedRequest
+    from ..simulator import Simulator
+    from ..webhook import LocalWebhook
+
+# pytest loads this plugin in every project where smsxml is installed, tests of smsxml or
+# not: so it imports nothing of smsxml until a fixture or assert_valid_reply is used.
 
 __all__ = ["assert_valid_reply"]
 
@@ -40,18 +41,23 @@ _FROM, _TO = "14155550100", "12025550000"
 @pytest.fixture
 def plivo_auth_token() -> str:
     """The auth token requests are signed with: ``$PLIVO_AUTH_TOKEN``, else the demo token."""
+    from ..tokens import resolve_token
+
     return resolve_token(None)
 
 
 @pytest.fixture
 def plivo_simulator(plivo_auth_token: str) -> Simulator:
     """Plivo's side, offline and seeded: ``plivo_simulator.receive_sms(app_or_url, …)``."""
+    from ..simulator import Simulator
+
     return Simulator(plivo_auth_token, numbers=(_TO,), seed=0)
 
 
 @pytest.fixture
 def signed_inbound(plivo_auth_token: str) -> Callable[..., SignedRequest]:
     """``signed_inbound(url, text="Hi", from_=…, to=…, **options)``: the signed request."""
+    from ..inbound import inbound_request
 
     def make(url: str, text: str = "Hi", **options: Any) -> SignedRequest:
         options.setdefault("from_", _FROM)
@@ -64,6 +70,8 @@ def signed_inbound(plivo_auth_token: str) -> Callable[..., SignedRequest]:
 @pytest.fixture
 def local_webhook(plivo_auth_token: str) -> Iterator[Callable[..., LocalWebhook]]:
     """``local_webhook(handler_or_app, **options)``: served on 127.0.0.1 until the test ends."""
+    from ..webhook import LocalWebhook
+
     started: list[LocalWebhook] = []
 
     def start(handler_or_app: Any, **options: Any) -> LocalWebhook:
@@ -82,6 +90,9 @@ def assert_valid_reply(response: Any) -> None:
     """Fail unless ``response`` is what Plivo accepts from a message_url: status 200, an XML
     content type, valid Message XML. Takes a smsxml ``Reply``, a ``requests`` response, a
     Flask/werkzeug test response, or the body itself (str or bytes)."""
+    from ..protocol import XML_MEDIA_TYPES
+    from ..xml import validate
+
     status = getattr(response, "status_code", None) or getattr(response, "status", None)
     if isinstance(status, str):  # werkzeug's status is "200 OK"
         status = int(status.split()[0])
