@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
-__all__ = ["plural", "shorten", "url_path"]
+_USERINFO = re.compile(r"(?<=://)([^/@:]*):[^/@]*@")
+
+__all__ = ["display_url", "plural", "shorten", "url_path"]
 
 
 def plural(n: int, word: str) -> str:
@@ -22,3 +25,16 @@ def url_path(url: str) -> str:
     """The path and query of ``url`` (``/receive_sms/?a=1``), ``/`` when it has none."""
     parts = urlsplit(url)
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def display_url(url: str) -> str:
+    """``url`` with any password in it masked (``http://user:••••@host/``), for messages
+    and reprs — a URL that does not parse (``http://u:pw@[::1``) too."""
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+    except ValueError:
+        return _USERINFO.sub(lambda m: f"{m.group(1)}:••••@", url)
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    return parts._replace(netloc=f"{parts.username}:••••@{netloc}").geturl()

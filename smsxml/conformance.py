@@ -21,13 +21,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ._text import plural, shorten
 from .diagnose import diagnose_v2
-from .exc import DeliveryError
+from .exc import DeliveryError, InputError
 from .inbound import SignedRequest, inbound_request
 from .phone import plivo_number
 from .policy import verify
 from .protocol import XML_MEDIA_TYPES
 from .tokens import resolve_token
 from .transport import Reply, WSGIApp, resolve_target, send
+from .webhook.request import public_origin
 from .xml import parse, summary, validate
 
 __all__ = ["Case", "Conformance", "conformance"]
@@ -144,6 +145,11 @@ def conformance(
     if url is None:
         raise DeliveryError(f"give a URL or a WSGI app, not {type(target).__name__}")
     owned = [plivo_number(n) for n in numbers]
+    if public_url is not None:
+        try:  # the message_url Plivo calls: absolute http(s), no query or fragment
+            public_origin(public_url)
+        except (TypeError, ValueError) as exc:
+            raise InputError(str(exc)) from None
     signed_for = public_url or url
     grade = _Grader(app, url, signed_for, token, owned, method.upper(), timeout, budget)
     return Conformance(url, tuple(grade.run()))

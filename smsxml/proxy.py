@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 from . import recording
 from ._http import environ_headers, parse_form, read_at_most
-from ._text import shorten
+from ._text import display_url, shorten
 from .canonical import canonical_path
 from .diagnose import Diagnosis
 from .nonces import MemoryNonceStore
@@ -208,7 +208,7 @@ class ProxyApp:
     def __repr__(self) -> str:
         public = f", public {self.public_url}" if self.public_url else ""
         return (
-            f"<ProxyApp → {self.upstream}{public}, token {mask(self._token)}, "
+            f"<ProxyApp → {display_url(self.upstream)}{public}, token {mask(self._token)}, "
             f"{len(self.exchanges)} exchanges>"
         )
 
@@ -381,17 +381,19 @@ class ProxyApp:
             ]
             return response.status, answer_headers, b"".join(chunks), ""
         except TimeoutError:
-            text = f"the app at {self.upstream} did not answer within {self.timeout:g} s"
-            return 504, [_PLAIN], f"504 {text}\n".encode(), text
+            return self._gave_up(504, f"did not answer within {self.timeout:g} s")
         except (OSError, http.client.HTTPException) as exc:
             if expired.is_set():
-                text = f"the app at {self.upstream} did not answer within {self.timeout:g} s"
-                return 504, [_PLAIN], f"504 {text}\n".encode(), text
-            text = f"the app at {self.upstream} could not be reached ({type(exc).__name__})"
-            return 502, [_PLAIN], f"502 {text}\n".encode(), text
+                return self._gave_up(504, f"did not answer within {self.timeout:g} s")
+            return self._gave_up(502, f"could not be reached ({type(exc).__name__})")
         finally:
             watchdog.cancel()
             conn.close()
+
+    def _gave_up(self, status: int, why: str) -> tuple[int, list[tuple[str, str]], bytes, str]:
+        """The proxy's own answer when the app did not give one (no password shown)."""
+        text = f"the app at {display_url(self.upstream)} {why}"
+        return status, [_PLAIN], f"{status} {text}\n".encode(), text
 
     def _keep(self, exchange: Exchange, method: str, url: str, headers: dict[str, str],
               params: dict[str, str], body: bytes) -> None:  # fmt: skip
@@ -485,7 +487,8 @@ class Proxy:
         self.stop()
 
     def __repr__(self) -> str:
-        return f"<Proxy {self.url} → {self.app.upstream}, {len(self.app.exchanges)} exchanges>"
+        upstream = display_url(self.app.upstream)
+        return f"<Proxy {self.url} → {upstream}, {len(self.app.exchanges)} exchanges>"
 
     def _repr_html_(self) -> str:
         return self.app._repr_html_()

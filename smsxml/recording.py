@@ -33,6 +33,8 @@ __all__ = [
     "RecordingError",
     "append",
     "load",
+    "loads",
+    "MAX_RECORDING_BYTES",
     "iso_utc",
     "now_iso",
 ]
@@ -147,23 +149,38 @@ def append(path: str | os.PathLike[str], recorded: RecordedRequest) -> None:
         f.write(line)
 
 
-def load(path: str | os.PathLike[str]) -> list[RecordedRequest]:
-    """Every request recorded in ``path``; a bad line is a :class:`RecordingError` naming
-    ``file:line``. Blank lines are skipped."""
+#: The most a recording is read (32 MiB): a file past it is refused, not read whole.
+MAX_RECORDING_BYTES = 32 << 20
+
+
+def load(
+    path: str | os.PathLike[str], max_bytes: int = MAX_RECORDING_BYTES
+) -> list[RecordedRequest]:
+    """Every request recorded in ``path`` (read up to ``max_bytes``); a bad line is a
+    :class:`RecordingError` naming ``file:line``. Blank lines are skipped."""
     path = os.fspath(path)
     try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            lines = f.read().splitlines()
+        with open(path, "rb") as f:
+            data = f.read(max_bytes + 1)
     except FileNotFoundError:
         raise RecordingError(f"no recording at {path}") from None
+    except IsADirectoryError:
+        raise RecordingError(f"{path} is a directory, not a recording") from None
     except OSError as exc:
         raise RecordingError(f"cannot read {path}: {exc.strerror}") from None
+    if len(data) > max_bytes:
+        raise RecordingError(f"{path} holds more than the {max_bytes} bytes smsxml reads")
+    return loads(data.decode("utf-8", errors="replace"), path)
+
+
+def loads(text: str, name: str = "<recording>") -> list[RecordedRequest]:
+    """Every request in the JSON lines ``text``; errors name ``name:line``."""
     recorded = []
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
             recorded.append(RecordedRequest.from_json(line))
         except RecordingError as exc:
-            raise RecordingError(f"{path}:{number}: {exc}") from None
+            raise RecordingError(f"{name}:{number}: {exc}") from None
     return recorded

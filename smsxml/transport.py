@@ -24,6 +24,7 @@ from urllib.parse import unquote_to_bytes, urlsplit
 
 from ._headers import header_map
 from ._runtime import in_browser
+from ._text import display_url
 from .exc import DeliveryError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -64,13 +65,7 @@ def resolve_target(given: object) -> tuple[WSGIApp | None, str | None]:
     return None, None
 
 
-def _display_url(url: str) -> str:
-    """``url`` with any password in it masked, for messages and reprs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rsplit("@", 1)[1]
-    return parts._replace(netloc=f"{parts.username}:••••@{netloc}").geturl()
+_display_url = display_url  # the name inbound.py used (kept until it imports display_url)
 
 
 @dataclass(frozen=True)

@@ -252,7 +252,7 @@ def test_serve_limits_are_applied_and_their_refusals_logged() -> None:
         (["--threads", "0"], "0 is below 1"),
         (["--max-body", "lots"], "'lots' is not a whole number"),
         (["--request-timeout", "-1"], "-1 is not above 0 seconds"),
-        (["--public-url", "abc.ngrok.app/receive_sms/"], "public_url must be the absolute"),
+        (["--public-url", "abc.ngrok.app/receive_sms/"], "is not the URL Plivo calls"),
     ],
 )
 def test_serve_refuses_bad_options_in_one_line(argv, says, capsys) -> None:

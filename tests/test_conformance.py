@@ -22,6 +22,7 @@ import pytest
 from smsxml.cli import main
 from smsxml.cli.auto_reply import auto_reply
 from smsxml.conformance import conformance
+from smsxml.exc import InputError
 from smsxml.webhook import LocalWebhook, WebhookApp
 
 TOKEN = "MAconformanceTOKEN-3b9d2c"
@@ -207,3 +208,9 @@ def test_nothing_listening_is_one_clear_error(capsys) -> None:
     assert main(["check", f"http://127.0.0.1:{port}/receive_sms/", "--auth-token", TOKEN]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "connection refused" in err and TOKEN not in err
+
+
+@pytest.mark.parametrize("public", ["nope", "https://a.example/x?x=1", "ftp://a.example/x"])
+def test_a_public_url_plivo_cannot_call_is_refused(public: str) -> None:
+    with pytest.raises(InputError, match="public_url"):
+        conformance(WebhookApp(auto_reply(), TOKEN), TOKEN, public_url=public)

@@ -199,3 +199,12 @@ def test_bad_upstream_urls_and_ports_are_clear_errors() -> None:
             ProxyApp(bad)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="port must be 0"):
         Proxy("http://127.0.0.1:5000", port=70000)
+
+
+def test_a_password_in_the_upstream_url_is_never_shown() -> None:
+    with Proxy("http://user:s3cretPASS@127.0.0.1:9") as proxy:  # nothing listens on 9
+        answer = _raw(proxy.port, b"GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        views = [repr(proxy), repr(proxy.app), str(proxy.exchanges[-1]), answer.decode()]
+    assert answer.startswith(b"HTTP/1.1 502")
+    for view in views:
+        assert "s3cretPASS" not in view and "user:••••@" in view, view

@@ -19,7 +19,8 @@ from .. import __version__
 from ..exc import SmsxmlError
 from ..tokens import ENV_VAR, redact
 from . import check, demo, inbound, proxy, replay, segments, send, serve, sign, validate, verify
-from ._args import PROG
+from ._args import PROG, url_passwords
+from ._output import hide_passwords, masked_output
 
 __all__ = ["build_parser", "main"]
 
@@ -205,8 +206,15 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status (never raises for bad input)."""
+    """Run the command line; return the exit status (never raises for bad input). A
+    password in a URL given (``http://user:PASSWORD@host``) is never printed."""
     words = list(sys.argv[1:] if argv is None else argv)
+    passwords = url_passwords(words)
+    with masked_output(passwords):
+        return _main(words, passwords)
+
+
+def _main(words: list[str], passwords: tuple[str, ...]) -> int:
     try:
         args = _parse(words)
     except SystemExit as exc:  # --help, --version, usage errors
@@ -229,7 +237,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
-    except (SmsxmlError, OSError, UnicodeError) as exc:
+    except (SmsxmlError, OSError, UnicodeError, ValueError) as exc:  # ValueError: a library
+        # refusing a value no check here caught; still the user's input, said in one line
         message = redact(str(exc) or type(exc).__name__, *secrets).replace("\n", " ")
+        message = hide_passwords(message, passwords)
         print(f"{PROG}: error: {message}", file=sys.stderr)
         return 2

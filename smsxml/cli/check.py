@@ -6,7 +6,14 @@ from __future__ import annotations
 import argparse
 
 from ..conformance import conformance
-from ._args import add_auth_token_argument, add_public_url_argument, auth_token_from, seconds
+from ._args import (
+    add_auth_token_argument,
+    add_public_url_argument,
+    auth_token_from,
+    http_url,
+    phone_number,
+    seconds,
+)
 from ._output import say
 
 __all__ = ["add_arguments", "run"]
@@ -14,7 +21,10 @@ __all__ = ["add_arguments", "run"]
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "url", metavar="URL", help="your app's message_url, as this machine reaches it"
+        "url",
+        type=http_url,
+        metavar="URL",
+        help="your app's message_url, as this machine reaches it",
     )
     add_public_url_argument(parser, "URL")
     parser.add_argument(
@@ -23,6 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--number",
         action="append",
+        type=phone_number,
         default=[],
         metavar="NUMBER",
         help="a number the account owns (repeatable; the first is the one texted; "

@@ -14,6 +14,8 @@ from ._args import (
     add_inbound_arguments,
     add_timeout_argument,
     auth_token_from,
+    check_media,
+    non_empty,
 )
 from .validate import problem_lines
 
@@ -25,7 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--curl", action="store_true", help="print the equivalent curl command instead of sending"
     )
-    parser.add_argument("--nonce", help="the nonce to sign with (default: a new one)")
+    parser.add_argument(
+        "--nonce", type=non_empty, help="the nonce to sign with (default: a new one)"
+    )
     parser.add_argument("--message-uuid", metavar="UUID", help="default: a new UUID")
     add_timeout_argument(parser, "the reply")
     add_auth_token_argument(parser, "sign", main=True)
@@ -33,6 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """The HTTP status on stderr, the reply body on stdout; 0 for a 2xx reply, else 1."""
+    check_media(args)
     request = inbound_request(
         args.url,
         auth_token_from(args),

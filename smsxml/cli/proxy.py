@@ -8,7 +8,6 @@ import sys
 import threading
 
 from .._text import plural
-from ..exc import CliError
 from ..protocol import ANSWER_TIMEOUT
 from ..proxy import Exchange, Proxy
 from ._args import (
@@ -16,6 +15,10 @@ from ._args import (
     add_old_token_argument,
     add_public_url_argument,
     at_least_one,
+    check_record_file,
+    display_url,
+    http_url,
+    listen_error,
     port,
     seconds,
     tokens_from,
@@ -27,7 +30,11 @@ __all__ = ["add_arguments", "run"]
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--to", required=True, metavar="URL", help="your app, e.g. http://127.0.0.1:5000"
+        "--to",
+        type=http_url,
+        required=True,
+        metavar="URL",
+        help="your app, e.g. http://127.0.0.1:5000",
     )
     parser.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
@@ -78,11 +85,15 @@ def _coloured(line: str, exchange: Exchange) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """One line per exchange until Ctrl-C; exit 0."""
+    check_record_file(args.record)
     tokens = tokens_from(args)
+    upstream = args.to.rstrip("/")
+    shown_upstream = display_url(upstream)
     colour = sys.stdout.isatty()
 
     def show(exchange: Exchange) -> None:  # an exchange holds no token: it is shown whole
-        line = printable(f"{exchange.time.astimezone():%H:%M:%S}  {exchange}")
+        text = str(exchange).replace(upstream, shown_upstream)  # no password from --to
+        line = printable(f"{exchange.time.astimezone():%H:%M:%S}  {text}")
         out(_coloured(line, exchange) if colour else line)
 
     try:
@@ -92,11 +103,9 @@ def run(args: argparse.Namespace) -> int:
             max_body=args.max_body, max_answer=args.max_answer,
             forwarded_headers=args.forwarded_headers, on_exchange=show,
         )  # fmt: skip
-    except ValueError as exc:  # --to or --public-url that is not a usable URL
-        raise CliError(str(exc)) from None
-    except OSError as exc:
-        raise CliError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
-    out(f"smsxml proxy: {proxy.url} → {args.to}  (Ctrl-C to stop)")
+    except (OSError, ValueError) as exc:  # --to and --public-url are checked when parsed
+        raise listen_error(args.host, args.port, exc) from None
+    out(f"smsxml proxy: {proxy.url} → {display_url(args.to)}  (Ctrl-C to stop)")
     stop = threading.Event()
     try:
         stop.wait()

@@ -4,22 +4,32 @@ URL, or as recorded) and compare what they get now with what was recorded."""
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Sequence
 
 from .._text import plural, shorten, url_path
 from ..exc import CliError
 from ..playback import ReplayResult, replay
 from ..policy import verify
-from ..recording import load
-from ._args import add_auth_token_argument, add_timeout_argument, auth_token_from
+from ..recording import MAX_RECORDING_BYTES, RecordedRequest, loads
+from ._args import (
+    add_auth_token_argument,
+    add_timeout_argument,
+    auth_token_from,
+    http_url,
+    read_input,
+)
 from ._output import out, say
 
 __all__ = ["add_arguments", "run"]
 
+#: The largest recording ``smsxml replay`` reads (thousands of requests; an endless file
+#: such as /dev/zero is refused at this size instead of filling the memory).
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="a recording (smsxml serve --record FILE)")
-    parser.add_argument("--url", required=True, help="where to send the requests")
+    parser.add_argument("--url", type=http_url, required=True, help="where to send the requests")
     parser.add_argument(
         "--no-resign",
         action="store_true",
@@ -58,10 +68,19 @@ def _line(
     )
 
 
+def _load(name: str) -> list[RecordedRequest]:
+    """The requests recorded in file ``name`` (or ``-``, standard input), read up to
+    :data:`smsxml.recording.MAX_RECORDING_BYTES`; a bad line names ``file:line``."""
+    if name != "-" and name and not os.path.exists(name):
+        raise CliError(f"no recording at {name}")
+    data, shown = read_input(name, "recorded requests", MAX_RECORDING_BYTES)
+    return loads(data.decode("utf-8", errors="replace"), shown)
+
+
 def run(args: argparse.Namespace) -> int:
     """One line per request, then the count answered 2xx; 0 when all of them were."""
     token = auth_token_from(args)
-    entries = load(args.file)
+    entries = _load(args.file)
     if not entries:
         raise CliError(f"{args.file} holds no recorded requests")
     results = replay(entries, args.url, token, resign=not args.no_resign, timeout=args.timeout)

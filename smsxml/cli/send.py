@@ -11,6 +11,8 @@ from ._args import (
     add_inbound_arguments,
     add_timeout_argument,
     auth_token_from,
+    check_media,
+    phone_number,
 )
 from ._output import say
 
@@ -22,6 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--number",
         action="append",
+        type=phone_number,
         default=[],
         metavar="NUMBER",
         help="another number the account owns (a src your app may send from); repeatable",
@@ -35,6 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the flow and the reply body; 0 when Plivo would find no error, else 1."""
+    check_media(args)
     token = auth_token_from(args)
     simulator = Simulator(
         token,

@@ -4,7 +4,6 @@ line per request (status, signature verdict, why a request was refused) until Ct
 from __future__ import annotations
 
 import argparse
-import errno
 import signal
 import sys
 import threading
@@ -22,8 +21,11 @@ from ._args import (
     add_public_url_argument,
     at_least_one,
     auth_token_from,
+    check_record_file,
+    listen_error,
     port,
     seconds,
+    threads,
 )
 from ._output import out, say
 from .auto_reply import DEFAULT_REPLY, auto_reply
@@ -65,9 +67,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     limits = parser.add_argument_group("limits (what the server holds at most)")
     limits.add_argument(
         "--threads",
-        type=at_least_one,
+        type=threads,
         default=4,
-        help="worker threads running the handler (default: 4)",
+        help="worker threads running the handler (default: 4; at most 256)",
     )
     limits.add_argument(
         "--connection-limit",
@@ -143,16 +145,8 @@ def _start(args: argparse.Namespace, handler: Handler, token: str, host: str) ->
             max_body=args.max_body,
             limits=limits,
         )
-    except OSError as exc:
-        where = f"cannot listen on {host}:{args.port}"
-        if exc.errno == errno.EADDRINUSE:
-            raise CliError(
-                f"{where}: port {args.port} is in use by another program; choose another, "
-                "or use --port 0 for any free port"
-            ) from None
-        raise CliError(f"{where}: {exc.strerror or exc}") from None
-    except ValueError as exc:  # e.g. a --public-url that is not a URL
-        raise CliError(str(exc)) from None
+    except (OSError, ValueError) as exc:  # --public-url is checked when parsed
+        raise listen_error(host, args.port, exc) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -163,7 +157,9 @@ def run(args: argparse.Namespace) -> int:
     token = auth_token_from(args)
     secrets = (token, args.main_auth_token)
     host = args.host.strip("[]")
-    if not is_loopback(host):
+    check_record_file(args.record)
+    hook = _start(args, handler, token, host)  # warnings only once it listens: a bad
+    if not is_loopback(host):  # --host is one line of error, not a warning and an error
         _warn(
             f"listening on {host or 'every interface'}: anyone who can reach this machine can "
             "call the webhook (use --host 127.0.0.1 to keep it local)"
@@ -173,12 +169,6 @@ def run(args: argparse.Namespace) -> int:
             "signatures are not checked (--no-signature): the webhook answers anyone, not "
             "only Plivo"
         )
-    if args.record:
-        try:
-            open(args.record, "a", encoding="utf-8").close()
-        except OSError as exc:
-            raise CliError(f"cannot record to {args.record}: {exc.strerror or exc}") from None
-    hook = _start(args, handler, token, host)
     stop = threading.Event()
     restore = _on_stop_signals(stop)
     last: LogEntry | None = None

@@ -6,14 +6,14 @@ import argparse
 
 from ..protocol import NONCE_HEADER, SIGNATURE_HEADER
 from ..signature import explain_v2, make_nonce, sign_v2
-from ._args import add_auth_token_argument, auth_token_from
+from ._args import add_auth_token_argument, auth_token_from, non_empty
 
 __all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", required=True, help="the full URL Plivo calls")
-    parser.add_argument("--nonce", help=f"the {NONCE_HEADER} (default: a new one)")
+    parser.add_argument("--nonce", type=non_empty, help=f"the {NONCE_HEADER} (default: a new one)")
     parser.add_argument("--explain", action="store_true", help="show every step")
     add_auth_token_argument(parser, "sign")
 

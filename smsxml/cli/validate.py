@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from .._text import plural
-from ..xml import Problem, validate
+from ..xml import MAX_DOCUMENT_BYTES, Problem, validate
 from ._args import read_input
 
 __all__ = ["add_arguments", "run"]
@@ -29,7 +29,7 @@ def problem_lines(problems: list[Problem], shown: str) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     """Print ``FILE:LINE:COL: CODE message`` (and a hint) per problem; 1 when invalid."""
-    data, shown = read_input(args.file, "XML")
+    data, shown = read_input(args.file, "XML", MAX_DOCUMENT_BYTES)
     problems = validate(data)
     for line in problem_lines(problems, shown):
         print(line)
