@@ -28,6 +28,7 @@ __all__ = [
     "MAX_TEXT_LENGTH",
     "MAX_UNICODE_TEXT_LENGTH",
     "AUTO_ENCODING",
+    "AUTO_ENCODING_BY_DEFAULT",
     "MessageType",
     "MESSAGE_TYPES",
     "INBOUND_PARAMETERS",
@@ -83,8 +84,10 @@ DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 
 #: The most characters one <Message> may carry (Plivo splits longer texts into units).
 MAX_TEXT_LENGTH: Final = 1600
-#: The most characters of a text that needs UCS-2 (Plivo documents 1,600 GSM or 737 Unicode
-#: characters for one message).
+#: The most characters of a text that needs UCS-2. Plivo's page "Encoding and concatenation"
+#: (docs: messaging/concepts/encoding-and-concatenation): GSM-only messages "have a maximum
+#: limit of 1,600 characters", messages with "one or more UCS-2 16-bit Unicode characters"
+#: one of 737. Both count characters of the text as sent.
 MAX_UNICODE_TEXT_LENGTH: Final = 737
 
 #: Plivo's automatic encoding (support article "What is automatic encoding?"): easy-to-miss
@@ -102,6 +105,12 @@ AUTO_ENCODING: Final[dict[str, str]] = {
         " ",
     ),  # Unicode spaces
 }
+#: Whether automatic encoding is applied when nobody says: no. It is an account setting
+#: that is off until turned on: Plivo's SMS FAQ (docs: faq/messaging/sms, "What is automatic
+#: encoding?") says "Enable Auto-replace" under Messaging > Settings > Other Settings. Off is
+#: also the cautious reading: it can only count more units than Plivo sends, never fewer.
+#: ``validate(…, auto_encoding=)`` and ``Simulator(auto_encoding=)`` both start from it.
+AUTO_ENCODING_BY_DEFAULT: Final = False
 #: The charge per unit the simulator reports (Plivo's format: 5 decimals, as text).
 TOTAL_RATE: Final = "0.00500"
 

@@ -50,11 +50,18 @@ from .flow import (
 )
 from .inbound import SignedRequest, inbound_request, signed_request
 from .phone import plivo_number
-from .protocol import DEFAULT_ERROR_CODES, DEFAULT_PORTS, STATUS_PATHS, XML_MEDIA_TYPES, MessageType
+from .protocol import (
+    AUTO_ENCODING_BY_DEFAULT,
+    DEFAULT_ERROR_CODES,
+    DEFAULT_PORTS,
+    STATUS_PATHS,
+    XML_MEDIA_TYPES,
+    MessageType,
+)
 from .signature import make_nonce
 from .tokens import mask, redact, resolve_token
 from .transport import IN_PROCESS_HOST, Reply, resolve_target, send
-from .units import segments
+from .units import send_plan
 
 if TYPE_CHECKING:  # pragma: no cover
     from .xml import Message, Problem
@@ -210,6 +217,13 @@ class Simulator:
     localhost, private addresses) unless ``allow_remote=True``: a ``callbackUrl`` such as
     ``https://example.com/sms_status/`` is recorded as not sent, so the simulator never
     touches the internet by surprise. (The message URL you pass is always called.)
+
+    ``auto_encoding=True`` plays Plivo's automatic encoding (an account setting, off unless
+    turned on): smart quotes, dashes and Unicode spaces are replaced before a text is sent.
+    The reply is checked with ``validate(body, auto_encoding=…)`` and each text sent as
+    :func:`~smsxml.units.send_plan` decides: one decision for the encoding, the units and
+    the limits. A reply ``validate`` finds an error in (a wrong XML declaration, say) is
+    executed not at all: the simulator never sends text Plivo would garble.
     """
 
     def __init__(
@@ -223,6 +237,7 @@ class Simulator:
         rate: str = "0.00500",
         allow_remote: bool = False,
         legacy_reports: bool = False,
+        auto_encoding: bool = AUTO_ENCODING_BY_DEFAULT,
     ):
         self._auth_token = resolve_token(auth_token)
         self._main_auth_token = main_auth_token or None
@@ -249,6 +264,7 @@ class Simulator:
         self.rate = f"{parsed:.5f}"
         self.seed = seed
         self.allow_remote = bool(allow_remote)
+        self.auto_encoding = bool(auto_encoding)
         self._rng: random.Random = (
             random.Random(seed) if seed is not None else random.SystemRandom()
         )
@@ -259,9 +275,10 @@ class Simulator:
             f", outcomes={ {k: v[0] for k, v in self.outcomes.items()} }" if self.outcomes else ""
         )
         main = f", main token {mask(self._main_auth_token)}" if self._main_auth_token else ""
+        auto = ", auto_encoding=True" if self.auto_encoding else ""
         return (
             f"Simulator(numbers={list(self.numbers)}, token {mask(self._auth_token)}{main}, "
-            f"seed={self.seed}, rate={self.rate}{outcomes})"
+            f"seed={self.seed}, rate={self.rate}{outcomes}{auto})"
         )
 
     # -- randomness ------------------------------------------------------------------------
@@ -452,7 +469,7 @@ class Simulator:
                 ),
             )
             return False
-        problems = validate(reply.body)
+        problems = validate(reply.body, auto_encoding=self.auto_encoding)
         for problem in problems:
             self._problem(flow, problem)
         if any(p.severity == "error" for p in problems):
@@ -478,7 +495,7 @@ class Simulator:
         from .xml import parse
 
         clock = self._clock
-        response = parse(reply.body)
+        response = parse(reply.body, auto_encoding=self.auto_encoding)
         kind = flow.inbound.params.get("Type", "sms")
         if kind != "sms" and response.messages:
             self._problem(
@@ -583,7 +600,9 @@ class Simulator:
             )
 
     def _queue(self, flow: Flow, message: Message, src: str, dst: str) -> dict[str, Any]:
-        seg = segments(message.text)
+        # The same decision validate made (units.send_plan): encoding, units, text sent.
+        plan = send_plan(message.text, auto_encoding=self.auto_encoding)
+        seg = plan.segments
         first = self._uuid()
         more = seg.units - 1
         uuids = [first] + (
@@ -600,14 +619,15 @@ class Simulator:
                 now,
                 "Plivo",
                 "queued",
-                f"queued {src} → {dst}: {plural(seg.units, 'unit')}, {seg.encoding}",
+                f"queued {src} → {dst}: {plural(seg.units, 'unit')}, {seg.encoding}"
+                + (" (automatic encoding)" if plan.replaced_characters else ""),
                 label=f"queued → {dst} ({plural(seg.units, 'unit')})",
             )
         )
         return {
             "src": src,
             "dst": dst,
-            "text": message.text,
+            "text": plan.text,
             "units": seg.units,
             "encoding": seg.encoding,
             "parts": parts,

@@ -9,17 +9,27 @@ code units, and characters outside the Basic Multilingual Plane (most emoji) tak
 A longer message is split; each part then loses room to a header: 153 septets or
 67 code units per part. An escape pair and a surrogate pair are never split across
 two parts. Every part is billed as one unit.
+
+:func:`send_plan` is the one decision of what Plivo sends for a ``<Message>`` text —
+automatic encoding or not, then encoding, units and whether the text is within Plivo's
+limits. :func:`smsxml.validate` and the :class:`~smsxml.Simulator` both ask it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from html import escape
 
 from ._text import plural
 from .exc import InputError
-from .protocol import AUTO_ENCODING
+from .protocol import (
+    AUTO_ENCODING,
+    AUTO_ENCODING_BY_DEFAULT,
+    MAX_TEXT_LENGTH,
+    MAX_UNICODE_TEXT_LENGTH,
+)
 
 __all__ = [
     "GSM_BASIC",
@@ -30,6 +40,8 @@ __all__ = [
     "segments",
     "is_gsm",
     "auto_encode",
+    "SendPlan",
+    "send_plan",
 ]
 
 #: The GSM 03.38 basic character set (each one septet). 0x1B, the escape, is not a
@@ -225,3 +237,77 @@ def segments(text: str) -> Segments:
         extension_characters=_unique(c for c in text if c in GSM_EXTENSION),
         parts=parts,
     )
+
+
+_GSM = GSM_BASIC | GSM_EXTENSION
+
+
+@dataclass(frozen=True)
+class SendPlan:
+    """What Plivo sends for one ``<Message>`` text, decided once by :func:`send_plan`.
+
+    ``given`` is the text as written; ``text`` is what goes out (with automatic encoding,
+    smart quotes, dashes and Unicode spaces replaced). ``length`` counts characters, as
+    Plivo's limits do; ``limit`` is 1,600 for GSM-7 and 737 for UCS-2.
+    """
+
+    given: str
+    text: str
+    auto_encoding: bool
+    encoding: str
+
+    @cached_property
+    def segments(self) -> Segments:
+        """The units ``text`` is sent in (computed when asked: validation needs only the
+        encoding and the length)."""
+        return segments(self.text)
+
+    @property
+    def units(self) -> int:
+        return self.segments.units
+
+    @property
+    def length(self) -> int:
+        return len(self.text)
+
+    @property
+    def limit(self) -> int:
+        return MAX_UNICODE_TEXT_LENGTH if self.encoding == UCS2 else MAX_TEXT_LENGTH
+
+    @property
+    def within_limits(self) -> bool:
+        """True when Plivo accepts a text this long in this encoding."""
+        return self.length <= self.limit
+
+    @property
+    def non_gsm_characters(self) -> tuple[str, ...]:
+        """The characters of ``text`` outside GSM 03.38, each once: why it is UCS-2."""
+        return _unique(c for c in self.text if c not in _GSM)
+
+    @property
+    def replaced_characters(self) -> tuple[str, ...]:
+        """The characters automatic encoding replaced, each once (none when it is off)."""
+        if not self.auto_encoding:
+            return ()
+        return _unique(c for c in self.given if c in AUTO_ENCODING)
+
+    def __str__(self) -> str:
+        auto = ", automatic encoding" if self.auto_encoding else ""
+        verdict = "" if self.within_limits else f", over the {self.limit:,}-character limit"
+        return f"{self.encoding}{auto}, {self.length:,} characters{verdict}"
+
+
+def send_plan(text: str, *, auto_encoding: bool = AUTO_ENCODING_BY_DEFAULT) -> SendPlan:
+    """How Plivo sends ``text``: the one decision :func:`smsxml.validate` and the simulator share.
+
+    With ``auto_encoding`` (Plivo's account setting "Auto-replace", off unless turned on:
+    :data:`~smsxml.protocol.AUTO_ENCODING_BY_DEFAULT`) the characters of
+    :data:`~smsxml.protocol.AUTO_ENCODING` are replaced first. One character outside
+    GSM 03.38 then makes the whole text UCS-2, limited to 737 characters instead of 1,600.
+    """
+    if not isinstance(text, str):
+        raise InputError(f"send_plan() plans a text (str), not {type(text).__name__}")
+    auto = bool(auto_encoding)
+    sent = auto_encode(text) if auto else text
+    encoding = GSM7 if _GSM.issuperset(sent) else UCS2
+    return SendPlan(given=text, text=sent, auto_encoding=auto, encoding=encoding)

@@ -657,8 +657,18 @@ def test_text_length_limit_counts_characters() -> None:
 def test_a_unicode_text_is_limited_to_737_characters() -> None:
     p = one(doc_with(text="😀" * (MAX_UNICODE_TEXT_LENGTH + 1)), "text-too-long")
     assert "738 characters and needs UCS-2 (because of 😀)" in p.message and "737" in p.message
-    # smart quotes and dashes do not count: Plivo's automatic encoding makes them GSM
-    assert "text-too-long" not in codes(doc_with(text="it’s — ok " * 100))
+    # Smart quotes and dashes count unless Plivo's automatic encoding (off by default) is on.
+    doc = doc_with(text="it’s — ok " * 100)
+    p = one(doc, "text-too-long")
+    assert "because of ’ —" in p.message and "auto_encoding=True" in p.hint
+    assert "text-too-long" not in {q.code for q in validate(doc, auto_encoding=True)}
+    assert parse(doc, auto_encoding=True).messages[0].text == "it’s — ok " * 100  # as written
+    # An emoji is never replaced: over 737 characters it is too long either way.
+    p = one(doc_with(text="it’s 😀 ok " * 100), "text-too-long")
+    assert "auto_encoding" not in p.hint
+    assert "text-too-long" in {
+        q.code for q in validate(doc_with(text="it’s 😀 ok " * 100), auto_encoding=True)
+    }
 
 
 def test_pretty_printed_text_whitespace_is_a_warning() -> None:
@@ -752,13 +762,18 @@ def test_malformed_messages_speak_plainly() -> None:
             '<?xml version="1.0" encoding="UTF-8"?><Response>é</Response>'.encode("latin-1"),
             "encoding",
         ),
-        (b'<?xml version="1.0" encoding="shift_jis"?><Response/>', "encoding"),
+        (
+            '<?xml version="1.0" encoding="shift_jis"?><Response>カ</Response>'.encode("sjis"),
+            "encoding",
+        ),
         (b'<?xml version="1.0" encoding="no-such-codec"?><Response/>', "encoding"),
+        ('<?xml version="1.0" encoding="no-such-codec"?><Response/>', "encoding"),
     ],
 )
 def test_bad_characters_and_encodings_are_problems(doc: str | bytes, code: str) -> None:
-    (p,) = validate(doc)
+    p, *rest = validate(doc)
     assert (p.code, p.severity) == (code, "error") and p.hint
+    assert all(q.severity == "warning" for q in rest)  # a UTF-8 document is still checked
 
 
 def test_bytes_honour_the_declared_encoding() -> None:
@@ -770,8 +785,10 @@ def test_bytes_honour_the_declared_encoding() -> None:
         assert parse(doc.encode(codec)).messages[0].text == text
     utf8_bom = b"\xef\xbb\xbf" + body.encode()
     assert parse(utf8_bom).messages[0].text == "café € ñ"
-    # A str is text already: a declared encoding does not matter.
-    assert parse('<?xml version="1.0" encoding="UTF-16"?>' + body).messages[0].text == "café € ñ"
+    # A str is sent as UTF-8: a declaration of another encoding is read against those bytes.
+    (p,) = validate('<?xml version="1.0" encoding="UTF-16"?>' + body)
+    assert (p.code, p.severity) == ("encoding", "error")
+    assert parse('<?xml version="1.0" encoding="ISO-8859-1"?><Response/>') == Response()
 
 
 @pytest.mark.parametrize("value", [None, 42, 3.5, ["<Response/>"], object()])
@@ -885,7 +902,16 @@ EXAMPLES: dict[tuple[str, str], object] = {
     ("bad-input", ""): 42,
     ("too-large", ""): "<Response/>" + " " * MAX_DOCUMENT_BYTES,
     ("encoding", "undecodable"): b"<Response>\xff</Response>",
-    ("encoding", "unreadable"): b'<?xml version="1.0" encoding="shift_jis"?><Response/>',
+    (
+        "encoding",
+        "unreadable",
+    ): '<?xml version="1.0" encoding="shift_jis"?><Response>カ</Response>'.encode("sjis"),
+    (
+        "encoding",
+        "declared_other",
+    ): '<?xml version="1.0" encoding="ISO-8859-1"?><Response>é</Response>',
+    ("encoding", "declared_narrow"): '<?xml version="1.0" encoding="ascii"?><Response>é</Response>',
+    ("encoding", "declared_wide"): '<?xml version="1.0" encoding="UTF-16"?><Response/>',
     ("bad-character", "unencodable"): "<Response>\ud800</Response>",
     ("bad-character", "illegal"): "<Response>\x01</Response>",
     ("bad-character", "reference"): "<Response>&#1;</Response>",
@@ -958,6 +984,7 @@ EXAMPLES: dict[tuple[str, str], object] = {
     ("empty-text", "whitespace"): doc_with(text="\n  "),
     ("text-too-long", ""): doc_with(text="x" * (MAX_TEXT_LENGTH + 1)),
     ("text-too-long", "unicode"): doc_with(text="é ü ✓ " * 123),
+    ("text-too-long", "unicode_auto"): doc_with(text="“é ü”—" * 123),
     ("text-whitespace", ""): DOCS_EXAMPLE,
     ("too-many-problems", ""): "<Response>" + "<Foo/>" * (MAX_PROBLEMS + 1) + "</Response>",
 }

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from ..exc import XMLBuildError
+from ..protocol import AUTO_ENCODING_BY_DEFAULT
 
 if TYPE_CHECKING:  # pragma: no cover
     from plivo.xml import ResponseElement
@@ -261,11 +262,11 @@ class Response:
             )
         return response
 
-    def validate(self) -> list[Problem]:
+    def validate(self, *, auto_encoding: bool = AUTO_ENCODING_BY_DEFAULT) -> list[Problem]:
         """What Plivo would object to in this document (see :func:`validate`)."""
         from .check import validate  # check imports this module: import when called
 
-        return validate(self.to_xml())
+        return validate(self.to_xml(), auto_encoding=auto_encoding)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Response):

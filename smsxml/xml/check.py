@@ -10,6 +10,7 @@ decides which code and case apply and fills in what depends on the document.
 
 from __future__ import annotations
 
+import codecs
 import re
 import xml.parsers.expat as expat
 from collections.abc import Mapping
@@ -21,8 +22,8 @@ from urllib.parse import urlsplit
 from .._hosts import is_private
 from ..exc import XMLValidationError
 from ..phone import plivo_number
-from ..protocol import MAX_TEXT_LENGTH, MAX_UNICODE_TEXT_LENGTH
-from ..units import auto_encode, segments
+from ..protocol import AUTO_ENCODING_BY_DEFAULT
+from ..units import UCS2, send_plan
 from .build import ILLEGAL_CHAR, Message, Response, describe_char, parsed_message
 from .problems import (
     CATALOGUE,
@@ -149,11 +150,13 @@ class _Refused(Exception):
 class _Checker:
     """One pass of expat over a document: collects problems and the messages found."""
 
-    def __init__(self, parser: expat.XMLParserType) -> None:
+    def __init__(self, parser: expat.XMLParserType, auto_encoding: bool) -> None:
         self._parser = parser
+        self._auto_encoding = auto_encoding
         self.problems: list[Problem] = []
         self.messages: list[Message] = []
         self.fatal: Problem | None = None
+        self.declaration: Problem | None = None  # found before parsing (see _declaration)
         self._suppressed = 0
         self._suppressed_error = False
         self._modes: list[_Mode] = []  # what each open element is, unless skipped
@@ -201,10 +204,11 @@ class _Checker:
             self.fatal = problem_at(1, 1, "encoding", "unreadable", {"declared": declared})
 
     def result(self) -> list[Problem]:
+        first = [self.declaration] if self.declaration is not None else []
         if self.fatal is not None:
             # Malformed or refused: one problem, nothing the parser saw before it matters.
-            return [self.fatal]
-        problems = sorted(self.problems, key=lambda p: (p.line, p.column))
+            return [*first, self.fatal]
+        problems = first + sorted(self.problems, key=lambda p: (p.line, p.column))
         if self._suppressed:
             last = problems[-1]
             count = {"count": self._suppressed}
@@ -331,13 +335,20 @@ class _Checker:
         if not text.strip():
             self._report(pos, "empty-text", "whitespace" if text else "no_text")
             return
-        if len(text) > MAX_TEXT_LENGTH:
-            self._report(pos, "text-too-long", length=len(text))
-        elif len(text) > MAX_UNICODE_TEXT_LENGTH:
-            unicode = segments(auto_encode(text)).non_gsm_characters
-            if unicode:
+        # Encoding and limits: the same decision the simulator sends by (units.send_plan).
+        plan = send_plan(text, auto_encoding=self._auto_encoding)
+        if not plan.within_limits:
+            if plan.encoding == UCS2:
+                unicode = plan.non_gsm_characters
                 chars = " ".join(c if c.isprintable() else f"U+{ord(c):04X}" for c in unicode[:5])
-                self._report(pos, "text-too-long", "unicode", length=len(text), chars=chars)
+                # Would Plivo's automatic encoding (off here) bring it within the limits?
+                rescued = (
+                    not plan.auto_encoding and send_plan(text, auto_encoding=True).within_limits
+                )
+                case = "unicode_auto" if rescued else "unicode"
+                self._report(pos, "text-too-long", case, length=plan.length, chars=chars)
+            else:
+                self._report(pos, "text-too-long", length=plan.length)
         lead = text[: len(text) - len(text.lstrip(_XML_SPACE))]
         trail = text[len(text.rstrip(_XML_SPACE)) :]
         if "\n" in lead or "\n" in trail:
@@ -608,48 +619,136 @@ def _bare_ampersand_before(data: bytes, index: int) -> bool:
     return amp >= 0 and re.fullmatch(rb"&#?[\w.\-]*", data[amp:index]) is not None
 
 
+_DECLARED = re.compile(rb"""\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._\-]+)""")
+
+
 def _declared_encoding(data: bytes) -> str | None:
-    m = re.match(rb"""\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._\-]+)""", data[:200])
+    m = _DECLARED.match(data[:200])
     return m.group(1).decode("ascii") if m else None
+
+
+# Encodings with 2- or 4-byte code units: a declaration of one cannot describe UTF-8 bytes.
+_WIDE = ("utf-16", "utf-32")
+
+
+def _first_difference(a: str, b: str) -> int:
+    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a) - 1)
+
+
+def _is_word(ch: str) -> bool:
+    return not ch.isspace() and ch not in "<>\"'=&;"
+
+
+def _word_at(text: str, index: int, n: int = 20) -> str:
+    """The word (no spaces, no markup) around ``text[index]``, at most ``n`` characters."""
+    index = max(min(index, len(text) - 1), 0)
+    start = index
+    while start > 0 and index - start < n // 2 and _is_word(text[start - 1]):
+        start -= 1
+    end = index + 1
+    while end < len(text) and end - start < n and _is_word(text[end]):
+        end += 1
+    return text[start:end]
+
+
+def _declaration(data: bytes) -> tuple[bool, Problem | None]:
+    """Whether the bytes are to be read as UTF-8, whatever they declare, and what is wrong
+    with their XML declaration.
+
+    Plivo reads the bytes of the reply, and a ``str`` reply is sent as UTF-8. When the bytes
+    are UTF-8 and the declaration names another encoding, a parser that believes it reads
+    something else: mojibake (ISO-8859-1: ``café`` becomes ``cafÃ©``) or nothing at all
+    (``ascii`` with an ``é``, ``UTF-16``). Bytes that are not UTF-8 are left to the parser,
+    which reads them as declared. One decision for ``str`` and ``bytes``, so that
+    ``validate(s)`` and ``validate(s.encode())`` (what the simulator reads) agree.
+    """
+    m = _DECLARED.match(data[:200])
+    if m is None:
+        return False, None
+    declared = m.group(1).decode("ascii")
+    try:
+        name: str | None = codecs.lookup(declared).name
+    except LookupError:
+        name = None
+    if name == "utf-8":
+        return True, None  # UTF-8 by any of its names ("utf8" too, which expat does not know)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False, None  # not UTF-8: perhaps really in the declared encoding
+    where = m.start(1)
+    line = data.count(b"\n", 0, where) + 1
+    pos = (line, where - (data.rfind(b"\n", 0, where) + 1) + 1)
+    fields: dict[str, object] = {"declared": _q(declared)}
+    if name is not None and name.startswith(_WIDE):
+        return True, problem_at(*pos, "encoding", "declared_wide", fields)
+    try:
+        read = data.decode(name or declared)
+    except UnicodeDecodeError as exc:
+        ch = text[len(data[: exc.start].decode("utf-8", "ignore"))]
+        char = f"{ch!r} (U+{ord(ch):04X})"
+        return True, problem_at(*pos, "encoding", "declared_narrow", {**fields, "char": char})
+    except LookupError:  # unknown, or not a text encoding (hex, rot13…)
+        return True, problem_at(*pos, "encoding", "unreadable", fields)
+    if read == text:
+        return True, None  # ASCII, say, declared as ISO-8859-1: read the same either way
+    word = _word_at(text, _first_difference(text, read))
+    garbled = _q(word.encode("utf-8").decode(name or declared, "replace"), 30)
+    return True, problem_at(
+        *pos, "encoding", "declared_other", {**fields, "word": word, "garbled": garbled}
+    )
 
 
 # --------------------------------------------------------------------------- public API
 
 
-def _check(xml: object) -> tuple[list[Problem], list[Message]]:
+def _check(xml: object, auto_encoding: bool) -> tuple[list[Problem], list[Message]]:
     read = _read(xml)
     if isinstance(read, Problem):
         return [read], []
     data, from_str = read
-    # A str is text already: its encoding= is ignored. Bytes honour a BOM and encoding=.
-    checker = _Checker(expat.ParserCreate("utf-8" if from_str else None))
+    # A str is sent as UTF-8 (data is its UTF-8 bytes). Bytes honour a BOM and encoding=,
+    # except UTF-8 bytes behind a declaration that reads them differently: that is reported,
+    # and the rest of the document is still checked as the UTF-8 it is.
+    as_utf8, declaration = _declaration(data)
+    parser = expat.ParserCreate("utf-8" if from_str or as_utf8 else None)
+    checker = _Checker(parser, bool(auto_encoding))
+    if declaration is not None:
+        checker.declaration = declaration
     checker.run(data, from_str)
     return checker.result(), checker.messages
 
 
-def validate(xml: str | bytes) -> list[Problem]:
+def validate(xml: str | bytes, *, auto_encoding: bool = AUTO_ENCODING_BY_DEFAULT) -> list[Problem]:
     """Everything Plivo would object to in ``xml``, as :class:`Problem` objects.
 
     Never raises: anything that is not a readable Plivo Message XML document, including
     arbitrary bytes, comes back as problems. An empty list means the document is fine.
-    A ``str`` is taken as text (its declared encoding is ignored); ``bytes`` are decoded
-    as the XML declaration or byte-order mark says, UTF-8 by default.
+    ``bytes`` are decoded as the XML declaration or byte-order mark says, UTF-8 by
+    default; a ``str`` is checked as the UTF-8 bytes it is sent as, so a declaration of
+    another encoding that would read them differently is an ``encoding`` error.
+
+    ``auto_encoding`` is Plivo's account setting (off unless turned on in the console):
+    whether smart quotes, dashes and Unicode spaces are replaced before the text's
+    encoding and limits are decided — :func:`smsxml.units.send_plan`, as the
+    :class:`~smsxml.Simulator` with the same ``auto_encoding`` sends it.
     """
     try:
-        return _check(xml)[0]
+        return _check(xml, auto_encoding)[0]
     except Exception as exc:  # pragma: no cover - a safety net, not a code path
         return [problem_at(1, 1, "internal-error", "", {"error": type(exc).__name__})]
 
 
-def parse(xml: str | bytes) -> Response:
+def parse(xml: str | bytes, *, auto_encoding: bool = AUTO_ENCODING_BY_DEFAULT) -> Response:
     """Read a document into a :class:`Response`, or raise :class:`XMLValidationError`.
 
-    Raises when :func:`validate` reports any error, not for warnings; the exception's
-    ``.problems`` is the full list :func:`validate` returns. Message text is kept exactly
-    as Plivo receives it: nothing is stripped, so ``<Message …>\\n  Hi\\n</Message>``
-    has the text ``"\\n  Hi\\n"``. ``parse(r.to_xml()) == r`` for every valid ``r``.
+    Raises when :func:`validate` (with the same ``auto_encoding``) reports any error, not
+    for warnings; the exception's ``.problems`` is the full list :func:`validate` returns.
+    Message text is kept exactly as written: nothing is stripped or replaced, so
+    ``<Message …>\\n  Hi\\n</Message>`` has the text ``"\\n  Hi\\n"``.
+    ``parse(r.to_xml()) == r`` for every valid ``r``.
     """
-    problems, messages = _check(xml)
+    problems, messages = _check(xml, auto_encoding)
     if any(p.severity == "error" for p in problems):
         raise XMLValidationError(problems)
     return Response(messages)

@@ -174,7 +174,11 @@ _EXAMPLE_NUMBER = "for example 12025550000 for a US number"
 _CHECK_DIGITS = (
     f"check for missing or extra digits; write country code then number ({_EXAMPLE_NUMBER})"
 )
-_PARSER = " (parser: {reason})"  # expat's own words, after every parser-detected problem
+_PARSER = " (parser: {reason})"
+_DECLARE_UTF8 = (
+    'declare encoding="UTF-8" or drop the declaration (a str reply is sent as UTF-8: '
+    "smsxml's webhook and web frameworks encode it so)"
+)  # expat's own words, after every parser-detected problem
 
 
 def _kind(
@@ -211,7 +215,8 @@ _KINDS = (
     _kind(
         "encoding",
         "error",
-        "bytes that are not in the document's encoding, or an encoding the parser cannot read",
+        "bytes that are not in the document's encoding, an encoding the parser cannot read, "
+        "or a declaration naming another encoding than the UTF-8 the document is in",
         undecodable=Wording(
             "bytes that are not valid {encoding}" + _PARSER,
             "save the document as {encoding}, or declare its real encoding in "
@@ -219,7 +224,22 @@ _KINDS = (
         ),
         unreadable=Wording(
             "the document declares encoding {declared!r}, which the XML parser cannot read",
-            'save it as UTF-8 with encoding="UTF-8" (or pass a str instead of bytes)',
+            _DECLARE_UTF8,
+        ),
+        declared_other=Wording(
+            'the XML declaration says encoding="{declared}", but the document is UTF-8: '
+            "Plivo would read {word!r} as {garbled!r}",
+            _DECLARE_UTF8,
+        ),
+        declared_narrow=Wording(
+            'the XML declaration says encoding="{declared}", but the document is UTF-8 and '
+            "has {char}, which {declared} cannot hold: Plivo could not read the reply",
+            _DECLARE_UTF8,
+        ),
+        declared_wide=Wording(
+            'the XML declaration says encoding="{declared}", but the document is UTF-8 '
+            "(one byte per ASCII character): Plivo could not read the reply",
+            _DECLARE_UTF8,
         ),
     ),
     _kind(
@@ -615,6 +635,13 @@ _KINDS = (
             f"accepts at most {MAX_UNICODE_TEXT_LENGTH} characters of Unicode text",
             "shorten it, split it into several <Message> elements, or write those characters "
             "in GSM (smsxml.segments(text) shows which ones)",
+        ),
+        unicode_auto=Wording(
+            "the text is {length:,} characters and needs UCS-2 (because of {chars}); Plivo "
+            f"accepts at most {MAX_UNICODE_TEXT_LENGTH} characters of Unicode text",
+            "write those characters in GSM (straight quotes, -), or turn on automatic encoding "
+            "(Plivo console: Messaging > Settings > Other Settings > Auto-replace) and check "
+            "with validate(xml, auto_encoding=True)",
         ),
     ),
     _kind(
