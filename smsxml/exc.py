@@ -12,6 +12,7 @@
     │   ├── ReplayError          a recording or a target cannot be replayed
     │   ├── SimulatorError       the simulator was given something it cannot use
     │   ├── WidgetError          a widget was given something it cannot use
+    │   ├── WebhookError         a local webhook or server cannot be set up as asked
     │   └── CliError             a command cannot do what was asked (exit 2)
     └── DeliveryError (also a ConnectionError): a request could not be delivered
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "SmsxmlError",
     "InputError",
+    "WrongTypeError",
     "XMLBuildError",
     "XMLValidationError",
     "SignatureError",
@@ -40,6 +42,7 @@ __all__ = [
     "ReplayError",
     "SimulatorError",
     "WidgetError",
+    "WebhookError",
     "CliError",
     "DeliveryError",
 ]
@@ -51,6 +54,11 @@ class SmsxmlError(Exception):
 
 class InputError(SmsxmlError, ValueError):
     """Something given to smsxml cannot be used as it is."""
+
+
+class WrongTypeError(InputError, TypeError):
+    """An argument of the wrong type (a token that is not text, a handler that is not a
+    function…). Also a ``TypeError``, for code that caught one before."""
 
 
 class XMLBuildError(InputError):
@@ -92,6 +100,11 @@ class SimulatorError(InputError):
 
 class WidgetError(InputError):
     """A widget was given something it cannot use (bad parameters, no entries…)."""
+
+
+class WebhookError(InputError):
+    """A local webhook or the server under it cannot be set up as asked (a port outside
+    0–65535, limits that are not positive numbers, options beside a ready app…)."""
 
 
 class CliError(InputError):

@@ -118,6 +118,7 @@ def _check_url(url: object) -> str:
         raise RequestError(
             "a URL is needed: the full URL of your app, like https://example.com/receive_sms/"
         )
+    _check_utf8(url, "the URL")
     try:
         base_url(url)
     except SignatureError:
@@ -138,6 +139,28 @@ def _check_url(url: object) -> str:
     return canonical_url(url)
 
 
+def _check_utf8(text: str, what: str) -> None:
+    """A :class:`RequestError` naming ``what`` when ``text`` holds a character that no
+    request can carry (a lone surrogate has no UTF-8)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise RequestError(
+            f"{what} holds {text[exc.start]!r} at position {exc.start}, a character that "
+            "cannot be sent in UTF-8 (a lone surrogate)"
+        ) from None
+
+
+def _token(auth_token: object, what: str = "auth_token") -> str:
+    """:func:`resolve_token`, with a :class:`RequestError` for a token that is not text."""
+    if auth_token is not None and not isinstance(auth_token, str):
+        raise RequestError(
+            f"{what} is text (str), like the one in the Plivo console, or None; got "
+            f"{type(auth_token).__name__}"
+        )
+    return resolve_token(auth_token)
+
+
 def _str_params(params: Mapping[str, object] | None, what: str) -> dict[str, str]:
     if params is None:
         return {}
@@ -149,7 +172,10 @@ def _str_params(params: Mapping[str, object] | None, what: str) -> dict[str, str
             raise RequestError(f"{what}: every name must be a non-empty string, not {key!r}")
         if value is None:
             raise RequestError(f"{what}: {key} has no value (None); use '' for an empty value")
-        result[key] = value if isinstance(value, str) else str(value)
+        text = value if isinstance(value, str) else str(value)
+        _check_utf8(key, f"{what}: the name {key!r}")
+        _check_utf8(text, f"{what}: {key}")
+        result[key] = text
     return result
 
 
@@ -179,11 +205,14 @@ def signed_request(
     method = method.strip().upper()
     url = _check_url(url)
     values = _str_params(params, "params")
-    token = resolve_token(auth_token)
+    token = _token(auth_token)
+    if main_auth_token is not None:
+        _token(main_auth_token, "main_auth_token")
     if nonce is None:
         nonce = make_nonce()
     elif not isinstance(nonce, str) or not nonce:
         raise RequestError("the nonce must be a non-empty string (Plivo uses 20 digits)")
+    _check_utf8(nonce, "the nonce")
 
     headers = {"User-Agent": USER_AGENT}
     encoded = urlencode(values, encoding="utf-8")
@@ -273,6 +302,8 @@ def _number(value: object, what: str) -> str:
         raise RequestError(f"{what} is needed (a phone number like 14155550100)")
     if not isinstance(value, str | int) or isinstance(value, bool):
         raise RequestError(f"{what} must be a phone number (text), not {type(value).__name__}")
+    if isinstance(value, str):
+        _check_utf8(value, what)
     return plivo_number(value)
 
 
@@ -307,10 +338,22 @@ def inbound_request(
         raise RequestError("text is needed (the message content; '' for an empty message)")
     if not isinstance(text, str):
         raise RequestError(f"text must be a string, not {text.__class__.__name__}")
-    if type not in MESSAGE_TYPES:  # `type` is Plivo's parameter name here
+    _check_utf8(text, "text")
+    if message_uuid is not None and not isinstance(message_uuid, str):
+        raise RequestError(
+            f"message_uuid must be text (a UUID) or None, not {message_uuid.__class__.__name__}"
+        )
+    if message_uuid:
+        _check_utf8(message_uuid, "message_uuid")
+    # `type` is Plivo's parameter name here
+    if not isinstance(type, str) or type not in MESSAGE_TYPES:
         raise RequestError(f"type must be one of {', '.join(MESSAGE_TYPES)}; got {type!r}")
-    if isinstance(media, str) or not all(isinstance(m, str) and m for m in media):
+    if not isinstance(media, Sequence) or isinstance(media, str | bytes | bytearray):
+        raise RequestError(f"media must be a list of URLs (text), not {media.__class__.__name__}")
+    if not all(isinstance(m, str) and m for m in media):
         raise RequestError("media must be a list of URLs (text)")
+    for number, item in enumerate(media, 1):
+        _check_utf8(item, f"media URL {number}")
     if media and type == "sms":
         raise RequestError("an SMS carries no media: use type='mms' (or 'whatsapp')")
     units = segments(text).units if type == "sms" else 1

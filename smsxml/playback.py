@@ -23,6 +23,7 @@ view is the same on every run when the recording, the target URL and the seed ar
 
 from __future__ import annotations
 
+import math
 import os
 import random
 from collections.abc import Callable, Iterable, Mapping
@@ -33,7 +34,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from ._headers import header_map
-from .exc import DeliveryError, ReplayError
+from .exc import DeliveryError, RecordingError, ReplayError
 from .inbound import SignedRequest, resigned
 from .protocol import FORM_CONTENT_TYPE, NONCE_HEADER, SIGNATURE_HEADER
 from .recording import RecordedRequest, load
@@ -175,7 +176,12 @@ def _as_recorded(entry: Any) -> RecordedRequest:
 
 def _entries(source: Any) -> list[RecordedRequest]:
     if isinstance(source, str | os.PathLike):
-        return load(source)
+        try:
+            return load(source)
+        except RecordingError:
+            raise
+        except (ValueError, TypeError) as exc:  # a NUL or a lone surrogate in the file name
+            raise ReplayError(f"cannot read a recording named {source!r}: {exc}") from None
     if isinstance(source, RecordedRequest) or not isinstance(source, Iterable):
         return [_as_recorded(source)]
     return [_as_recorded(entry) for entry in source]
@@ -244,6 +250,27 @@ def _rng(seed: int | None) -> random.Random | None:
     return random.Random(seed)
 
 
+def _timeout(timeout: object) -> float:
+    """``timeout`` checked: a number of seconds above 0 (not a bool, not NaN or infinity)."""
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not math.isfinite(timeout)
+        or timeout <= 0
+    ):
+        raise ReplayError(f"timeout must be a number of seconds above 0, not {timeout!r}")
+    return float(timeout)
+
+
+def _token(auth_token: object, what: str) -> str | None:
+    if auth_token is not None and not isinstance(auth_token, str):
+        raise ReplayError(
+            f"{what} is text (str), like the one in the Plivo console, or None; got "
+            f"{type(auth_token).__name__}"
+        )
+    return auth_token
+
+
 def _path(url: str) -> str:
     """The path and query of ``url``: what a seeded nonce is bound to besides the
     parameters (not the host and port, which change from run to run)."""
@@ -274,9 +301,11 @@ def replay(
     (default: unpredictable nonces, as Plivo's).
     """
     rng = _rng(seed)
+    timeout = _timeout(timeout)
+    main_auth_token = _token(main_auth_token, "main_auth_token")
+    token = resolve_token(_token(auth_token, "auth_token"))  # signs fresh requests
     entries = _entries(path_or_entries)
     app, target_url = _target(url)
-    token = resolve_token(auth_token)  # signs fresh requests
     results = []
     for original in entries:
         method = original.method.upper()

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Literal, get_args
 
 from ._headers import header_map
 from ._http import parse_form
+from .exc import InputError, WrongTypeError
 from .nonces import NonceStore
 from .protocol import (
     MA_SIGNATURE_HEADER,
@@ -84,11 +85,14 @@ Tokens = str | Sequence[str]
 
 
 def _tokens(tokens: Tokens | None) -> tuple[str, ...]:
+    """One token or several as a tuple; anything else is a :class:`WrongTypeError`."""
     if tokens is None:
         return ()
     if isinstance(tokens, str):
         return (tokens,) if tokens else ()
-    return tuple(t for t in tokens if t)
+    if isinstance(tokens, Sequence) and all(isinstance(t, str) for t in tokens):
+        return tuple(t for t in tokens if t)
+    raise WrongTypeError("an auth token is text (str), or a list of them while you rotate")
 
 
 # --- one signature --------------------------------------------------------------------------
@@ -378,8 +382,15 @@ def verify(
     and ``main_auth_token``: a token or several (rotation). ``nonces``: the replay memory
     (None: off). ``public_url``: a hint for the diagnosis (the URL Plivo was told to call).
     """
+    if not isinstance(method, str):
+        raise WrongTypeError(f"the method must be text such as 'POST', not {method!r}")
+    if not _tokens(auth_token):
+        raise InputError("an auth token is needed to verify a signature (or several)")
     method = method.upper()
-    h = header_map(headers)
+    try:
+        h = header_map(headers)
+    except (TypeError, ValueError, AttributeError):
+        raise WrongTypeError("headers must be a mapping or (name, value) pairs") from None
     seen = signature_headers(h)
     if method not in METHODS:
         return Verification(

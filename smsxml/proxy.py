@@ -36,6 +36,7 @@ from .nonces import MemoryNonceStore
 from .policy import verify
 from .protocol import ANSWER_TIMEOUT, XML_MEDIA_TYPES
 from .tokens import mask, redact, resolve_tokens
+from .webhook.limits import ServerLimits, check_port
 from .webhook.request import public_origin, request_target, request_url, text_path
 from .xml import Problem, summary, validate
 
@@ -459,11 +460,9 @@ class Proxy:
     def __init__(self, upstream: str, auth_token: str | Sequence[str] | None = None,
                  host: str = "127.0.0.1",
                  port: int = 0, **options: Any):  # fmt: skip
-        from .webhook.limits import ServerLimits
-        from .webhook.server import Server
+        from .webhook.server import Server  # waitress: only when a proxy is served
 
-        if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
-            raise ValueError(f"port must be 0 (any free one) to 65535; got {port!r}")
+        check_port(port)
         self.app = ProxyApp(upstream, auth_token, **options)
         self._server = Server(self.app, host, port, ServerLimits(max_body=self.app.max_body))
         self.host, self.port = host, self._server.port

@@ -113,6 +113,11 @@ def make_nonce(rng: object | None = None, *, binds: object = None) -> str:
     nonce is then a digest of the draw and of ``binds``, so that a seeded run repeated gives
     the same nonce for the same request (a duplicate) and never for a different one (which
     replay memory would refuse)."""
+    if rng is not None and not callable(getattr(rng, "randrange", None)):
+        raise SignatureError(
+            "rng must be a random generator with randrange (e.g. random.Random(seed)) or "
+            f"None, not {type(rng).__name__}"
+        )
     draw = rng.randrange if rng is not None else secrets.randbelow  # type: ignore[attr-defined]
     number: int = draw(10**20)
     if rng is not None and binds is not None:
@@ -184,6 +189,41 @@ def _sorted_params(params: Mapping[str, object]) -> str:
     return "".join(pieces)
 
 
+def _check_params(params: object, what: str = "params") -> None:
+    """A clear :class:`SignatureError` for V3 ``params`` that cannot be signed: not a
+    mapping, or a name that is not text (names are sorted, so they must all be ``str``)."""
+    if params is None:
+        return
+    if not isinstance(params, Mapping):
+        raise SignatureError(
+            f"{what} must be a mapping of names to values (a dict) or None, "
+            f"not {type(params).__name__}"
+        )
+    for key, value in params.items():
+        if not isinstance(key, str):
+            raise SignatureError(
+                f"{what}: every name must be text (str); got {key!r} ({type(key).__name__})"
+            )
+        if isinstance(value, Mapping):
+            _check_params(value, f"{what}[{key!r}]")
+
+
+def _check_uri(uri: object) -> None:
+    if not isinstance(uri, str):
+        raise SignatureError(f"the URL must be a string, not {type(uri).__name__}")
+
+
+def _signed_text(text: str) -> bytes:
+    """UTF-8 of the V3 string to sign. The URL and the nonce were checked already, so a
+    character without UTF-8 (a lone surrogate) can only have come from the params."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise SignatureError(
+            f"params hold a character that cannot be sent in UTF-8 ({text[exc.start]!r})"
+        ) from None
+
+
 def _v3_url(method: str, uri: str, params: Mapping[str, object] | None) -> str:
     base = base_url(uri)
     query = parse_qs(urlparse(uri).query, keep_blank_values=True)
@@ -209,6 +249,8 @@ def sign_v3(
 ) -> str:
     """The X-Plivo-Signature-V3 value for a ``method`` request to ``uri`` with ``params``
     (over the canonical form of ``uri``: see :mod:`smsxml.canonical`)."""
+    _check_uri(uri)
+    _check_params(params)
     return _sign_v3(method, canonical_url(uri), nonce, auth_token, params)
 
 
@@ -225,7 +267,7 @@ def _sign_v3(
     # The SDK turns the nonce's UTF-8 bytes into text one byte per character before
     # signing; Plivo's nonces are digits, where this changes nothing, but we match it.
     nonce_text = _text(_utf8(nonce, "the nonce"))
-    message = f"{url}.{nonce_text}".encode()
+    message = _signed_text(f"{url}.{nonce_text}")
     return _hmac_b64(_key(auth_token), message)
 
 
@@ -238,9 +280,12 @@ def validate_v3(
     params: Mapping[str, object] | None = None,
 ) -> bool:
     """True when ``signature`` (a header that may hold several comma-separated signatures)
-    contains the V3 signature of this request."""
+    contains the V3 signature of this request. Garbage from the request (no signature, a
+    URL that is not absolute http(s)) gives ``False``; a missing token or ``params`` that
+    are not a mapping of text names is a :class:`SignatureError`."""
     _key(auth_token)
-    if not isinstance(signature, str) or not signature:
+    _check_params(params)
+    if not isinstance(signature, str) or not signature or not isinstance(uri, str):
         return False
     try:
         expected = [
@@ -361,10 +406,12 @@ def explain_v3(
 ) -> SignatureV3Explanation:
     """How the V3 signature of a ``method`` request to ``uri`` with ``params`` is made,
     step by step (the same string :func:`sign_v3` signs)."""
+    _check_uri(uri)
+    _check_params(params)
     method = method.upper() if isinstance(method, str) else method
     url = _v3_url(method, canonical_url(uri), params)
     string_to_sign = f"{url}.{_text(_utf8(nonce, 'the nonce'))}"
-    digest = hmac.new(_key(auth_token), string_to_sign.encode("utf-8"), hashlib.sha256).digest()
+    digest = hmac.new(_key(auth_token), _signed_text(string_to_sign), hashlib.sha256).digest()
     query_params: dict[str, object] = dict(parse_qs(urlparse(uri).query, keep_blank_values=True))
     if method == "GET":
         query_params = {**(params or {}), **query_params}

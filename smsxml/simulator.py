@@ -38,7 +38,7 @@ from urllib.parse import urlsplit
 
 from ._hosts import is_loopback, is_private, url_host
 from ._text import plural, shorten, url_path
-from .exc import DeliveryError, SimulatorError
+from .exc import DeliveryError, SimulatorError, WrongTypeError
 from .flow import (
     DeliveryReport,
     Event,
@@ -243,6 +243,8 @@ class Simulator:
         self._main_auth_token = main_auth_token or None
         if isinstance(numbers, str):
             numbers = (numbers,)
+        if not isinstance(numbers, Iterable):
+            raise WrongTypeError(f"numbers must be phone numbers (text), not {numbers!r}")
         self.numbers = tuple(_digits(n, "each of numbers") for n in numbers)
         if not self.numbers:
             raise SimulatorError("numbers must name at least one number your account owns")
@@ -262,6 +264,8 @@ class Simulator:
         if not parsed.is_finite() or parsed < 0:
             raise SimulatorError(f"rate must be a charge per unit like '0.00500', not {rate!r}")
         self.rate = f"{parsed:.5f}"
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise WrongTypeError(f"seed must be a whole number (or None), not {seed!r}")
         self.seed = seed
         self.allow_remote = bool(allow_remote)
         self.auto_encoding = bool(auto_encoding)

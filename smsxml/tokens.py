@@ -20,6 +20,8 @@ import re
 import warnings
 from collections.abc import Sequence
 
+from .exc import WrongTypeError
+
 __all__ = [
     "DEMO_AUTH_TOKEN",
     "ENV_VAR",
@@ -68,7 +70,7 @@ def resolve_token(auth_token: str | None = None) -> str:
     A token that is not text is refused at once (``TypeError``), not at the first request;
     a short one is accepted with a :class:`WeakTokenWarning`."""
     if auth_token is not None and not isinstance(auth_token, str):
-        raise TypeError(
+        raise WrongTypeError(
             f"an auth token is text (str), like the one in the Plivo console; got "
             f"{type(auth_token).__name__}"
         )

@@ -218,7 +218,7 @@ def test_ten_thousand_signed_requests_from_32_clients(
         assert len(entries) == N and hook.log.total - total_before == N
         assert set(logged) == sent and set(logged.values()) == {1}
         assert set(handler.seen) == sent and set(handler.seen.values()) == {1}
-        assert {(e.status, e.verdict) for e in entries} == {(200, "valid V2")}
+        assert {(e.status, e.verdict) for e in entries} == {(200, "valid V3")}
         assert all(e.problems == () for e in entries[:: N // 100])
 
         # Memory: the log keeps its 10,000 entries (by request, ~5 KB each with the reply);

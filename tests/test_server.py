@@ -640,3 +640,165 @@ def test_server_limits_are_checked_and_shown() -> None:
     finally:
         server.stop()
     assert server.threads() == [] and "stopped" in repr(server)
+
+
+# --- stop() while a request is in flight: what the client gets is what is logged --------------
+
+
+class _SlowHandler:
+    """Answers after ``release`` is set (or ``delay`` seconds), saying when it started."""
+
+    def __init__(self, delay: float = 10.0) -> None:
+        self.entered, self.release, self.delay = threading.Event(), threading.Event(), delay
+
+    def __call__(self, message: object) -> Response:
+        self.entered.set()
+        self.release.wait(self.delay)
+        return Response().add_message("late", src=TO, dst=FROM)
+
+
+def _client(hook: LocalWebhook, outcome: dict[str, object]) -> threading.Thread:
+    """A real client thread sending one signed message; ``outcome`` gets its reply or error."""
+    request = inbound_request(hook.url, TOKEN, from_=FROM, to=TO, text="hi")
+
+    def run() -> None:
+        try:
+            outcome["reply"] = request.send(timeout=10)
+        except Exception as exc:  # what the client saw, whatever it is
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def test_stop_waits_for_a_slow_handler_and_the_client_gets_its_answer() -> None:
+    slow = _SlowHandler(delay=0.4)
+    hook = LocalWebhook(slow, TOKEN)
+    outcome: dict[str, object] = {}
+    client = _client(hook, outcome)
+    assert slow.entered.wait(5)
+    started = time.perf_counter()
+    hook.stop(timeout=3.0)
+    took = time.perf_counter() - started
+    client.join(10)
+    assert "error" not in outcome, outcome
+    reply = outcome["reply"]
+    assert reply.status == 200 and b"late" in reply.body  # type: ignore[attr-defined]
+    assert [e.status for e in hook.log] == [200]  # logged once, as the client saw it
+    assert took < 2.0, f"stop() took {took:.2f} s for a handler that needed 0.4 s"
+    assert not hook.running
+    with pytest.raises(OSError):  # no longer listening
+        socket.create_connection(("127.0.0.1", hook.port), timeout=1).close()
+
+
+def test_a_handler_still_busy_at_stops_timeout_is_answered_503_and_logged_so() -> None:
+    slow = _SlowHandler()
+    hook = LocalWebhook(slow, TOKEN)
+    outcome: dict[str, object] = {}
+    client = _client(hook, outcome)
+    try:
+        assert slow.entered.wait(5)
+        started = time.perf_counter()
+        hook.stop(timeout=0.3)
+        took = time.perf_counter() - started
+        client.join(10)
+        assert "error" not in outcome, outcome  # not "connection aborted"
+        reply = outcome["reply"]
+        assert reply.status == 503  # type: ignore[attr-defined]
+        assert b"the server stopped before the app answered" in reply.body  # type: ignore[attr-defined]
+        assert [(e.status, e.method, e.path) for e in hook.log] == [(503, "POST", "/receive_sms/")]
+        assert "stopped before the app answered" in hook.log[0].reason
+        assert took < 1.0, f"stop(timeout=0.3) took {took:.2f} s"
+    finally:
+        slow.release.set()
+
+
+def test_the_late_answer_of_a_handler_the_server_gave_up_on_is_not_logged_again() -> None:
+    slow = _SlowHandler()
+    hook = LocalWebhook(slow, TOKEN)
+    outcome: dict[str, object] = {}
+    client = _client(hook, outcome)
+    assert slow.entered.wait(5)
+    hook.stop(timeout=0.2)
+    client.join(10)
+    slow.release.set()
+    time.sleep(0.3)  # the handler returns now, after the server answered 503 for it
+    assert [e.status for e in hook.log] == [503]
+
+
+def test_a_request_queued_behind_a_busy_worker_at_the_timeout_is_answered_503_once(
+    tmp_path: os.PathLike[str],
+) -> None:
+    slow = _SlowHandler()
+    record = os.path.join(tmp_path, "rec.jsonl")
+    hook = LocalWebhook(slow, TOKEN, limits=ServerLimits(threads=1), record_to=record)
+    first: dict[str, object] = {}
+    second: dict[str, object] = {}
+    clients = [_client(hook, first)]
+    try:
+        assert slow.entered.wait(5)
+        clients.append(_client(hook, second))  # waits for the only worker
+        time.sleep(0.3)
+        hook.stop(timeout=0.3)
+        for client in clients:
+            client.join(10)
+        assert first["reply"].status == 503 and second["reply"].status == 503  # type: ignore[attr-defined]
+        assert [e.status for e in hook.log] == [503, 503]
+        from smsxml.recording import load
+
+        # the running one was recorded by the app; the queued one, which the app never saw,
+        # by the refusal: each once
+        assert len(load(record)) == 2
+    finally:
+        slow.release.set()
+
+
+# --- requests the server answers itself are all logged once, and recorded ------------------------
+
+REFUSED_AT_THE_REQUEST_LINE = [
+    (b"GARBAGE\r\n\r\n", "GARBAGE", "?"),
+    (b"G@T /receive_sms/ HTTP/1.1\r\nHost: x\r\n\r\n", "G@T", "/receive_sms/"),
+    (b"GET /receive_sms/ HTTP/1.1\r\nBad Header\r\n\r\n", "GET", "/receive_sms/"),
+    (b"\r\n\r\nGET  / HTTP/1.1\r\n\r\n", "GET", " /"),
+]
+
+
+@pytest.mark.parametrize(("data", "method", "target"), REFUSED_AT_THE_REQUEST_LINE)
+def test_a_request_line_waitress_refuses_is_answered_400_logged_once_and_recorded(
+    tmp_path: os.PathLike[str], handler: Handler, data: bytes, method: str, target: str
+) -> None:
+    record = os.path.join(tmp_path, "rec.jsonl")
+    with LocalWebhook(handler, TOKEN, record_to=record) as hook:
+        status, body = exchange(hook.port, data)
+        assert status == 400 and body.startswith(b"400 ")
+        assert hook.log.wait_for(1, timeout=5)
+        time.sleep(0.1)  # nothing more comes
+        assert [(e.status, e.method, e.url) for e in hook.log] == [(400, method, target)]
+    from smsxml.recording import load
+
+    recorded = load(record)
+    assert [(r.method, r.url) for r in recorded] == [
+        (method, f"http://127.0.0.1:{hook.port}{target}" if target.startswith("/") else target)
+    ]
+    assert handler.calls == 0
+
+
+def test_refusals_of_every_kind_are_recorded_once(
+    tmp_path: os.PathLike[str], handler: Handler
+) -> None:
+    record = os.path.join(tmp_path, "rec.jsonl")
+    limits = ServerLimits(max_header=2048)
+    with LocalWebhook(handler, TOKEN, limits=limits, record_to=record) as hook:
+        big = f"GET /receive_sms/ HTTP/1.1\r\nHost: x\r\nX-Big: {'a' * 4000}\r\n\r\n".encode()
+        two = (
+            b"POST /receive_sms/ HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n"
+            b"Content-Length: 2\r\n\r\nab"
+        )
+        statuses = [exchange(hook.port, data)[0] for data in (big, two)]
+        assert hook.log.wait_for(2, timeout=5)
+    from smsxml.recording import load
+
+    assert statuses == [431, 400]
+    assert sorted(e.status for e in hook.log) == [400, 431]
+    assert len(load(record)) == 2

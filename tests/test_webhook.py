@@ -25,6 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import smsxml.webhook
+from smsxml.exc import WebhookError
 from smsxml.inbound import InboundMessage, inbound_request, signed_request
 from smsxml.webhook import (
     LocalWebhook,
@@ -862,7 +863,7 @@ def test_local_webhook_repr_and_options(hook, auth_token, handler):
     text = repr(hook)
     assert text.startswith(f"<LocalWebhook {hook.url} running") and auth_token not in text
     assert auth_token not in repr(hook.app)
-    with pytest.raises(TypeError):
+    with pytest.raises(WebhookError, match="ready app"):  # options beside a ready app
         LocalWebhook(WebhookApp(handler, auth_token), auth_token)
     with LocalWebhook(handler, auth_token, path="/sms/") as other:
         assert other.url.endswith("/sms/")

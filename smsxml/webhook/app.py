@@ -17,6 +17,7 @@ from .._headers import header_map
 from .._http import environ_headers as _environ_headers
 from .._http import read_at_most as _read_at_most
 from ..canonical import canonical_path
+from ..exc import WebhookError, WrongTypeError
 from ..inbound import InboundMessage, StatusReport
 from ..nonces import MemoryNonceStore, NonceStore, SQLiteNonceStore
 from ..policy import METHODS, SignatureCheck, Verdict, Verification, verify
@@ -164,14 +165,14 @@ class WebhookApp:
         on_status: Callable[[StatusReport], Any] | None = None,
     ):
         if not callable(handler):
-            raise TypeError(
+            raise WrongTypeError(
                 "handler must be a function taking an InboundMessage and returning a "
                 f"Response, an XML string or bytes; got {type(handler).__name__}"
             )
         if not isinstance(path, str) or not path.startswith("/"):
-            raise ValueError(f"path must start with '/', like '/receive_sms/'; got {path!r}")
+            raise WebhookError(f"path must start with '/', like '/receive_sms/'; got {path!r}")
         if "?" in path or "#" in path or path.startswith("//"):
-            raise ValueError(
+            raise WebhookError(
                 f"path is the path of the message_url only (one '/' at the start, no '?' or "
                 f"'#'), like '/receive_sms/'; got {path!r}"
             )
@@ -180,14 +181,14 @@ class WebhookApp:
             or not status_path.startswith("/")
             or status_path == path
         ):
-            raise ValueError(
+            raise WebhookError(
                 "status_path must start with '/' and differ from path, like '/sms_status/'; "
                 f"got {status_path!r}"
             )
         if on_status is not None and not callable(on_status):
-            raise TypeError("on_status must be a function taking a StatusReport")
+            raise WrongTypeError("on_status must be a function taking a StatusReport")
         if not isinstance(max_body, int) or max_body < 0:
-            raise ValueError("max_body must be a whole number of bytes (0 or more)")
+            raise WebhookError("max_body must be a whole number of bytes (0 or more)")
         self.handler = handler
         self._tokens = resolve_tokens(auth_token)
         self._token = self._tokens[0]  # signs (e.g. LocalWebhook's curl lines)
@@ -207,12 +208,12 @@ class WebhookApp:
         )
         self.signature_versions = tuple(dict.fromkeys(versions))
         if not self.signature_versions or not set(self.signature_versions) <= {"V2", "V3"}:
-            raise ValueError(
+            raise WebhookError(
                 "signature_versions names the signatures to accept: 'V2', 'V3' or both; "
                 f"got {signature_versions!r}"
             )
         if v3_mismatch not in ("refuse", "warn"):
-            raise ValueError(f"v3_mismatch is 'refuse' or 'warn'; got {v3_mismatch!r}")
+            raise WebhookError(f"v3_mismatch is 'refuse' or 'warn'; got {v3_mismatch!r}")
         self.v3_mismatch = v3_mismatch
         self.trust_proxy = trust_proxy
         self.public_url = public_url
@@ -286,8 +287,10 @@ class WebhookApp:
                 self._salvage(ex)
                 self._record(ex)
         entry = self._log_entry(ex, status, reason, time.perf_counter() - started)
-        self.log.append(entry)
-        self._emit(entry)
+        claim = environ.get("smsxml.server.claim")  # False: the stopping server answered
+        if claim is None or claim():
+            self.log.append(entry)
+            self._emit(entry)
         headers = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
         start_response(_STATUS_LINES[status], headers + extra_headers)
         return [body]
@@ -295,11 +298,32 @@ class WebhookApp:
     def log_refusal(self, refusal: Refusal) -> None:
         """Log a request that the server in front of this app refused before the app saw it
         (e.g. waitress's 400 for two Content-Length headers, 408 for a request too slow to
-        arrive), so that the log holds every request once. See :mod:`smsxml.server`."""
+        arrive; 503 for one still running when the server stopped), so that the log holds
+        every request once; recorded too when ``record_to`` is set (with the body, which the
+        server did not read, empty), unless the app saw it (and so recorded it already).
+        See :mod:`smsxml.webhook.server`."""
         target = refusal.target
         path = target.split("?", 1)[0] if target.startswith("/") else target
+        now = utc_now()
+        if self.record_to and not refusal.app_saw:
+            try:
+                recording.append(
+                    self.record_to,
+                    recording.RecordedRequest(
+                        method=refusal.method,
+                        url=refusal.url or target,
+                        headers=dict(refusal.headers),
+                        time=recording.iso_utc(now),
+                    ),
+                )
+            except Exception as exc:  # a full disk must not take the webhook down
+                _log.error(
+                    "could not record the request to %s: %s",
+                    self.record_to,
+                    self._redact(str(exc)),
+                )
         entry = LogEntry(
-            time=utc_now(),
+            time=now,
             method=refusal.method,
             url=target,
             path=path,

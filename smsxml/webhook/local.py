@@ -18,10 +18,11 @@ from typing import Any, Protocol
 from .._runtime import in_browser
 from .._text import plural
 from ..canonical import canonical_url
+from ..exc import WebhookError
 from ..tokens import mask
 from ..transport import mount, unmount
 from .app import Handler, WebhookApp
-from .limits import ServerLimits
+from .limits import ServerLimits, check_host, check_port
 from .log import RequestLog
 
 __all__ = ["LocalWebhook"]
@@ -64,9 +65,13 @@ class LocalWebhook:
         in_process: bool | None = None,
         **app_options: Any,
     ):
+        check_host(host)
+        check_port(port)
+        if limits is not None and not isinstance(limits, ServerLimits):
+            raise WebhookError(f"limits must be a ServerLimits, not {type(limits).__name__}")
         if isinstance(handler_or_app, WebhookApp):
             if auth_token is not None or app_options:
-                raise TypeError(
+                raise WebhookError(
                     "auth_token and app options go to WebhookApp(...) when you pass a ready app"
                 )
             app = handler_or_app
@@ -140,7 +145,9 @@ class LocalWebhook:
 
     def stop(self, timeout: float = 1.0) -> None:
         """Stop serving and release the port, sockets and threads. Safe to call more than
-        once. Returns within ``timeout`` seconds even when a handler is still busy."""
+        once. Requests in flight are answered first (for at most ``timeout`` seconds); one
+        whose handler is still busy then is answered 503 and logged so. Returns soon after
+        ``timeout`` even when a handler is still busy."""
         with self._stop_lock:
             self._server.stop(timeout)
         with _running_lock:

@@ -14,8 +14,13 @@ attacker need on top:
   answered ``408`` and the connection closed;
 - ``on_refused``: requests that waitress answers itself (400, 408, 413, 431, 501) are
   reported, so that the app can log them like the ones it answers;
-- :meth:`Server.stop`: closes every connection from the server's own thread, so it
-  returns within a second and leaves no thread, socket or file descriptor behind.
+- :meth:`Server.stop`: stops listening at once, lets the requests in flight finish and be
+  answered (for at most its ``timeout``), then closes every connection from the server's
+  own thread, leaving no socket or file descriptor behind. A request whose app is still
+  running at the timeout is answered ``503`` by the server, and reported like a refusal:
+  what the client got is what is logged. An app may call
+  ``environ["smsxml.server.claim"]()`` before it logs its own answer: False means the
+  server answered that request already (it stopped), so the app must not log it again.
 
 Everything waitress-specific lives here; nothing else in smsxml imports waitress.
 """
@@ -23,6 +28,8 @@ Everything waitress-specific lives here; nothing else in smsxml imports waitress
 from __future__ import annotations
 
 import logging
+import math
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -30,13 +37,14 @@ from typing import Any
 
 from waitress import wasyncore
 from waitress.adjustments import Adjustments
-from waitress.channel import HTTPChannel
+from waitress.channel import ClientDisconnected, HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.server import TcpWSGIServer
-from waitress.task import ErrorTask, ThreadedTaskDispatcher
+from waitress.task import ErrorTask, ThreadedTaskDispatcher, WSGITask
 from waitress.utilities import Error
 
-from .limits import Refusal, ServerLimits
+from ..exc import WebhookError
+from .limits import Refusal, ServerLimits, check_host, check_port
 
 __all__ = ["Server"]
 
@@ -52,11 +60,17 @@ class _RequestTimeout(Error):
 
 
 class _Parser(HTTPRequestParser):
-    """waitress's parser, knowing when its request's first byte arrived."""
+    """waitress's parser, knowing when its request's first byte arrived and what its
+    request line and headers were (even when it could not read them)."""
 
     def __init__(self, adj: Adjustments):
         super().__init__(adj)
         self.started = time.monotonic()
+        self.head = b""
+
+    def parse_header(self, header_plus: bytes) -> None:
+        self.head = header_plus  # kept: a refusal of it reports its request line
+        super().parse_header(header_plus)
 
 
 def _first_line(header: bytes) -> tuple[str, str]:
@@ -65,6 +79,56 @@ def _first_line(header: bytes) -> tuple[str, str]:
     method, _, rest = line.partition(" ")
     target = rest.rpartition(" HTTP/")[0] if " HTTP/" in rest else rest
     return (method[:16] or "?"), (target[:200] or "?")
+
+
+#: After stop()'s timeout, how long an answer the app has begun to write may still take.
+_GRACE = 0.25
+
+
+class _Task(WSGITask):
+    """waitress's WSGI task, which either the app or a stopping server answers, never both.
+
+    ``claim()`` (in the environ as ``smsxml.server.claim``, and called before the first byte
+    of the answer is written) returns True when the app's answer may go out, False when the
+    server has answered the request itself because it stopped."""
+
+    def __init__(self, channel: Any, request: Any):
+        super().__init__(channel, request)
+        self._lock = threading.Lock()
+        self.claimed = False
+        self.abandoned = False
+
+    def claim(self) -> bool:
+        with self._lock:
+            if not self.abandoned:
+                self.claimed = True
+            return not self.abandoned
+
+    def abandon(self) -> bool:
+        """For the stopping server: True when the app had not begun to answer (it never
+        will now); False when its answer is on its way."""
+        with self._lock:
+            if not self.claimed:
+                self.abandoned = True
+            return self.abandoned
+
+    def get_environment(self) -> Any:
+        environ = super().get_environment()
+        environ["smsxml.server.claim"] = self.claim
+        return environ
+
+    def execute(self) -> None:
+        channel: _Channel = self.channel
+        with channel.stop_lock:
+            if channel.abandoned:  # answered by the stopping server while it waited
+                raise ClientDisconnected
+            channel.task = self
+        super().execute()
+
+    def write(self, data: bytes) -> None:
+        if not self.wrote_header and not self.claim():
+            raise ClientDisconnected  # the server answered it: the app's answer goes nowhere
+        super().write(data)
 
 
 class _ErrorTask(ErrorTask):
@@ -86,6 +150,21 @@ class _ErrorTask(ErrorTask):
 class _Channel(HTTPChannel):
     parser_class = _Parser
     error_task_class = _ErrorTask
+    task_class = _Task
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        self.stop_lock = threading.Lock()
+        self.abandoned = False
+        self.task: _Task | None = None
+        super().__init__(*args, **kwargs)
+
+    def readable(self) -> bool:
+        # a stopping server reads no new request: it answers the ones it has
+        return not self.server.draining and bool(super().readable())
+
+    def busy(self) -> bool:
+        """A request received and not yet answered in full (running, queued or flushing)."""
+        return bool(self.requests or self.total_outbufs_len or self.close_when_flushed)
 
 
 class _TcpServer(TcpWSGIServer):
@@ -103,6 +182,7 @@ class _TcpServer(TcpWSGIServer):
         self.limits = limits
         self.on_refused = on_refused
         self.stopping = False
+        self.draining = False
         super().__init__(app, **kwargs)
 
     def pull_trigger(self) -> None:
@@ -141,15 +221,33 @@ class _TcpServer(TcpWSGIServer):
             return f"request line and headers are over the {limits.max_header} byte limit"
         return str(error.body).strip() or error.reason
 
-    def report(self, request: HTTPRequestParser, status: int, reason: str) -> None:
+    def report(
+        self, request: HTTPRequestParser, status: int, reason: str, app_saw: bool = False
+    ) -> None:
         if self.on_refused is None:
             return
-        target = request.request_uri if getattr(request, "request_uri", None) else "?"
+        # A request line waitress could not read (a bad method token, no target) leaves no
+        # command or target behind: they are taken from the bytes as they arrived.
+        raw = getattr(request, "head", b"") or getattr(request, "header_plus", b"") or b""
+        method, target = _first_line(raw)
+        method = getattr(request, "command", None) or method
+        target = getattr(request, "request_uri", None) or target
         headers = {k.replace("_", "-").title(): v for k, v in request.headers.items()}
+        url = self.url_of(target)
         try:
-            self.on_refused(Refusal(request.command or "?", target, status, reason, headers))
+            self.on_refused(Refusal(method, target, status, reason, headers, url, app_saw))
         except Exception:  # reporting is a courtesy: the answer has gone out already
             logging.getLogger(__name__).exception("on_refused failed")
+
+    def url_of(self, target: str) -> str:
+        """The URL a request for ``target`` reached: this server's own address (never the
+        request's Host header, which a refused request may have got wrong)."""
+        if not target.startswith("/"):
+            return ""
+        host = str(self.adj.host)
+        host = "127.0.0.1" if host in ("", "0.0.0.0") else "::1" if host == "::" else host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.effective_port}{target}"
 
 
 class _Dispatcher(ThreadedTaskDispatcher):
@@ -169,8 +267,10 @@ class _Dispatcher(ThreadedTaskDispatcher):
 class Server:
     """``app`` served on ``host:port`` (port 0: any free one) until :meth:`stop`.
 
-    ``on_refused(refusal)`` is called (in a worker thread) for each request the server
-    answers itself. Raises ``OSError`` when the address cannot be bound.
+    ``on_refused(refusal)`` is called (in a server thread) for each request the server
+    answers itself. Raises :class:`~smsxml.exc.WebhookError` for arguments it cannot use
+    (a port outside 0–65535, a host that is no address), ``OSError`` when the address
+    cannot be bound (e.g. in use).
     """
 
     def __init__(
@@ -181,23 +281,24 @@ class Server:
         limits: ServerLimits | None = None,
         on_refused: Callable[[Refusal], None] | None = None,
     ):
+        if not callable(app):
+            raise WebhookError(f"app must be a WSGI application (a callable), not {app!r}")
+        check_host(host)
+        check_port(port)
+        if limits is not None and not isinstance(limits, ServerLimits):
+            raise WebhookError(f"limits must be a ServerLimits, not {type(limits).__name__}")
+        if on_refused is not None and not callable(on_refused):
+            raise WebhookError("on_refused must be a function taking a Refusal, or None")
         self.limits = limits or ServerLimits()
-        adj = Adjustments(
-            host=host,
-            port=port,
-            threads=self.limits.threads,
-            connection_limit=self.limits.connection_limit,
-            max_request_header_size=self.limits.max_header,
-            max_request_body_size=self.limits.max_body + 1,  # waitress refuses at >=
-            channel_timeout=max(1, round(self.limits.idle_timeout)),
-            cleanup_interval=1,
-            asyncore_use_poll=True,  # select() cannot watch descriptors past 1024
-            clear_untrusted_proxy_headers=False,  # the app decides whom to trust
-            expose_tracebacks=False,
-        )
+        try:
+            adj = self._adjustments(host, port)
+        except socket.gaierror as exc:  # a name that does not resolve
+            raise WebhookError(f"host {host!r} is not an address to listen on: {exc}") from None
         self._map: dict[int, Any] = {}
         self._dispatcher = _Dispatcher("smsxml-webhook")
         self._stopping = False
+        self._deadline = math.inf
+        self._waited = 0.0
         self._server = _TcpServer(
             app,
             self.limits,
@@ -216,6 +317,21 @@ class Server:
         )
         self._thread.start()
 
+    def _adjustments(self, host: str, port: int) -> Adjustments:
+        return Adjustments(
+            host=host,
+            port=port,
+            threads=self.limits.threads,
+            connection_limit=self.limits.connection_limit,
+            max_request_header_size=self.limits.max_header,
+            max_request_body_size=self.limits.max_body + 1,  # waitress refuses at >=
+            channel_timeout=max(1, round(self.limits.idle_timeout)),
+            cleanup_interval=1,
+            asyncore_use_poll=True,  # select() cannot watch descriptors past 1024
+            clear_untrusted_proxy_headers=False,  # the app decides whom to trust
+            expose_tracebacks=False,
+        )
+
     def _loop(self) -> None:
         trigger = self._server.trigger
         tick = min(1.0, self.limits.request_timeout / 4)
@@ -227,6 +343,7 @@ class Server:
                 if now >= next_check:
                     next_check = now + tick
                     self._server.enforce_deadline()
+            self._drain()
         finally:  # in this thread, so that no other touches the socket map
             for dispatcher in list(self._map.values()):
                 if dispatcher is trigger:
@@ -239,15 +356,76 @@ class Server:
                 except OSError:
                     pass
 
+    def _channels(self) -> list[_Channel]:
+        return [d for d in list(self._map.values()) if isinstance(d, _Channel)]
+
+    def _drain(self) -> None:
+        """Stop listening, answer the requests in flight, close the rest (stop's timeout)."""
+        server = self._server
+        server.draining = True
+        try:
+            wasyncore.dispatcher.close(server)  # no new connection from now on
+        except OSError:
+            pass
+        while True:
+            busy = False
+            for channel in self._channels():
+                if channel.busy():
+                    busy = True
+                else:  # idle, half a request (never answered, never logged), or answered
+                    channel.handle_close()
+            if not busy or time.monotonic() >= self._deadline:
+                break
+            wasyncore.poll2(0.02, self._map)
+        grace = time.monotonic() + _GRACE
+        for channel in self._channels():
+            if channel.requests and self._answer_unavailable(channel):
+                channel.handle_close()
+        while any(c.busy() for c in self._channels()) and time.monotonic() < grace:
+            wasyncore.poll2(0.02, self._map)  # answers already on their way: let them go
+
+    def _answer_unavailable(self, channel: _Channel) -> bool:
+        """At stop's timeout: answer ``channel``'s request 503 and report it, unless its app
+        has begun to answer (False then). Runs in the loop thread."""
+        request = channel.requests[0]
+        with channel.stop_lock:
+            task = channel.task
+            app_saw = task is not None and task.request is request
+            if app_saw and task is not None and not task.abandon():
+                return False
+            channel.abandoned = True  # a queued task will not run the app now
+        reason = f"the server stopped before the app answered (it waited {self._waited:g} s)"
+        body = f"503 {reason}\n".encode()
+        head = (
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        ).encode()
+        try:
+            channel.socket.send(head + body)
+        except OSError:
+            pass
+        self._server.report(request, 503, reason, app_saw)
+        return True
+
     def stop(self, timeout: float = 1.0) -> None:
-        """Close every connection and the listening socket, end the threads. Idempotent."""
+        """Stop listening at once; let the requests in flight finish and be answered, for
+        at most ``timeout`` seconds; then answer any still running ``503`` (reported and
+        logged as such), close every connection and end the threads. Idempotent."""
+        if (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, int | float)
+            or not 0 <= timeout < math.inf
+        ):
+            raise WebhookError(f"timeout must be a number of seconds (0 or more), not {timeout!r}")
         if self._stopping:
             return
+        started = time.monotonic()
+        self._waited = timeout
+        self._deadline = started + timeout
         self._stopping = True
-        deadline = time.monotonic() + timeout
         self._server.pull_trigger()  # wake the loop now rather than at its next poll
-        self._thread.join(max(0.0, deadline - time.monotonic()))
-        self._dispatcher.shutdown(timeout=max(0.0, deadline - time.monotonic()))
+        self._thread.join(timeout + _GRACE + 1.0)
+        self._dispatcher.shutdown(timeout=max(0.0, self._deadline + _GRACE - time.monotonic()))
         self._server.stopping = True
         self._server.trigger.close()
         self._map.clear()

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from ..exc import XMLBuildError
+from ..exc import WrongTypeError, XMLBuildError
 from ..protocol import AUTO_ENCODING_BY_DEFAULT
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -48,7 +48,7 @@ def _checked(field: str, value: object, *, number: bool = False) -> str:
         return str(value)
     else:
         kinds = "a str or an int" if number else "a str"
-        raise TypeError(f"Message {field} must be {kinds}, not {type(value).__name__}")
+        raise WrongTypeError(f"Message {field} must be {kinds}, not {type(value).__name__}")
     bad = ILLEGAL_CHAR.search(text)
     if bad is not None:
         raise XMLBuildError(
@@ -204,13 +204,17 @@ class Response:
 
     def __init__(self, messages: Iterable[Message] = ()) -> None:
         self.messages: list[Message] = []
+        if isinstance(messages, Message) or not isinstance(messages, Iterable):
+            raise WrongTypeError(
+                f"Response takes a list of Message objects, not {type(messages).__name__}"
+            )
         for m in messages:
             self.add(m)
 
     def add(self, message: Message) -> Response:
         """Append a :class:`Message`; returns ``self`` so calls chain."""
         if not isinstance(message, Message):
-            raise TypeError(f"Response holds Message objects, not {type(message).__name__}")
+            raise WrongTypeError(f"Response holds Message objects, not {type(message).__name__}")
         self.messages.append(message)
         return self
 
