@@ -160,3 +160,25 @@ def test_03_teaches_the_one_policy() -> None:
     assert NOTEBOOKS[3].stem == "03_signature_validation"
     for heading in ("## One policy", "## Duplicate or replay", "V3 stripped", "must be digits"):
         assert heading in prose, heading
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_public_names_come_from_the_public_face(path: Path) -> None:
+    """One import path: a name smsxml makes public is imported from ``smsxml`` itself, in
+    every notebook; only what the public face does not hold comes from a submodule."""
+    import smsxml
+
+    source = "\n".join(
+        "".join(cell["source"])
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]
+        if cell["cell_type"] == "code"
+    )
+    wrong = [
+        f"from {module} import {name}"
+        for module, names in re.findall(
+            r"^\s*from (smsxml\.[\w.]+) import \(?([^)\n]*)", source, re.M
+        )
+        for name in (n.strip().split(" as ")[0] for n in names.split(","))
+        if name in smsxml.__all__
+    ]
+    assert wrong == [], f"{path.name}: import these from smsxml: {wrong}"
