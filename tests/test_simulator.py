@@ -23,6 +23,7 @@ from smsxml.exc import SimulatorError
 from smsxml.flow import Flow, FlowProblem
 from smsxml.protocol import DEFAULT_ERROR_CODES
 from smsxml.simulator import IN_PROCESS_URL, Simulator
+from smsxml.simulator.targets import requester_ip
 from smsxml.webhook import LocalWebhook, WebhookApp, request_url
 from smsxml.xml import Response
 
@@ -721,11 +722,9 @@ def test_reports_carry_requester_ip() -> None:
     router = Router(WebhookApp(auto_reply("http://testserver/status/"), TOKEN), status)
     Simulator(TOKEN, seed=4).receive_sms(router, PHONE, OWN, "hi")
     assert {c["params"]["requester_ip"] for c in status.calls} == {"127.0.0.1"}
-    from smsxml.simulator import _requester_ip
-
-    assert _requester_ip("https://203.0.113.7/receive_sms/", None) == "203.0.113.7"
-    assert _requester_ip("https://[2001:db8::1]/r/", None) == "2001:db8::1"
-    assert _requester_ip("https://app.example.com/r/", None) == ""
+    assert requester_ip("https://203.0.113.7/receive_sms/", None) == "203.0.113.7"
+    assert requester_ip("https://[2001:db8::1]/r/", None) == "2001:db8::1"
+    assert requester_ip("https://app.example.com/r/", None) == ""
 
 
 def test_reports_carry_exactly_the_documented_parameters() -> None:

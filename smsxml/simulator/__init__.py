@@ -1,0 +1,291 @@
+"""An offline stand-in for Plivo's side of an SMS conversation.
+
+:class:`Simulator` plays Plivo: someone texts one of your numbers, Plivo calls your
+``message_url`` with a signed request, reads the XML your app answers, executes each
+``<Message>`` top to bottom and reports every status change to the message's
+``callbackUrl``. Everything it did comes back as a :class:`Flow` — the inbound request,
+the reply, the problems Plivo would have with it, the SMS sent, the delivery reports and
+a timeline you can draw as a sequence diagram.
+
+Your app can be reached two ways, with the same result:
+
+* an **http(s) URL** (a :class:`~smsxml.webhook.LocalWebhook`, Flask, anything listening):
+  every request, delivery reports included, goes over real HTTP;
+* a **WSGI application** (a :class:`~smsxml.webhook.WebhookApp`, a Flask app…): the
+  inbound request goes straight into the app, no socket, at ``http://testserver/…``
+  (or ``url=``). Delivery reports whose ``callbackUrl`` has the same host and port as
+  that URL go into the same app in-process too; any other ``callbackUrl`` is called
+  over HTTP.
+
+Delivery reports go over HTTP only to this machine or the local network unless
+``Simulator(allow_remote=True)``: the simulator never reaches the internet by surprise.
+
+With ``seed=`` the nonces, UUIDs and a simulated clock (starting 2026-01-01 12:00:00
+UTC, advancing in fixed steps) are reproducible, so a notebook shows byte-identical
+output on every run. Without it, real randomness and real time are used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from .._demo import DEMO_NUMBER
+from ..exc import DeliveryError, SimulatorError
+from ..flow import Flow, FlowProblem, ReplyInfo
+from ..protocol import AUTO_ENCODING_BY_DEFAULT, TOTAL_RATE, MessageType
+from ..tokens import mask, resolve_token
+from ..transport import Reply
+from ..units import send_plan
+from ..xml import Message, Problem, parse
+from . import timeline
+from .carrier import DELIVERED
+from .clock import PLIVO_TIME_FORMAT, SIMULATED_START, STEPS, Clock
+from .delivery import deliver
+from .options import (
+    charge_per_unit,
+    checked_seed,
+    outcomes_by_destination,
+    owned_numbers,
+    phone_digits,
+)
+from .pending import PendingMessage, queue_message
+from .replies import executable, reply_is_sms, reply_problems, src_not_owned, unreachable
+from .reports import ReportSender
+from .signing import Signer
+from .targets import IN_PROCESS_URL, Target, resolve
+
+__all__ = [
+    "Simulator",
+    "PLIVO_TIME_FORMAT",
+    "SIMULATED_START",
+    "IN_PROCESS_URL",
+]
+
+
+class Simulator:
+    """Plays Plivo for your app: inbound SMS in, XML executed, delivery reports out.
+
+    ``numbers`` are the numbers your account owns (a ``<Message>`` whose ``src`` is not
+    one of them is refused). ``outcomes`` maps a destination to its final status —
+    ``"delivered"`` (the default), ``"sent"`` (no delivery receipt), ``"failed"``,
+    ``"undelivered"`` or ``"rejected"`` — or to ``(status, error_code)``. ``rate`` is the
+    charge per unit reported as TotalRate. ``seed`` makes every run reproducible.
+
+    Delivery reports follow Plivo's documentation of today: a long SMS has one
+    ``MessageUUID`` per destination (``Units`` says how many parts it was billed as), one
+    report per status change, ``ParentMessageUUID`` equal to ``MessageUUID``, and
+    ``PartInfo`` reserved (sent empty). ``legacy_reports=True`` plays the older model
+    instead: a UUID and a report per part, ``PartInfo`` like ``"1 of 2"``, and the
+    ``rejected`` status.
+
+    Delivery reports are sent only to this machine or the local network (127.0.0.1,
+    localhost, private addresses) unless ``allow_remote=True``: a ``callbackUrl`` such as
+    ``https://example.com/sms_status/`` is recorded as not sent, so the simulator never
+    touches the internet by surprise. (The message URL you pass is always called.)
+
+    ``auto_encoding=True`` plays Plivo's automatic encoding (an account setting, off unless
+    turned on): smart quotes, dashes and Unicode spaces are replaced before a text is sent.
+    The reply is checked with ``validate(body, auto_encoding=…)`` and each text sent as
+    :func:`~smsxml.units.send_plan` decides: one decision for the encoding, the units and
+    the limits. A reply ``validate`` finds an error in (a wrong XML declaration, say) is
+    executed not at all: the simulator never sends text Plivo would garble.
+    """
+
+    def __init__(
+        self,
+        auth_token: str | None = None,
+        *,
+        numbers: Iterable[str] = (DEMO_NUMBER,),
+        main_auth_token: str | None = None,
+        outcomes: Mapping[str, object] | None = None,
+        seed: int | None = None,
+        rate: str = TOTAL_RATE,
+        allow_remote: bool = False,
+        legacy_reports: bool = False,
+        auto_encoding: bool = AUTO_ENCODING_BY_DEFAULT,
+    ):
+        auth_token = resolve_token(auth_token)
+        self.numbers = owned_numbers(numbers)
+        self.legacy_reports = bool(legacy_reports)
+        self.outcomes = outcomes_by_destination(outcomes, self.legacy_reports)
+        self.rate = charge_per_unit(rate)
+        self.seed = checked_seed(seed)
+        self.allow_remote = bool(allow_remote)
+        self.auto_encoding = bool(auto_encoding)
+        self._signer = Signer(auth_token, main_auth_token or None, self.seed)
+        self._clock = Clock(simulated=self.seed is not None)
+
+    def __repr__(self) -> str:
+        outcomes = (
+            f", outcomes={ {k: v[0] for k, v in self.outcomes.items()} }" if self.outcomes else ""
+        )
+        signer = self._signer
+        main = f", main token {mask(signer.main_auth_token)}" if signer.main_auth_token else ""
+        auto = ", auto_encoding=True" if self.auto_encoding else ""
+        return (
+            f"Simulator(numbers={list(self.numbers)}, token {mask(signer.auth_token)}{main}, "
+            f"seed={self.seed}, rate={self.rate}{outcomes}{auto})"
+        )
+
+    # -- the conversation ------------------------------------------------------------------
+
+    def receive_sms(
+        self,
+        message_url_or_wsgi_app: str | Callable[..., Any] | Any,
+        from_: str,
+        to: str,
+        text: str,
+        method: str = "POST",
+        timeout: float = 10.0,
+        *,
+        url: str | None = None,
+        type: MessageType = "sms",
+        media: Sequence[str] = (),
+    ) -> Flow:
+        """``from_`` texts your number ``to``: play Plivo's part and return the :class:`Flow`.
+
+        ``message_url_or_wsgi_app`` is your app's message URL (or an object with a ``.url``
+        such as a LocalWebhook), or a WSGI application to call in-process at ``url``
+        (default: ``http://testserver`` + the app's ``.path``, else ``/receive_sms/``).
+        ``type="mms"`` or ``"whatsapp"`` with ``media`` (URLs) sends what Plivo sends for
+        those; your XML reply still sends SMS (see :func:`~smsxml.inbound.inbound_request`).
+        """
+        target = resolve(message_url_or_wsgi_app, url)
+        if phone_digits(to, "to (your Plivo number)") not in self.numbers:
+            raise SimulatorError(
+                f"Plivo only forwards messages sent to your own numbers; {to!r} is not one of "
+                f"numbers={list(self.numbers)}"
+            )
+        request = self._signer.inbound(
+            target.url, from_=from_, to=to, text=text, method=method, type=type, media=media
+        )
+        flow = Flow(inbound=request, in_process=target.in_process)
+        flow.timeline.append(
+            timeline.text_in(self._clock.stamp(), request.params, type, text, media)
+        )
+        self._clock.advance(STEPS.carrier)
+        flow.timeline.append(
+            timeline.message_request(self._clock.stamp(), request.method, target.url)
+        )
+        reply = self._call_app(flow, target, timeout)
+        if reply is not None:
+            self._answer(flow, reply, target, timeout)
+        return flow
+
+    def _call_app(self, flow: Flow, target: Target, timeout: float) -> Reply | None:
+        """Plivo calls your message_url; None (and a problem) when it cannot."""
+        try:
+            reply = deliver(flow.inbound, target.app, timeout, self._signer.redact)
+        except DeliveryError as exc:
+            self._record_problem(flow, unreachable(exc))
+            return None
+        self._clock.advance(STEPS.app)
+        flow.reply = ReplyInfo.from_reply(reply)
+        flow.timeline.append(timeline.app_reply(self._clock.stamp(), reply))
+        return reply
+
+    def _answer(self, flow: Flow, reply: Reply, target: Target, timeout: float) -> None:
+        """Plivo checks your app's reply and, when it can, executes it."""
+        problems = reply_problems(reply, self.auto_encoding)
+        for problem in problems:
+            self._record_problem(flow, problem)
+        if executable(problems):
+            reports = ReportSender(
+                flow,
+                self._clock,
+                self._signer,
+                target,
+                timeout,
+                self.rate,
+                allow_remote=self.allow_remote,
+                legacy_reports=self.legacy_reports,
+            )
+            self._execute(flow, reply, reports)
+
+    def _record_problem(self, flow: Flow, problem: Problem | FlowProblem) -> None:
+        flow.problems.append(problem)
+        flow.timeline.append(timeline.problem(self._clock.stamp(), problem))
+
+    # -- executing the XML -----------------------------------------------------------------
+
+    def _execute(self, flow: Flow, reply: Reply, reports: ReportSender) -> None:
+        """Each ``<Message>`` top to bottom: queued, handed to the carrier, its receipt."""
+        response = parse(reply.body, auto_encoding=self.auto_encoding)
+        kind = flow.inbound.params.get("Type", "sms")
+        if kind != "sms" and response.messages:
+            self._record_problem(flow, reply_is_sms(kind))
+        pending = self._queue_all(flow, response.messages, reports)
+        self._hand_to_carrier(flow, pending, reports)
+        self._receive_receipts(flow, pending, reports)
+        flow.outbound.extend(message.outbound(self.rate) for message in pending)
+
+    def _queue_all(
+        self, flow: Flow, messages: Sequence[Message], reports: ReportSender
+    ) -> list[PendingMessage]:
+        """1. Top to bottom: each <Message>, each destination, is queued."""
+        pending: list[PendingMessage] = []
+        for number, message in enumerate(messages, 1):
+            src = message.src or ""
+            if not src or phone_digits(src) not in self.numbers:
+                self._record_problem(flow, src_not_owned(number, src, self.numbers))
+                continue
+            for dst in message.dsts:
+                self._clock.advance(STEPS.queue)
+                pending.append(self._queue(flow, message, phone_digits(src), phone_digits(dst)))
+                reports.report(pending[-1], "queued")
+        return pending
+
+    def _queue(self, flow: Flow, message: Message, src: str, dst: str) -> PendingMessage:
+        # The same decision validate made (units.send_plan): encoding, units, text sent.
+        plan = send_plan(message.text, auto_encoding=self.auto_encoding)
+        queued = queue_message(
+            message,
+            src,
+            dst,
+            plan=plan,
+            outcome=self.outcomes.get(dst, DELIVERED),
+            rate=self.rate,
+            now=self._clock.stamp(),
+            new_uuid=self._signer.uuid,
+            uuid_per_part=self.legacy_reports,
+        )
+        flow.timeline.append(
+            timeline.queued(
+                queued.queued_time,
+                src,
+                dst,
+                queued.units,
+                queued.encoding,
+                replaced=bool(plan.replaced_characters),
+            )
+        )
+        return queued
+
+    def _hand_to_carrier(
+        self, flow: Flow, pending: list[PendingMessage], reports: ReportSender
+    ) -> None:
+        """2. Plivo hands each to the carrier (sent) — or cannot (failed)."""
+        if pending:
+            self._clock.advance(STEPS.send)
+        for message in pending:
+            now = self._clock.stamp()
+            if message.handed_on:
+                message.sent_time = now
+                flow.timeline.append(timeline.handed_on(now, message.dst, message.text))
+            else:
+                message.waive_charge()
+                flow.timeline.append(timeline.not_handed_on(now, message.dst, message.error_code))
+            reports.report(message, message.statuses[1])
+
+    def _receive_receipts(
+        self, flow: Flow, pending: list[PendingMessage], reports: ReportSender
+    ) -> None:
+        """3. The carrier's delivery receipt comes back."""
+        receipts = [(m, m.receipt_status) for m in pending if m.receipt_status is not None]
+        if receipts:
+            self._clock.advance(STEPS.receipt)
+        for message, status in receipts:
+            message.delivery_report_time = now = self._clock.stamp()
+            flow.timeline.append(timeline.receipt(now, message.dst, status, message.error_code))
+            reports.report(message, status)

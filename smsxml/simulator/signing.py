@@ -1,0 +1,81 @@
+"""How the simulator signs as Plivo: the account's tokens, and one random stream for nonces
+and UUIDs (seeded: the same stream, so a seeded run repeats every nonce and UUID)."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Mapping, Sequence
+from urllib.parse import urlsplit
+
+from ..inbound import SignedRequest, inbound_request, signed_request
+from ..protocol import MessageType
+from ..signature import make_nonce
+from ..tokens import redact
+
+__all__ = ["Signer"]
+
+
+class Signer:
+    """Signs the simulator's requests with ``auth_token`` (and ``main_auth_token``), drawing
+    nonces and UUIDs from one stream: seeded with ``seed``, else the system's randomness."""
+
+    def __init__(self, auth_token: str, main_auth_token: str | None, seed: int | None):
+        self.auth_token = auth_token
+        self.main_auth_token = main_auth_token
+        self._rng: random.Random = (
+            random.Random(seed) if seed is not None else random.SystemRandom()
+        )
+
+    def uuid(self) -> str:
+        """A fresh UUID (version 4), as Plivo gives every message."""
+        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+
+    def nonce(self, method: str, url: str, *signs: object) -> str:
+        """A fresh nonce; seeded, one bound to what it signs (see make_nonce): the method,
+        the URL's path and query (not its host and port, so that a seeded run gives the same
+        nonces whatever port a local server got) and the parameters."""
+        parts = urlsplit(url)
+        return make_nonce(self._rng, binds=(method, parts.path, parts.query, *signs))
+
+    def inbound(
+        self,
+        url: str,
+        *,
+        from_: str,
+        to: str,
+        text: str,
+        method: str,
+        type: MessageType,
+        media: Sequence[str],
+    ) -> SignedRequest:
+        """The signed request Plivo makes to your message_url when ``from_`` texts ``to``."""
+        message_uuid = self.uuid()
+        return inbound_request(
+            url,
+            self.auth_token,
+            from_=from_,
+            to=to,
+            text=text,
+            method=method,
+            message_uuid=message_uuid,
+            nonce=self.nonce(method, url, from_, to, text, type, tuple(media), message_uuid),
+            main_auth_token=self.main_auth_token,
+            type=type,
+            media=media,
+        )
+
+    def report(self, method: str, url: str, params: Mapping[str, str]) -> SignedRequest:
+        """A signed delivery report: ``params`` sent to a callbackUrl."""
+        return signed_request(
+            method,
+            url,
+            params,
+            self.auth_token,
+            nonce=self.nonce(method, url, sorted(params.items())),
+            main_auth_token=self.main_auth_token,
+        )
+
+    def redact(self, text: str) -> str:
+        """``text`` with the tokens blotted out."""
+        return redact(text, self.auth_token, self.main_auth_token)

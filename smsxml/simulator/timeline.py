@@ -1,0 +1,158 @@
+"""The lines the simulator writes on a flow's timeline, one function each: what was said,
+by whom, to whom (and the short label the sequence diagram shows)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from .._text import plural, shorten, url_path
+from ..flow import Event, FlowProblem
+from ..transport import Reply
+from ..xml import Problem
+
+__all__ = [
+    "text_in",
+    "message_request",
+    "app_reply",
+    "problem",
+    "queued",
+    "handed_on",
+    "not_handed_on",
+    "receipt",
+    "callback",
+    "callback_reply",
+    "callback_error",
+]
+
+#: The signature headers of a request, as the timeline names them.
+_SIGNED = "V2, V3, Ma-V2, Ma-V3"
+
+
+def _kind_name(type: str) -> str:
+    return type.upper() if type != "whatsapp" else "WhatsApp"
+
+
+def text_in(
+    time: str, params: Mapping[str, str], type: str, text: str, media: Sequence[str]
+) -> Event:
+    """The phone texts your number."""
+    return Event(
+        time,
+        "phone",
+        "sms-in",
+        f"{_kind_name(type)} from {params['From']} to {params['To']}: {shorten(text)!r}"
+        + (f" + {len(media)} media" if media else ""),
+        "Plivo",
+        f"{_kind_name(type)} {shorten(text, 20)!r}",
+    )
+
+
+def message_request(time: str, method: str, url: str) -> Event:
+    """Plivo calls your message_url."""
+    return Event(
+        time,
+        "Plivo",
+        "request",
+        f"{method} {url_path(url)} (signed {_SIGNED})",
+        "your app",
+        f"{method} {shorten(url_path(url), 24)}",
+    )
+
+
+def app_reply(time: str, reply: Reply) -> Event:
+    """Your app answers."""
+    kind = reply.content_type or "(no type)"
+    count = reply.text.count("<Message")
+    return Event(
+        time,
+        "your app",
+        "reply",
+        f"{reply.status} {kind}, {count} <Message>",
+        "Plivo",
+        f"{reply.status} {kind}",
+    )
+
+
+def problem(time: str, found: Problem | FlowProblem) -> Event:
+    """Plivo objects to something (an error) or would warn about it."""
+    return Event(
+        time,
+        "Plivo",
+        "problem" if found.severity == "error" else "warning",
+        str(found),
+        label=f"{found.severity}: {found.code}",
+    )
+
+
+def queued(time: str, src: str, dst: str, units: int, encoding: str, replaced: bool) -> Event:
+    """Plivo queues one SMS (``replaced``: automatic encoding changed its text)."""
+    return Event(
+        time,
+        "Plivo",
+        "queued",
+        f"queued {src} → {dst}: {plural(units, 'unit')}, {encoding}"
+        + (" (automatic encoding)" if replaced else ""),
+        label=f"queued → {dst} ({plural(units, 'unit')})",
+    )
+
+
+def handed_on(time: str, dst: str, text: str) -> Event:
+    """Plivo hands an SMS to the carrier."""
+    return Event(
+        time, "Plivo", "sms-out", f"SMS to {dst}: {shorten(text)!r}", "phone", f"SMS to {dst}"
+    )
+
+
+def not_handed_on(time: str, dst: str, error_code: str) -> Event:
+    """Plivo cannot hand an SMS to a carrier: it fails."""
+    return Event(
+        time,
+        "Plivo",
+        "failed",
+        f"could not hand the SMS to {dst} to a carrier: failed (ErrorCode {error_code})",
+        label=f"{dst}: failed ({error_code})",
+    )
+
+
+def receipt(time: str, dst: str, status: str, error_code: str) -> Event:
+    """The carrier's delivery receipt comes back to Plivo."""
+    code = f" (ErrorCode {error_code})" if error_code else ""
+    return Event(
+        time,
+        "phone",
+        "receipt",
+        f"delivery receipt for {dst}: {status}{code}",
+        "Plivo",
+        f"receipt {dst}: {status}",
+    )
+
+
+def callback(time: str, method: str, url: str, status: str, part_info: str, sequence: int) -> Event:
+    """Plivo sends a delivery report to a callbackUrl."""
+    which = f"({part_info}, #{sequence})" if part_info else f"(#{sequence})"
+    return Event(
+        time,
+        "Plivo",
+        "callback",
+        f"{method} {url_path(url)} Status={status} {which}",
+        "callbackUrl",
+        f"{method} {status} {part_info.replace(' of ', '/')}".rstrip(),
+    )
+
+
+def callback_reply(time: str, response_status: int | None) -> Event:
+    """The callbackUrl answers a delivery report."""
+    return Event(time, "callbackUrl", "callback-reply", f"{response_status}", "Plivo")
+
+
+def callback_error(time: str, status: str, part_info: str, error: str) -> Event:
+    """A delivery report did not get through (or was not sent)."""
+    return Event(
+        time,
+        "Plivo",
+        "callback-error",
+        f"delivery report Status={status}"
+        + (f" ({part_info})" if part_info else "")
+        + f" not delivered: {error}",
+        label=f"{status} report " + shorten(error, 44),
+    )
