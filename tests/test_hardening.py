@@ -11,7 +11,7 @@ What the other test files already cover is not repeated here, only extended:
   nonces and tokens. Here: the requests smsxml *makes* — signed_request() with a main token
   (X-Plivo-Signature-Ma-V2) and inbound_request() for any text, GET or POST — checked by the
   SDK and accepted by WebhookApp.
-- tests/test_segments.py compares segments() with a brute-force reference (tests/reference.py)
+- tests/test_units.py compares segments() with a brute-force reference (tests/reference.py)
   on texts up to 400 characters; here the same reference runs on long texts, where most
   unit boundaries fall.
 - tests/test_xml_hostile.py feeds hostile documents to validate()/parse(). Here the same
