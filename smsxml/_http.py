@@ -1,14 +1,33 @@
 """HTTP plumbing shared by every part that reads a request (the webhook, the proxy, the
-policy): WSGI headers under their usual names, bounded body reading, strict form data."""
+policy): WSGI headers under their usual names, bounded body reading, strict form data; and
+the one table of status reason phrases every part that answers or reports one uses."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-__all__ = ["environ_headers", "parse_form", "read_at_most"]
+__all__ = ["environ_headers", "parse_form", "read_at_most", "reason_phrase", "status_line"]
+
+#: Reason phrases by status: the standard library's, with RFC 9110's newer names where
+#: Python's differ by version (413 is "Request Entity Too Large" before Python 3.13).
+REASON_PHRASES: dict[int, str] = {
+    **{status.value: status.phrase for status in HTTPStatus},
+    413: "Content Too Large",
+}
+
+
+def reason_phrase(status: int, default: str = "") -> str:
+    """The reason phrase of ``status`` (``"Not Found"``), or ``default`` for one unknown."""
+    return REASON_PHRASES.get(status, default)
+
+
+def status_line(status: int) -> str:
+    """``"404 Not Found"``: a WSGI status line (``"599 Status"`` for an unknown status)."""
+    return f"{status} {reason_phrase(status, 'Status')}"
 
 
 def environ_headers(environ: Mapping[str, Any]) -> dict[str, str]:

@@ -30,6 +30,7 @@ import functools
 import re
 from urllib.parse import SplitResult, urlsplit
 
+from ._demo import DEMO_URL
 from .exc import SignatureError
 from .protocol import DEFAULT_PORTS
 
@@ -117,7 +118,7 @@ def canonical_url(url: str) -> str:
     if scheme not in ("http", "https") or not parts.hostname:
         raise SignatureError(
             f"{url!r} is not an absolute http(s) URL; give the full URL Plivo calls, "
-            "like https://example.com/receive_sms/"
+            f"like {DEMO_URL}"
         )
     path = canonical_path(parts.path)
     query = _normalised(parts.query, _QUERY_SAFE)

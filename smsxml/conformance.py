@@ -19,6 +19,7 @@ from html import escape
 from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
+from ._demo import DEMO_NUMBER, DEMO_PHONE
 from ._text import plural, shorten
 from .diagnose import diagnose_v2
 from .exc import DeliveryError, InputError
@@ -35,7 +36,7 @@ __all__ = ["Case", "Conformance", "conformance"]
 
 Kind = Literal["required", "advice"]
 
-_FROM = "14155550100"
+_FROM = DEMO_PHONE
 _LONG_UNICODE = "Grüße aus München! Können Sie mir helfen? 😀 " * 6  # 2+ UCS-2 units
 
 
@@ -130,7 +131,7 @@ def conformance(
     *,
     public_url: str | None = None,
     method: str = "POST",
-    numbers: Iterable[str] = ("12025550000",),
+    numbers: Iterable[str] = (DEMO_NUMBER,),
     timeout: float = 5.0,
     budget: float = 3.0,
 ) -> Conformance:

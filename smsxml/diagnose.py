@@ -17,75 +17,31 @@ from base64 import b64decode
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
-from urllib.parse import urlparse, urlunparse
+from urllib.parse import urlparse
 
 from . import _html
+from ._demo import DEMO_URL
 from ._text import plural
+from .causes import (
+    CAUSES,
+    Cause,
+    Causes,
+    _cost,
+    _describe,
+    _signed_strings,
+    _token_variants,
+    _url_variants,
+)
 from .exc import SignatureError
-from .protocol import DEFAULT_PORTS, NONCE_V3_HEADER, SIGNATURE_V3_HEADER
+from .protocol import NONCE_V3_HEADER, SIGNATURE_V3_HEADER
 from .signature import _hmac_b64, _key, base_url, validate_v2, validate_v3
 
 __all__ = ["Diagnosis", "diagnose_v2", "diagnose_v3", "Cause", "CAUSES", "DiagnosisVerdict"]
-
-_DEFAULT_PORT = {scheme: str(port) for scheme, port in DEFAULT_PORTS.items()}
-
-#: Why a signature did not validate (see :data:`CAUSES`). Re-signing fixes none of
-#: "unknown" (no usual suspect fits), "missing-*" (a header is absent), "bad-signature"
-#: (not base64 of 32 bytes), "signature-altered" (a few characters changed on the way),
-#: "bad-url" and "empty-token" (nothing can be checked with what was given).
-Cause = Literal[
-    "scheme",
-    "port",
-    "public-url",
-    "trailing-slash",
-    "query-signed",
-    "slash-before-nonce",
-    "main-token",
-    "signature-whitespace",
-    "nonce-whitespace",
-    "token-whitespace",
-    "unknown",
-    "missing-signature",
-    "missing-nonce",
-    "bad-url",
-    "method",
-    "bad-signature",
-    "signature-altered",
-    "empty-token",
-]
-Causes = tuple[Cause, ...]
 
 #: What a :class:`Diagnosis` concludes: "cannot check" when the URL or the token given to
 #: check with cannot be used — a fault on the checking side, not the request's.
 DiagnosisVerdict = Literal["valid", "invalid", "cannot check"]
 _UNCHECKABLE: frozenset[Cause] = frozenset({"bad-url", "empty-token"})
-
-#: Cause code → what it means, in a learner's words.
-CAUSES: dict[Cause, str] = {
-    "scheme": "the scheme differs (http vs https): a TLS proxy or tunnel in front of your app "
-    "ends HTTPS, so your app sees http:// — build the URL with https, or honour "
-    "X-Forwarded-Proto from a proxy you trust",
-    "port": "the port differs: a proxy or load balancer rewrote it — build the URL with the "
-    "port Plivo called (usually none)",
-    "public-url": "Plivo called your public URL (the message_url configured at Plivo) and a "
-    "tunnel or proxy rewrote it before your app saw it — validate against the public URL",
-    "trailing-slash": "the trailing slash differs: use the URL exactly as configured in the "
-    "Plivo application, slash included or not",
-    "query-signed": "the signature covers the query string: Plivo signs scheme://host/path "
-    "only, so drop everything from '?' before signing",
-    "slash-before-nonce": "a '/' was put between the URL and the nonce: Plivo appends the "
-    "nonce directly (see plivo-ruby#116)",
-    "main-token": "it was signed with the main account's token, not the one you validated "
-    "with: X-Plivo-Signature-Ma-V2 is always made with the main account's token, "
-    "X-Plivo-Signature-V2 with the token of the (sub)account that owns the application",
-    "signature-whitespace": "the signature header has whitespace around it: strip the header "
-    "value before comparing",
-    "nonce-whitespace": "the nonce header has whitespace around it: strip the header value",
-    "token-whitespace": "your auth token has whitespace around it (often a newline from a "
-    ".env file): strip it",
-    "method": "the method differs (GET vs POST): X-Plivo-Signature-V3 covers it — check "
-    "it against the method configured for this URL at Plivo",
-}
 
 
 @dataclass(frozen=True)
@@ -136,94 +92,10 @@ class Diagnosis:
         }
 
 
-def _swap_scheme(url: str) -> str:
-    parts = urlparse(url)
-    return urlunparse(parts._replace(scheme="https" if parts.scheme == "http" else "http"))
-
-
-#: Ports a proxy or tunnel commonly moves an app between (besides the schemes' defaults).
-_COMMON_PORTS = ("80", "443", "3000", "5000", "8000", "8080", "8443")
-
-
-def _port_variants(url: str) -> list[str]:
-    """The URL without its explicit port and with each other common port; or, without a
-    port, with the scheme's default port and each common port written out."""
-    parts = urlparse(url)
-    host, sep, port = parts.netloc.rpartition(":")
-    if not (sep and port.isdigit()):
-        host, port = parts.netloc, ""
-    ports = dict.fromkeys([_DEFAULT_PORT.get(parts.scheme, ""), *_COMMON_PORTS])
-    ports.pop(port, None)
-    variants = [urlunparse(parts._replace(netloc=host))] if port else []
-    return variants + [urlunparse(parts._replace(netloc=f"{host}:{p}")) for p in ports if p]
-
-
-def _toggle_slash(url: str) -> str:
-    parts = urlparse(url)
-    path = parts.path[:-1] if parts.path.endswith("/") else parts.path + "/"
-    return urlunparse(parts._replace(path=path))
-
-
-def _url_variants(url: str, tag: Causes) -> list[tuple[str, Causes]]:
-    """Every combination of scheme, port and trailing-slash changes to ``url``."""
-    out: list[tuple[str, Causes]] = [(url, tag)]
-    out += [(_swap_scheme(u), t + ("scheme",)) for u, t in list(out)]
-    out += [(v, t + ("port",)) for u, t in list(out) for v in _port_variants(u)]
-    out += [(_toggle_slash(u), t + ("trailing-slash",)) for u, t in list(out)]
-    return out
-
-
-def _signed_strings(uri: str, base: str, nonce: str) -> list[tuple[str, Causes]]:
-    """What may have been signed: the right string, and the two classic wrong ones."""
-    out: list[tuple[str, Causes]] = [(base + nonce, ())]
-    without_fragment = uri.split("#", 1)[0]
-    if without_fragment != base:
-        out.append((without_fragment + nonce, ("query-signed",)))
-    out.append((base + "/" + nonce, ("slash-before-nonce",)))
-    return out
-
-
-def _differences(signed: str, seen: str) -> str:
-    a, b = urlparse(signed), urlparse(seen)
-    named = [
-        ("scheme", a.scheme, b.scheme),
-        ("host", a.hostname, b.hostname),
-        ("port", a.port, b.port),
-        ("path", a.path, b.path),
-    ]
-    return ", ".join(name for name, x, y in named if x != y)
-
-
-def _describe(causes: Causes, seen: str, signed: str | None) -> str:
-    lines = []
-    if signed and signed != seen:
-        diffs = _differences(signed, seen)
-        verb = "differ" if "," in diffs else "differs"
-        lines.append(f"signed for {signed}; your app saw {seen} ({diffs} {verb}).")
-    for cause in causes:
-        lines.append(f"Cause: {CAUSES[cause]}.")
-    return " ".join(lines)
-
-
-def _token_variants(auth_token: str, main_auth_token: str | None) -> list[tuple[str, Causes]]:
-    """The tokens a signature may have been made with: the one given, the main account's,
-    and either without the whitespace around it."""
-    tokens: list[tuple[str, Causes]] = [(auth_token, ())]
-    if main_auth_token and main_auth_token != auth_token:
-        tokens.append((main_auth_token, ("main-token",)))
-    return tokens + [(t.strip(), c + ("token-whitespace",)) for t, c in tokens if t.strip() != t]
-
-
-def _cost(causes: Causes) -> float:
-    """Fewest differences first; "/" before the nonce signs the same string as a URL with a
-    trailing slash, and the URL is the likelier culprit."""
-    return len(causes) + (0.5 if "slash-before-nonce" in causes else 0)
-
-
 # --- inputs that make a check impossible or a match hopeless --------------------------------
 
 #: What to write instead of an unusable URL.
-_EXAMPLE_URL = "https://example.com/receive_sms/"
+_EXAMPLE_URL = DEMO_URL
 #: An HMAC-SHA256 is 32 bytes: 44 characters of base64, the last one "=".
 _DIGEST_BYTES = 32
 _SIGNATURE_CHARS = 44
@@ -410,6 +282,28 @@ def diagnose_v2(
     if why is not None:
         return _bad_signature(why, "X-Plivo-Signature-V2", seen)
 
+    best, tried = _search_v2(uri, nonce, signature, auth_token, main_auth_token, public_url)
+    if best is not None:
+        causes, signed_url = best
+        if causes == ("signature-whitespace",) or not causes:
+            signed_url = seen
+        return Diagnosis(
+            False, causes, _describe(causes, seen, signed_url), seen, signed_url, tried
+        )
+    return _unexplained_v2(seen, sig, nonce, auth_token, main_auth_token, public_url, tried)
+
+
+def _search_v2(
+    uri: str,
+    nonce: str,
+    signature: str,
+    auth_token: str,
+    main_auth_token: str | None,
+    public_url: str | None,
+) -> tuple[tuple[Causes, str] | None, int]:
+    """Try every usual suspect (URL, token and nonce variants): the cheapest explanation
+    found, with the URL it was signed for, and how many HMACs were tried."""
+    sig = signature.strip()
     tokens = _token_variants(auth_token, main_auth_token)
     nonces: list[tuple[str, Causes]] = [(nonce, ())]
     if nonce.strip() != nonce:
@@ -436,13 +330,19 @@ def diagnose_v2(
                 causes = url_causes + string_causes + token_causes + nonce_causes + sig_causes
                 if best is None or _cost(causes) < _cost(best[0]):
                     best = (causes, base)
-    if best is not None:
-        causes, signed_url = best
-        if causes == ("signature-whitespace",) or not causes:
-            signed_url = seen
-        return Diagnosis(
-            False, causes, _describe(causes, seen, signed_url), seen, signed_url, tried
-        )
+    return best, tried
+
+
+def _unexplained_v2(
+    seen: str,
+    sig: str,
+    nonce: str,
+    auth_token: str,
+    main_auth_token: str | None,
+    public_url: str | None,
+    tried: int,
+) -> Diagnosis:
+    """No suspect explains the signature: an altered header, or unknown."""
     altered = _altered(sig, _hmac_b64(_key(auth_token), (seen + nonce).encode("utf-8")))
     if altered:
         return Diagnosis(
@@ -468,6 +368,43 @@ def diagnose_v2(
         None,
         tried,
     )
+
+
+def _search_v3(
+    method: str,
+    uri: str,
+    nonce: str,
+    signature: str,
+    auth_token: str,
+    params: Mapping[str, str] | None,
+    main_auth_token: str | None,
+    public_url: str | None,
+) -> tuple[tuple[Causes, str] | None, int]:
+    """Try every usual suspect (URL, token, the other method): the cheapest explanation
+    found, with the URL it was signed for, and how many signatures were tried."""
+    tokens = _token_variants(auth_token, main_auth_token)
+    starts: list[tuple[str, Causes]] = [(uri, ())]
+    if public_url is not None and _usable(public_url):
+        starts.append((public_url, ("public-url",)))
+    methods: list[tuple[str, Causes]] = [
+        (method, ()),
+        ("GET" if method == "POST" else "POST", ("method",)),
+    ]
+    tried = 0
+    best: tuple[Causes, str] | None = None
+    for (url, url_causes), (token, token_causes), (m, method_causes) in itertools.product(
+        [v for u, t in starts for v in _url_variants(u, t)], tokens, methods
+    ):
+        tried += 1
+        try:
+            fits = validate_v3(m, url, nonce, signature.strip(), token, params)
+        except SignatureError:
+            continue
+        if fits:
+            causes = url_causes + method_causes + token_causes
+            if best is None or _cost(causes) < _cost(best[0]):
+                best = (causes, base_url(url))
+    return best, tried
 
 
 def _check_the_inputs(nonce_header: str, main_auth_token: str | None, public: str | None) -> str:
@@ -524,28 +461,9 @@ def diagnose_v3(
         if len(reasons) > 1:
             first = f"none of its {len(reasons)} comma-separated values is one; the first: {first}"
         return _bad_signature(first, SIGNATURE_V3_HEADER, seen)
-    tokens = _token_variants(auth_token, main_auth_token)
-    starts: list[tuple[str, Causes]] = [(uri, ())]
-    if public_url is not None and _usable(public_url):
-        starts.append((public_url, ("public-url",)))
-    methods: list[tuple[str, Causes]] = [
-        (method, ()),
-        ("GET" if method == "POST" else "POST", ("method",)),
-    ]
-    tried = 0
-    best: tuple[Causes, str] | None = None
-    for (url, url_causes), (token, token_causes), (m, method_causes) in itertools.product(
-        [v for u, t in starts for v in _url_variants(u, t)], tokens, methods
-    ):
-        tried += 1
-        try:
-            fits = validate_v3(m, url, nonce, signature.strip(), token, params)
-        except SignatureError:
-            continue
-        if fits:
-            causes = url_causes + method_causes + token_causes
-            if best is None or _cost(causes) < _cost(best[0]):
-                best = (causes, base_url(url))
+    best, tried = _search_v3(
+        method, uri, nonce, signature, auth_token, params, main_auth_token, public_url
+    )
     if best is not None:
         causes, signed_url = best
         return Diagnosis(

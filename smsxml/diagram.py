@@ -163,19 +163,7 @@ def sequence_diagram(
     arrow.
     """
     names = [_clean(p) for p in participants]
-    if not names:
-        raise ValueError("a sequence diagram needs at least one participant")
-    if len(set(names)) != len(names):
-        raise ValueError("participant names must be distinct")
-    index = {name: i for i, name in enumerate(names)}
-    for step in steps:
-        boxed = step.kind in ("note", "warning", "error")
-        for who in (step.source,) if boxed else (step.source, step.target):
-            if _clean(who) not in index:
-                raise ValueError(
-                    f"step {step.label!r} names {who!r}, which is not one of the participants "
-                    f"({', '.join(names)})"
-                )
+    index = _lifeline_index(names, steps)
 
     def x_of(name: str) -> float:
         return _GUTTER + _HEAD_W / 2 + index[_clean(name)] * _COLUMN
@@ -189,25 +177,10 @@ def sequence_diagram(
     out = _open(width, height)
     if title:
         out.append(_text(width / 2, _TOP + 10, _fit(_clean(title), width - 20)[0], weight="bold"))
-
-    # Lifelines and their head and foot boxes.
     for name in names:
-        x = x_of(name)
-        out.append(
-            f"<line x1='{x:g}' y1='{top + _HEAD_H:g}' x2='{x:g}' y2='{bottom:g}' "
-            "stroke='#999' stroke-dasharray='4 4'/>"
-        )
-        label, cut = _fit(name, _HEAD_W - 10)
-        for y in (top, bottom):
-            out.append(
-                f"<rect x='{x - _HEAD_W / 2:g}' y='{y:g}' width='{_HEAD_W}' height='{_HEAD_H}' "
-                "rx='4' fill='#eef3f8' stroke='#1f4e79'/>"
-            )
-            out.append(_text(x, y + 19, label, weight="bold", title=name if cut else None))
-
+        _lifeline(out, name, x_of(name), top, bottom)
     for row, step in enumerate(steps):
         y = first_row + row * _ROW
-        label = _clean(step.label)
         if step.time:
             out.append(
                 _text(
@@ -218,51 +191,89 @@ def sequence_diagram(
                     colour="#777",
                 )
             )
-        colour = _COLOURS[step.kind]
         xs = x_of(step.source)
         if step.kind in _FILLS:
-            shown, cut = _fit(label, _COLUMN * 1.6)
-            box_w = min(_COLUMN * 1.6, len(shown) * _CHAR_W + 16)
-            # Keep the box inside the picture: centre on the lifeline, clamp to the edges.
-            left = min(max(xs - box_w / 2, _GUTTER - 4), width - box_w - 4)
-            out.append(
-                f"<rect x='{left:g}' y='{y - 13:g}' width='{box_w:g}' height='20' rx='3' "
-                f"fill='{_FILLS[step.kind]}' stroke='{colour}'/>"
-            )
-            out.append(
-                _text(left + box_w / 2, y + 1, shown, colour=colour, title=label if cut else None)
-            )
-            continue
-        xt = x_of(step.target)
-        dash = " stroke-dasharray='6 4'" if step.kind == "reply" else ""
-        if xs == xt:  # a message to oneself: a small loop to the right
-            out.append(
-                f"<path d='M {xs:g} {y:g} h 30 v 12 h -30' fill='none' stroke='{colour}'{dash}/>"
-            )
-            out.append(_arrow_head(xs, y + 12, -1, colour))
-            shown, cut = _fit(label, _COLUMN - 40)
-            out.append(
-                _text(
-                    xs + 36,
-                    y + 4,
-                    shown,
-                    anchor="start",
-                    colour=colour,
-                    title=label if cut else None,
-                )
-            )
-            continue
-        direction = 1 if xt > xs else -1
-        out.append(
-            f"<line x1='{xs:g}' y1='{y:g}' x2='{xt - direction * 2:g}' y2='{y:g}' "
-            f"stroke='{colour}' stroke-width='1.4'{dash}/>"
-        )
-        out.append(_arrow_head(xt, y, direction, colour))
-        shown, cut = _fit(label, abs(xt - xs) - 12)
-        out.append(_text((xs + xt) / 2, y - 5, shown, colour=colour, title=label if cut else None))
-
+            _note(out, step, y, xs, width)
+        else:
+            _arrow(out, step, y, xs, x_of(step.target))
     out.append("</svg>")
     return SVG("\n".join(out) + "\n")
+
+
+def _lifeline_index(names: list[str], steps: Sequence[Step]) -> dict[str, int]:
+    """Each participant's column; a ValueError for none, twice the same, or a step naming
+    one that is not there."""
+    if not names:
+        raise ValueError("a sequence diagram needs at least one participant")
+    if len(set(names)) != len(names):
+        raise ValueError("participant names must be distinct")
+    index = {name: i for i, name in enumerate(names)}
+    for step in steps:
+        boxed = step.kind in ("note", "warning", "error")
+        for who in (step.source,) if boxed else (step.source, step.target):
+            if _clean(who) not in index:
+                raise ValueError(
+                    f"step {step.label!r} names {who!r}, which is not one of the participants "
+                    f"({', '.join(names)})"
+                )
+    return index
+
+
+def _lifeline(out: list[str], name: str, x: float, top: float, bottom: float) -> None:
+    """A lifeline and its head and foot boxes."""
+    out.append(
+        f"<line x1='{x:g}' y1='{top + _HEAD_H:g}' x2='{x:g}' y2='{bottom:g}' "
+        "stroke='#999' stroke-dasharray='4 4'/>"
+    )
+    label, cut = _fit(name, _HEAD_W - 10)
+    for y in (top, bottom):
+        out.append(
+            f"<rect x='{x - _HEAD_W / 2:g}' y='{y:g}' width='{_HEAD_W}' height='{_HEAD_H}' "
+            "rx='4' fill='#eef3f8' stroke='#1f4e79'/>"
+        )
+        out.append(_text(x, y + 19, label, weight="bold", title=name if cut else None))
+
+
+def _note(out: list[str], step: Step, y: float, xs: float, width: int) -> None:
+    """A note, warning or error: a box on the lifeline, kept inside the picture."""
+    label = _clean(step.label)
+    colour = _COLOURS[step.kind]
+    shown, cut = _fit(label, _COLUMN * 1.6)
+    box_w = min(_COLUMN * 1.6, len(shown) * _CHAR_W + 16)
+    # Keep the box inside the picture: centre on the lifeline, clamp to the edges.
+    left = min(max(xs - box_w / 2, _GUTTER - 4), width - box_w - 4)
+    out.append(
+        f"<rect x='{left:g}' y='{y - 13:g}' width='{box_w:g}' height='20' rx='3' "
+        f"fill='{_FILLS[step.kind]}' stroke='{colour}'/>"
+    )
+    out.append(_text(left + box_w / 2, y + 1, shown, colour=colour, title=label if cut else None))
+
+
+def _arrow(out: list[str], step: Step, y: float, xs: float, xt: float) -> None:
+    """A request or a reply (dashed) from one lifeline to another, or a loop to oneself."""
+    label = _clean(step.label)
+    colour = _COLOURS[step.kind]
+    dash = " stroke-dasharray='6 4'" if step.kind == "reply" else ""
+    if xs == xt:  # a message to oneself: a small loop to the right
+        out.append(
+            f"<path d='M {xs:g} {y:g} h 30 v 12 h -30' fill='none' stroke='{colour}'{dash}/>"
+        )
+        out.append(_arrow_head(xs, y + 12, -1, colour))
+        shown, cut = _fit(label, _COLUMN - 40)
+        out.append(
+            _text(
+                xs + 36, y + 4, shown, anchor="start", colour=colour, title=label if cut else None
+            )
+        )
+        return
+    direction = 1 if xt > xs else -1
+    out.append(
+        f"<line x1='{xs:g}' y1='{y:g}' x2='{xt - direction * 2:g}' y2='{y:g}' "
+        f"stroke='{colour}' stroke-width='1.4'{dash}/>"
+    )
+    out.append(_arrow_head(xt, y, direction, colour))
+    shown, cut = _fit(label, abs(xt - xs) - 12)
+    out.append(_text((xs + xt) / 2, y - 5, shown, colour=colour, title=label if cut else None))
 
 
 def _open(width: int, height: int) -> list[str]:

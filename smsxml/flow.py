@@ -300,7 +300,7 @@ class Flow:
 
     def sequence_diagram(self, *, title: str | None = None) -> SVG:
         """The timeline as an SVG sequence diagram (Phone / Plivo / Your app / callbackUrl)."""
-        from .diagram import Step, sequence_diagram
+        from .diagram import Step, sequence_diagram  # drawn on request: flow stays light
 
         participants = ["Phone", "Plivo", "Your app"]
         if any(e.actor == "callbackUrl" or e.target == "callbackUrl" for e in self.timeline):

@@ -17,8 +17,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from ._demo import DEMO_PHONE, DEMO_URL
 from ._headers import header_map
 from ._http import parse_form
+from ._text import display_url
 from .canonical import canonical_url
 from .exc import RequestError, SignatureError
 from .phone import plivo_number
@@ -40,6 +42,7 @@ from .protocol import (
 )
 from .signature import base_url, make_nonce, sign_v2, sign_v3
 from .tokens import resolve_token
+from .transport import send
 from .units import segments
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -100,31 +103,25 @@ class SignedRequest:
 
     def send(self, timeout: float = 10.0, *, target: Callable[..., object] | None = None) -> Reply:
         """Deliver it (see :func:`smsxml.transport.send`): over HTTP, or to a WSGI app."""
-        from .transport import send
-
         return send(self, target, timeout=timeout)  # type: ignore[arg-type]
 
     def __repr__(self) -> str:
-        from .transport import _display_url
-
         return (
-            f"SignedRequest({self.method} {_display_url(self.url)}, "
+            f"SignedRequest({self.method} {display_url(self.url)}, "
             f"{len(self.params)} params, nonce={self.nonce})"
         )
 
 
 def _check_url(url: object) -> str:
     if not isinstance(url, str) or not url.strip():
-        raise RequestError(
-            "a URL is needed: the full URL of your app, like https://example.com/receive_sms/"
-        )
+        raise RequestError(f"a URL is needed: the full URL of your app, like {DEMO_URL}")
     _check_utf8(url, "the URL")
     try:
         base_url(url)
     except SignatureError:
         raise RequestError(
             f"{url!r} is not an absolute http(s) URL; give the full URL Plivo calls, "
-            "like https://example.com/receive_sms/"
+            f"like {DEMO_URL}"
         ) from None
     parts = urlsplit(url)
     if parts.hostname is None:
@@ -299,7 +296,7 @@ def message_intent(text: str) -> str:
 
 def _number(value: object, what: str) -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise RequestError(f"{what} is needed (a phone number like 14155550100)")
+        raise RequestError(f"{what} is needed (a phone number like {DEMO_PHONE})")
     if not isinstance(value, str | int) or isinstance(value, bool):
         raise RequestError(f"{what} must be a phone number (text), not {type(value).__name__}")
     if isinstance(value, str):

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Literal, get_args
 
 from ._headers import header_map
 from ._http import parse_form
+from .diagnose import Diagnosis, diagnose_v2, diagnose_v3
 from .exc import InputError, WrongTypeError
 from .nonces import NonceStore
 from .protocol import (
@@ -48,8 +49,6 @@ from .tokens import redact
 
 if TYPE_CHECKING:  # pragma: no cover
     from wsgiref.headers import Headers
-
-    from .diagnose import Diagnosis
 
 __all__ = [
     "METHODS",
@@ -248,8 +247,6 @@ def check_signature_v3(
     main = main_tokens[0] if _tokens(main_auth_token) else None
 
     def diagnose() -> Diagnosis:
-        from .diagnose import diagnose_v3  # the diagnosis is read rarely: loaded on demand
-
         return diagnose_v3(method, url, nonce, signature, token, post, main)
 
     return SignatureCheck(
@@ -265,8 +262,6 @@ def _diagnose(
     main_token: str | None,
     public_url: str | None,
 ) -> Diagnosis:
-    from .diagnose import Diagnosis, diagnose_v2  # loaded on demand, as above
-
     try:
         return diagnose_v2(url, nonce, signature, token, main_token, public_url)
     except Exception as exc:  # a diagnosis is a courtesy: never let it break the verdict
@@ -397,6 +392,47 @@ def verify(
             False, 405, "method not allowed", f"{method} not allowed: Plivo calls with GET or "
             "POST", method, url, headers=seen,
         )  # fmt: skip
+    decided, checks, notes = _decide(
+        method, url, h, body, auth_token, main_auth_token, params, versions, v3_mismatch,
+        public_url,
+    )  # fmt: skip
+    if decided is None:  # no signature this policy accepts was sent
+        if "V2" in versions:
+            empty = check_signature(url, h.items(), auth_token, public_url=public_url)
+        else:
+            empty = check_signature_v3(method, url, {}, None, auth_token)
+        return Verification(
+            False, 403, "missing", empty.reason, method, url, empty, tuple(checks),
+            headers=seen,
+        )  # fmt: skip
+    if not decided.valid:
+        return Verification(
+            False, 403, decided.verdict, decided.reason, method, url, decided, tuple(checks),
+            notes=tuple(notes), headers=seen,
+        )  # fmt: skip
+    refused, duplicate = _remember_nonces(nonces, method, url, body, decided, checks, notes, seen)
+    if refused is not None:
+        return refused
+    return Verification(
+        True, 200, decided.verdict, "signature valid", method, url, decided, tuple(checks),
+        duplicate, tuple(notes), headers=seen,
+    )  # fmt: skip
+
+
+def _decide(
+    method: str,
+    url: str,
+    h: Headers,
+    body: bytes,
+    auth_token: Tokens,
+    main_auth_token: Tokens | None,
+    params: Mapping[str, str] | None,
+    versions: Sequence[str],
+    v3_mismatch: Literal["refuse", "warn"],
+    public_url: str | None,
+) -> tuple[SignatureCheck | None, list[SignatureCheck], list[str]]:
+    """The check that decides (V3 when present, else V2; None: no signature accepted was
+    sent), every check made, and notes on the ones that did not decide."""
     notes: list[str] = []
     checks: list[SignatureCheck] = []
     decided: SignatureCheck | None = None
@@ -420,20 +456,21 @@ def verify(
         checks.append(v2)
         if decided is None:
             decided = v2
-    if decided is None:  # no signature this policy accepts was sent
-        if "V2" in versions:
-            empty = check_signature(url, h.items(), auth_token, public_url=public_url)
-        else:
-            empty = check_signature_v3(method, url, {}, None, auth_token)
-        return Verification(
-            False, 403, "missing", empty.reason, method, url, empty, tuple(checks),
-            headers=seen,
-        )  # fmt: skip
-    if not decided.valid:
-        return Verification(
-            False, 403, decided.verdict, decided.reason, method, url, decided, tuple(checks),
-            notes=tuple(notes), headers=seen,
-        )  # fmt: skip
+    return decided, checks, notes
+
+
+def _remember_nonces(
+    nonces: NonceStore | None,
+    method: str,
+    url: str,
+    body: bytes,
+    decided: SignatureCheck,
+    checks: list[SignatureCheck],
+    notes: list[str],
+    seen: tuple[str, ...],
+) -> tuple[Verification | None, bool]:
+    """The replay memory: a refusal when a valid nonce was used for a different request,
+    and whether this request is a repeat (a retry) of one seen before."""
     duplicate = False
     if nonces is not None:
         print_ = fingerprint(method, url, body)
@@ -441,16 +478,14 @@ def verify(
             if check.valid and check.nonce:
                 before = nonces.remember(f"{check.version}:{check.nonce}", print_)
                 if before is not None and before != print_:
-                    return Verification(
+                    refused = Verification(
                         False, 403, "replayed nonce",
                         f"nonce already used for a different request ({check.version})",
                         method, url, decided, tuple(checks), notes=tuple(notes), headers=seen,
                     )  # fmt: skip
+                    return refused, False
                 duplicate = duplicate or before is not None
-    return Verification(
-        True, 200, decided.verdict, "signature valid", method, url, decided, tuple(checks),
-        duplicate, tuple(notes), headers=seen,
-    )  # fmt: skip
+    return None, duplicate
 
 
 def _form(body: bytes) -> dict[str, str] | None:

@@ -28,13 +28,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from . import recording
-from ._http import environ_headers, parse_form, read_at_most
+from ._http import environ_headers, parse_form, read_at_most, status_line
 from ._text import display_url, shorten
 from .canonical import canonical_path
 from .diagnose import Diagnosis
+from .diagram import Step, sequence_diagram
 from .nonces import MemoryNonceStore
 from .policy import verify
-from .protocol import ANSWER_TIMEOUT, XML_MEDIA_TYPES
+from .protocol import ANSWER_TIMEOUT, TEXT_CONTENT_TYPE, XML_MEDIA_TYPES
 from .tokens import mask, redact, resolve_tokens
 from .webhook.limits import ServerLimits, check_port
 from .webhook.request import public_origin, request_target, request_url, text_path
@@ -62,7 +63,7 @@ _HOP_BY_HOP = frozenset(
 _DIGITS = frozenset("0123456789")
 
 
-_PLAIN = ("Content-Type", "text/plain; charset=utf-8")
+_PLAIN = ("Content-Type", TEXT_CONTENT_TYPE)
 
 
 class _Refused(Exception):
@@ -241,7 +242,7 @@ class ProxyApp:
                 latency=time.perf_counter() - started, error=refused.reason,
             )  # fmt: skip
             self._keep(exchange, method, url, headers, {}, b"")
-            start_response(f"{refused.status} {_reason(refused.status)}", [_PLAIN])
+            start_response(status_line(refused.status), [_PLAIN])
             return [f"{refused.status} {refused.reason}\n".encode()]
         try:
             params = {
@@ -284,7 +285,7 @@ class ProxyApp:
             params=params,
         )
         self._keep(exchange, method, url, headers, params, body)
-        start_response(f"{status} {_reason(status)}", answer_headers)
+        start_response(status_line(status), answer_headers)
         return [answer]
 
     def _public_origin(self, path: str) -> str:
@@ -417,8 +418,6 @@ class ProxyApp:
         """The exchanges so far as a sequence diagram: Plivo → your app and back, with the
         proxy's findings as notes (red: a signature that failed or a forgery served, amber:
         an answer Plivo cannot use, XML problems)."""
-        from .diagram import Step, sequence_diagram
-
         steps: list[Step] = []
         for e in list(self.exchanges):
             time = f"{e.time:%H:%M:%S.%f}"[:12]
@@ -443,15 +442,6 @@ class ProxyApp:
             f"<div><b>{escape(repr(self))}</b><table><tr><th>request</th><th>signature</th>"
             f"<th>status</th><th>type</th><th>notes</th></tr>{rows}</table></div>"
         )
-
-
-def _reason(status: int) -> str:
-    from http import HTTPStatus
-
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Status"
 
 
 class Proxy:

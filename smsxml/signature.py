@@ -22,6 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlparse, urlunparse
 
+from . import _html
+from ._demo import DEMO_URL
 from .canonical import canonical_url, url_forms
 from .exc import SignatureError
 
@@ -66,7 +68,7 @@ def base_url(uri: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise SignatureError(
             f"{uri!r} is not an absolute http(s) URL; give the full URL Plivo calls, "
-            "like https://example.com/receive_sms/"
+            f"like {DEMO_URL}"
         )
     return urlunparse((parts.scheme, parts.netloc, parts.path, "", "", ""))
 
@@ -317,14 +319,7 @@ class _Steps:
         return "\n".join(f"{label:<{width}}  {value}" for label, value in self.steps())
 
     def _repr_html_(self) -> str:
-        from html import escape
-
-        rows = "".join(
-            f"<tr><th style='text-align:left'>{escape(k)}</th>"
-            f"<td style='text-align:left'><code>{escape(v)}</code></td></tr>"
-            for k, v in self.steps()
-        )
-        return f"<table>{rows}</table>"
+        return _html.table([(k, _html.code(v)) for k, v in self.steps()])
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,11 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes, urlsplit
 
 from ._headers import header_map
+from ._http import reason_phrase
 from ._runtime import in_browser
 from ._text import display_url
 from .exc import DeliveryError
@@ -112,10 +112,7 @@ class Reply:
     @property
     def reason(self) -> str:
         """The standard reason phrase of the status (``"OK"``), or ``""``."""
-        try:
-            return HTTPStatus(self.status).phrase
-        except ValueError:
-            return ""
+        return reason_phrase(self.status)
 
     def __repr__(self) -> str:
         kind = self.content_type or "no content type"

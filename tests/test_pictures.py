@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from smsxml import DEMO_AUTH_TOKEN, explain_v2, segments, sign_v2
 from smsxml.diagram import SVG
 from smsxml.exc import InputError
-from smsxml.pictures import (
+from smsxml.pictures import proxy_path, segment_bar, signing_steps_v2
+from smsxml.pictures._drawing import (
     _BAD,
     _CELL,
     _GOOD,
@@ -26,9 +27,6 @@ from smsxml.pictures import (
     _fit_pieces,
     _middle,
     _width,
-    proxy_path,
-    segment_bar,
-    signing_steps_v2,
 )
 from smsxml.tokens import MASK
 

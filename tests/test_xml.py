@@ -31,6 +31,7 @@ from smsxml.xml import (
     Severity,
     catalogue,
     check,
+    malformed,
     parse,
     unwritable_problem,
     validate,
@@ -1090,7 +1091,7 @@ def test_an_unknown_country_code_from_phonenumbers_is_worded(
 
 
 def test_bytes_a_str_could_not_hold_are_worded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(check, "_char_at", lambda *args: None)  # as if not UTF-8
+    monkeypatch.setattr(malformed, "_char_at", lambda *args: None)  # as if not UTF-8
     (p,) = validate("<Response>\x01</Response>")
     assert (p.code, cases_of(p)) == ("bad-character", {"undecodable"})
 

@@ -100,6 +100,79 @@ def _unrecognized(extras: Sequence[str], hidden: Sequence[str], example: str | N
     return message
 
 
+#: Each subcommand: its name, its module, its one-line help and a longer description.
+_SUBCOMMANDS: tuple[tuple[str, _Command, str, str], ...] = (
+    (
+        "validate",
+        validate,
+        "check a Plivo Message XML document",
+        "Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage error or unreadable "
+        "file. Problems are printed as FILE:LINE:COL: CODE message.",
+    ),
+    ("sign", sign, "compute the X-Plivo-Signature-V2 of a URL and nonce", ""),
+    (
+        "verify",
+        verify,
+        "check an X-Plivo-Signature-V2 and explain a mismatch",
+        "Exit status: 0 valid, 1 invalid (with the likely cause), 2 error.",
+    ),
+    ("segments", segments, "count the SMS units (segments) of a text", ""),
+    (
+        "inbound",
+        inbound,
+        "send your app the signed request Plivo sends for an incoming SMS",
+        "Prints the HTTP status on stderr and the reply body on stdout. Exit status: 0 "
+        "for a 2xx reply, 1 for another status, 2 when it cannot be sent.",
+    ),
+    (
+        "serve",
+        serve,
+        "run an auto-reply message_url webhook on this machine and log each request",
+        "Prints the message_url on the first line, then one line per request (time, method, "
+        "path, status, signature verdict, what happened) until Ctrl-C or SIGTERM; exit 0.",
+    ),
+    (
+        "send",
+        send,
+        "play Plivo: text a message_url, execute its XML, send delivery reports",
+        "Runs the offline simulator against URL and prints the flow (reply, problems, SMS "
+        "sent, delivery reports, timeline). Exit status: 0 when Plivo would find no error, "
+        "1 otherwise, 2 on bad input.",
+    ),
+    (
+        "check",
+        check,
+        "grade any running message_url as Plivo needs it (a conformance run)",
+        "Sends signed requests (plain, long Unicode, STOP, HELP, unknown parameters, MMS), "
+        "unsigned, forged and misdirected ones and a replay, and grades the answers with a "
+        "fix per failure. Exit status: 0 when every required check passes, 1 otherwise.",
+    ),
+    (
+        "proxy",
+        proxy,
+        "stand between Plivo and your app: forward untouched, explain each exchange",
+        "Listens on --host/--port and forwards every request to --to unchanged, and the "
+        "answer back; prints one line per exchange (signature verdict and why, status, "
+        "Content-Type, XML problems, latency) until Ctrl-C. --record keeps them for replay.",
+    ),
+    (
+        "replay",
+        replay,
+        "send recorded webhook requests again (re-signed, or as recorded)",
+        "One line per request: the recorded request and its signature vs the status it gets "
+        "now. Exit status: 0 when every reply is 2xx, 1 otherwise, 2 on bad input.",
+    ),
+    (
+        "demo",
+        demo,
+        "the whole SMS flow offline in a few seconds (no token needed)",
+        "Starts a local webhook and a delivery-report endpoint, texts it through the "
+        "simulator, and shows the request, the reply XML, the SMS sent, the delivery reports "
+        "and forged requests being refused.",
+    ),
+)
+
+
 def _build(hidden: tuple[str, ...] = ()) -> tuple[_Parser, dict[str, _Parser]]:
     """The parser and, by name, the parser of each subcommand."""
     parser = _Parser(prog=PROG, description="Learn and explore how Plivo controls SMS with XML.")
@@ -109,81 +182,12 @@ def _build(hidden: tuple[str, ...] = ()) -> tuple[_Parser, dict[str, _Parser]]:
     sub.required = True
     children: dict[str, _Parser] = {}
 
-    def add(name: str, command: _Command, help: str, description: str = "") -> None:
+    for name, command, help, description in _SUBCOMMANDS:
         child = sub.add_parser(name, help=help, description=description or help)
         child.hidden = hidden
         command.add_arguments(child)
         child.set_defaults(_run=command.run)
         children[name] = child
-
-    add(
-        "validate",
-        validate,
-        "check a Plivo Message XML document",
-        "Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage error or unreadable "
-        "file. Problems are printed as FILE:LINE:COL: CODE message.",
-    )
-    add("sign", sign, "compute the X-Plivo-Signature-V2 of a URL and nonce")
-    add(
-        "verify",
-        verify,
-        "check an X-Plivo-Signature-V2 and explain a mismatch",
-        "Exit status: 0 valid, 1 invalid (with the likely cause), 2 error.",
-    )
-    add("segments", segments, "count the SMS units (segments) of a text")
-    add(
-        "inbound",
-        inbound,
-        "send your app the signed request Plivo sends for an incoming SMS",
-        "Prints the HTTP status on stderr and the reply body on stdout. Exit status: 0 "
-        "for a 2xx reply, 1 for another status, 2 when it cannot be sent.",
-    )
-    add(
-        "serve",
-        serve,
-        "run an auto-reply message_url webhook on this machine and log each request",
-        "Prints the message_url on the first line, then one line per request (time, method, "
-        "path, status, signature verdict, what happened) until Ctrl-C or SIGTERM; exit 0.",
-    )
-    add(
-        "send",
-        send,
-        "play Plivo: text a message_url, execute its XML, send delivery reports",
-        "Runs the offline simulator against URL and prints the flow (reply, problems, SMS "
-        "sent, delivery reports, timeline). Exit status: 0 when Plivo would find no error, "
-        "1 otherwise, 2 on bad input.",
-    )
-    add(
-        "check",
-        check,
-        "grade any running message_url as Plivo needs it (a conformance run)",
-        "Sends signed requests (plain, long Unicode, STOP, HELP, unknown parameters, MMS), "
-        "unsigned, forged and misdirected ones and a replay, and grades the answers with a "
-        "fix per failure. Exit status: 0 when every required check passes, 1 otherwise.",
-    )
-    add(
-        "proxy",
-        proxy,
-        "stand between Plivo and your app: forward untouched, explain each exchange",
-        "Listens on --host/--port and forwards every request to --to unchanged, and the "
-        "answer back; prints one line per exchange (signature verdict and why, status, "
-        "Content-Type, XML problems, latency) until Ctrl-C. --record keeps them for replay.",
-    )
-    add(
-        "replay",
-        replay,
-        "send recorded webhook requests again (re-signed, or as recorded)",
-        "One line per request: the recorded request and its signature vs the status it gets "
-        "now. Exit status: 0 when every reply is 2xx, 1 otherwise, 2 on bad input.",
-    )
-    add(
-        "demo",
-        demo,
-        "the whole SMS flow offline in a few seconds (no token needed)",
-        "Starts a local webhook and a delivery-report endpoint, texts it through the "
-        "simulator, and shows the request, the reply XML, the SMS sent, the delivery reports "
-        "and forged requests being refused.",
-    )
     return parser, children
 
 

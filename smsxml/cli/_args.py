@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Literal, TypeVar
 from urllib.parse import urlsplit
 
+from .._demo import DEMO_LOCAL_PORT, DEMO_NUMBER, DEMO_PHONE
 from .._text import display_url
 from ..exc import CliError
 from ..phone import plivo_number
@@ -273,7 +274,7 @@ def _http_url(value: str, example: str) -> str:
 
 def http_url(value: str) -> str:
     """An absolute http(s) URL with a host (and, if any, a valid port): a message_url."""
-    return _http_url(value, "http://127.0.0.1:5000/receive_sms/")
+    return _http_url(value, f"http://127.0.0.1:{DEMO_LOCAL_PORT}/receive_sms/")
 
 
 def media_url(value: str) -> str:
@@ -303,7 +304,7 @@ def phone_number(value: str) -> str:
     digits = plivo_number(value)
     if not (digits.isascii() and digits.isdigit()) or len(digits) > _MAX_DIGITS:
         raise argparse.ArgumentTypeError(
-            f"{value!r} is not a phone number: give up to {_MAX_DIGITS} digits, like 12025550000"
+            f"{value!r} is not a phone number: give up to {_MAX_DIGITS} digits, like {DEMO_NUMBER}"
         )
     return digits
 
@@ -316,16 +317,16 @@ def add_inbound_arguments(parser: argparse.ArgumentParser) -> None:
         "--from",
         dest="from_",
         type=non_empty,
-        default="14155550100",
+        default=DEMO_PHONE,
         metavar="NUMBER",
-        help="the sender's number (default: 14155550100)",
+        help=f"the sender's number (default: {DEMO_PHONE})",
     )
     parser.add_argument(
         "--to",
         type=phone_number,
-        default="12025550000",
+        default=DEMO_NUMBER,
         metavar="NUMBER",
-        help="your Plivo number, the one texted (default: 12025550000)",
+        help=f"your Plivo number, the one texted (default: {DEMO_NUMBER})",
     )
     parser.add_argument("--text", required=True, help="the message text ('' for media only)")
     _add_message_type_arguments(parser)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from .._demo import DEMO_NUMBER
 from ..conformance import conformance
 from ._args import (
     add_auth_token_argument,
@@ -37,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="NUMBER",
         help="a number the account owns (repeatable; the first is the one texted; "
-        "default: 12025550000)",
+        f"default: {DEMO_NUMBER})",
     )
     parser.add_argument(
         "--budget", type=seconds, default=3.0, metavar="SECONDS",
@@ -55,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         token,
         public_url=args.public_url,
         method="GET" if args.get else "POST",
-        numbers=args.number or ("12025550000",),
+        numbers=args.number or (DEMO_NUMBER,),
         budget=args.budget,
     )
     say(result.to_json() if args.json else str(result), token)

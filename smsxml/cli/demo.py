@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import replace
 
+from .._demo import DEMO_NUMBER, DEMO_PHONE
 from .._text import plural, url_path
 from ..flow import Flow, FlowProblem, ReplyInfo
 from ..inbound import SignedRequest, inbound_request
@@ -29,8 +30,8 @@ from .log_lines import describe_entry
 __all__ = ["add_arguments", "run"]
 
 _SEED = 2026
-_NUMBER = "12025550000"  # your Plivo number
-_SENDER = "14155550100"  # the customer's phone
+_NUMBER = DEMO_NUMBER  # your Plivo number
+_SENDER = DEMO_PHONE  # the customer's phone
 _TEXT = "Is the shop open on Sunday? 🙂"
 _STATUS_PATH = "/sms_status/"
 

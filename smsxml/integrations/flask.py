@@ -44,13 +44,12 @@ from ..policy import verify
 from ..protocol import TEXT_CONTENT_TYPE, XML_CONTENT_TYPE
 from ..tokens import resolve_tokens
 from ..webhook import public_origin, request_url
+from ..xml import Response
 
 __all__ = ["plivo_webhook"]
 
 
 def _xml_response(result: Any) -> Any:
-    from ..xml import Response
-
     if isinstance(result, Response):
         return _flask.Response(result.to_xml(), status=200, content_type=XML_CONTENT_TYPE)
     if isinstance(result, tuple) and result and isinstance(result[0], Response):

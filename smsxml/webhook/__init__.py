@@ -37,10 +37,11 @@ reads the body: it needs only the URL and headers, so an unsigned request is ref
 before its body is read.
 """
 
-from .app import Handler, WebhookApp, demo_app
+from .app import WebhookApp, demo_app
 from .limits import Refusal, ServerLimits
 from .local import LocalWebhook
 from .log import LogEntry, RequestLog
+from .reply import Handler
 from .request import (
     VERDICTS,
     SignatureCheck,

@@ -4,25 +4,20 @@
 from __future__ import annotations
 
 import logging
-import re
 import time
 import traceback
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 from .. import recording
 from .._headers import header_map
-from .._http import environ_headers as _environ_headers
-from .._http import read_at_most as _read_at_most
+from .._http import status_line
 from ..canonical import canonical_path
 from ..exc import WebhookError, WrongTypeError
 from ..inbound import InboundMessage, StatusReport
 from ..nonces import MemoryNonceStore, NonceStore, SQLiteNonceStore
-from ..policy import METHODS, SignatureCheck, Verdict, Verification, verify
+from ..policy import METHODS, verify
 from ..protocol import (
-    FORM_CONTENT_TYPE,
     MAX_TEXT_LENGTH,
     NONCE_V3_HEADER,
     SIGNATURE_HEADERS,
@@ -30,78 +25,26 @@ from ..protocol import (
     XML_CONTENT_TYPE,
 )
 from ..tokens import mask, redact, resolve_tokens
-from .log import LogEntry, RequestLog, utc_now
-from .request import (
-    parse_form,
-    public_origin,
-    request_target,
-    request_url,
-    wsgi_path,
+from ..xml import Response
+from ._incoming import (
+    Exchange,
+    Refused,
+    check_content_type,
+    form,
+    incoming,
+    query_params,
+    read_body,
+    salvage,
 )
+from .log import LogEntry, RequestLog, utc_now
+from .reply import Handler, answer, handler_failed
+from .request import public_origin, request_target, request_url, wsgi_path
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..xml import Problem
     from .limits import Refusal
 
 _log = logging.getLogger("smsxml.webhook")
-_DIGITS = re.compile(r"[0-9]+", re.ASCII)
 _log.addHandler(logging.NullHandler())
-
-
-_STATUS_LINES = {
-    200: "200 OK",
-    400: "400 Bad Request",
-    403: "403 Forbidden",
-    404: "404 Not Found",
-    405: "405 Method Not Allowed",
-    413: "413 Content Too Large",
-    415: "415 Unsupported Media Type",
-    500: "500 Internal Server Error",
-}
-
-
-_Parsed = TypeVar("_Parsed", InboundMessage, StatusReport)
-
-
-class _Refusal(Exception):
-    """Answer ``status`` with the short plain-text ``reason``."""
-
-    def __init__(self, status: int, reason: str):
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
-
-
-# --- The WSGI app --------------------------------------------------------------------------
-
-Handler = Callable[[InboundMessage], Any]
-
-
-@dataclass
-class _Exchange:
-    """Everything learned about one request while it is processed."""
-
-    environ: Mapping[str, Any]
-    method: str
-    url: str
-    path: str
-    headers: dict[str, str]
-    started: float
-    time: datetime
-    body: bytes = b""
-    params: dict[str, str] = field(default_factory=dict)
-    verdict: Verdict = "not checked"
-    signature: SignatureCheck | Verification | None = None
-    detail: str = ""
-    message: InboundMessage | None = None
-    reply: str | None = None
-    problems: tuple[Problem, ...] = ()
-    error: str | None = None
-    traceback: str | None = None
-    body_read: bool = False
-    recorded: bool = False
-    report: StatusReport | None = None
-    bad_request: str = ""
 
 
 class WebhookApp:
@@ -164,31 +107,7 @@ class WebhookApp:
         status_path: str | None = None,
         on_status: Callable[[StatusReport], Any] | None = None,
     ):
-        if not callable(handler):
-            raise WrongTypeError(
-                "handler must be a function taking an InboundMessage and returning a "
-                f"Response, an XML string or bytes; got {type(handler).__name__}"
-            )
-        if not isinstance(path, str) or not path.startswith("/"):
-            raise WebhookError(f"path must start with '/', like '/receive_sms/'; got {path!r}")
-        if "?" in path or "#" in path or path.startswith("//"):
-            raise WebhookError(
-                f"path is the path of the message_url only (one '/' at the start, no '?' or "
-                f"'#'), like '/receive_sms/'; got {path!r}"
-            )
-        if status_path is not None and (
-            not isinstance(status_path, str)
-            or not status_path.startswith("/")
-            or status_path == path
-        ):
-            raise WebhookError(
-                "status_path must start with '/' and differ from path, like '/sms_status/'; "
-                f"got {status_path!r}"
-            )
-        if on_status is not None and not callable(on_status):
-            raise WrongTypeError("on_status must be a function taking a StatusReport")
-        if not isinstance(max_body, int) or max_body < 0:
-            raise WebhookError("max_body must be a whole number of bytes (0 or more)")
+        _check_options(handler, path, status_path, on_status, max_body)
         self.handler = handler
         self._tokens = resolve_tokens(auth_token)
         self._token = self._tokens[0]  # signs (e.g. LocalWebhook's curl lines)
@@ -203,15 +122,7 @@ class WebhookApp:
             self._routes[canonical_path(status_path)] = "status"
         self.on_status = on_status
         self.require_signature = require_signature
-        versions = (
-            (signature_versions,) if isinstance(signature_versions, str) else signature_versions
-        )
-        self.signature_versions = tuple(dict.fromkeys(versions))
-        if not self.signature_versions or not set(self.signature_versions) <= {"V2", "V3"}:
-            raise WebhookError(
-                "signature_versions names the signatures to accept: 'V2', 'V3' or both; "
-                f"got {signature_versions!r}"
-            )
+        self.signature_versions = _signature_versions(signature_versions)
         if v3_mismatch not in ("refuse", "warn"):
             raise WebhookError(f"v3_mismatch is 'refuse' or 'warn'; got {v3_mismatch!r}")
         self.v3_mismatch = v3_mismatch
@@ -246,33 +157,13 @@ class WebhookApp:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         started = time.perf_counter()
-        method = str(environ.get("REQUEST_METHOD", "GET")).upper()
-        bad_request = ""
-        try:
-            url = request_url(environ, self.trust_proxy, self._origin)
-        except ValueError as exc:  # a Host that is not host[:port]: refused with 400
-            bad_request = str(exc)
-            url = f"{environ.get('wsgi.url_scheme') or 'http'}://invalid-host" + wsgi_path(
-                str(environ.get("PATH_INFO", ""))
-            )
-        except Exception:  # a broken environ: still answer and log
-            url = "http://unknown/"
-        ex = _Exchange(
-            environ=environ,
-            method=method,
-            url=url,
-            path=wsgi_path(environ.get("PATH_INFO", "")) or "/",
-            headers=_environ_headers(environ),
-            started=started,
-            time=utc_now(),
-            bad_request=bad_request,
-        )
+        ex = incoming(environ, self.trust_proxy, self._origin, started)
         extra_headers: list[tuple[str, str]] = []
         try:
             body = self._process(ex)
             status, reason = 200, ""
             content_type = XML_CONTENT_TYPE if ex.report is None else TEXT_CONTENT_TYPE
-        except _Refusal as refusal:
+        except Refused as refusal:
             status, reason = refusal.status, refusal.reason
             body, content_type = f"{status} {reason}\n".encode(), TEXT_CONTENT_TYPE
             if status == 405:
@@ -284,7 +175,7 @@ class WebhookApp:
             ex.traceback = self._redact(traceback.format_exc())
         finally:
             if not ex.recorded:
-                self._salvage(ex)
+                salvage(ex, self.max_body)
                 self._record(ex)
         entry = self._log_entry(ex, status, reason, time.perf_counter() - started)
         claim = environ.get("smsxml.server.claim")  # False: the stopping server answered
@@ -292,7 +183,7 @@ class WebhookApp:
             self.log.append(entry)
             self._emit(entry)
         headers = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
-        start_response(_STATUS_LINES[status], headers + extra_headers)
+        start_response(status_line(status), headers + extra_headers)
         return [body]
 
     def log_refusal(self, refusal: Refusal) -> None:
@@ -335,7 +226,7 @@ class WebhookApp:
         self.log.append(entry)
         self._emit(entry)
 
-    def _log_entry(self, ex: _Exchange, status: int, reason: str, latency: float) -> LogEntry:
+    def _log_entry(self, ex: Exchange, status: int, reason: str, latency: float) -> LogEntry:
         return LogEntry(
             time=ex.time,
             method=ex.method,
@@ -368,7 +259,7 @@ class WebhookApp:
             if entry.signature is not None and _log.isEnabledFor(logging.DEBUG):
                 _log.debug("why: %s", entry.diagnosis)  # diagnosing costs ~250 HMACs
 
-    def _record(self, ex: _Exchange) -> None:
+    def _record(self, ex: Exchange) -> None:
         ex.recorded = True
         if not self.record_to:
             return
@@ -389,14 +280,14 @@ class WebhookApp:
 
     # -- the checks, in order ------------------------------------------------------------
 
-    def _process(self, ex: _Exchange) -> bytes:
+    def _process(self, ex: Exchange) -> bytes:
         environ = ex.environ
         if ex.bad_request:
-            raise _Refusal(400, ex.bad_request)
+            raise Refused(400, ex.bad_request)
         raw = str(environ.get("REQUEST_URI") or environ.get("RAW_URI") or "").split("?", 1)[0]
         if raw.startswith("//"):  # servers fold "//receive_sms/" into "/receive_sms/"
             ex.path = raw[:200]
-            raise _Refusal(404, f"no webhook at {ex.path} (one '/' at the start, not several)")
+            raise Refused(404, f"no webhook at {ex.path} (one '/' at the start, not several)")
         # paths compare in their canonical form (smsxml.canonical): "/ré/" is "/r%C3%A9/"
         target = canonical_path(request_target(environ).split("?", 1)[0])
         script = canonical_path(wsgi_path(str(environ.get("SCRIPT_NAME", ""))))
@@ -408,18 +299,18 @@ class WebhookApp:
             for known in filter(None, (self.path, self.status_path)):
                 if target.rstrip("/") == canonical_path(known).rstrip("/"):
                     hint = f" (the webhook is at {known} — mind the trailing slash)"
-            raise _Refusal(404, f"no webhook at {ex.path}{hint}")
+            raise Refused(404, f"no webhook at {ex.path}{hint}")
         if ex.method not in METHODS:  # the policy's first rule, said before any body is read
             ex.verdict = "method not allowed"
-            raise _Refusal(405, f"{ex.method} not allowed: Plivo calls with GET or POST")
+            raise Refused(405, f"{ex.method} not allowed: Plivo calls with GET or POST")
         self._check_signature(ex)
-        query = self._query_params(environ)
+        query = query_params(environ)
         if ex.method == "POST":
-            self._check_content_type(environ)
+            check_content_type(environ)
             if not ex.body_read:
                 ex.body_read = True
-                ex.body = self._read_body(environ)
-            ex.params = {**query, **self._form(ex.body)}
+                ex.body = read_body(environ, self.max_body)
+            ex.params = {**query, **form(ex.body)}
         else:
             ex.params = query
         if requested == "status":
@@ -427,20 +318,20 @@ class WebhookApp:
         try:
             ex.message = InboundMessage.from_params(ex.params)
         except KeyError as missing:
-            raise _Refusal(400, f"missing {missing.args[0]} parameter") from None
+            raise Refused(400, f"missing {missing.args[0]} parameter") from None
         for name in ("From", "To"):
             if not ex.params[name].strip():
                 ex.message = None
-                raise _Refusal(400, f"empty {name} parameter (a phone number is needed)")
+                raise Refused(400, f"empty {name} parameter (a phone number is needed)")
         self._record(ex)
-        return self._answer(ex)
+        return answer(ex, self.handler, self._redact)
 
-    def _accept_report(self, ex: _Exchange) -> bytes:
+    def _accept_report(self, ex: Exchange) -> bytes:
         """A delivery report: parse it, hand it to ``on_status``, answer 200 OK."""
         try:
             ex.report = StatusReport.from_params(ex.params)
         except KeyError as missing:
-            raise _Refusal(
+            raise Refused(
                 400, f"missing {missing.args[0]} parameter (not a delivery report?)"
             ) from None
         self._record(ex)
@@ -448,27 +339,10 @@ class WebhookApp:
             try:
                 self.on_status(ex.report)
             except BaseException as exc:  # a learner's sys.exit() must not kill the thread
-                self._handler_failed(ex, "on_status", exc)
+                handler_failed(ex, "on_status", exc, self._redact)
         return b"OK\n"
 
-    def _handler_failed(self, ex: _Exchange, who: str, exc: BaseException) -> None:
-        ex.error = self._redact(f"{who} raised {type(exc).__name__}: {exc}")
-        ex.traceback = self._redact(traceback.format_exc())
-        raise _Refusal(500, f"{who} raised {type(exc).__name__} (see the log)") from None
-
-    def _salvage(self, ex: _Exchange) -> None:
-        """For the log and the recording of a refused request: its parameters and body,
-        read only now (after the refusal was decided) and within ``max_body``."""
-        try:
-            if not ex.body_read and ex.method == "POST":
-                ex.body_read = True
-                ex.body = self._read_body(ex.environ)
-            if not ex.params:
-                ex.params = {**self._query_params(ex.environ), **parse_form(ex.body)}
-        except (_Refusal, ValueError, OSError):
-            pass
-
-    def _check_signature(self, ex: _Exchange) -> None:
+    def _check_signature(self, ex: Exchange) -> None:
         """Ask the policy (:func:`smsxml.policy.verify`); refuse as it says."""
         if not self.require_signature:
             ex.verdict = "not checked"
@@ -487,10 +361,10 @@ class WebhookApp:
             # V3 signs the body and the replay memory remembers it: read it first (bounded)
             v3 = "V3" in self.signature_versions and headers.get(NONCE_V3_HEADER)
             if v3:
-                self._check_content_type(ex.environ)
+                check_content_type(ex.environ)
             ex.body_read = True
-            ex.body = self._read_body(ex.environ)
-            params = self._form(ex.body) if v3 else None
+            ex.body = read_body(ex.environ, self.max_body)
+            params = form(ex.body) if v3 else None
         result = verify(
             ex.method,
             ex.url,
@@ -514,139 +388,61 @@ class WebhookApp:
         if result.notes:
             _log.warning("%s %s: %s", ex.method, ex.path, "; ".join(result.notes))
         if not result.accepted:
-            raise _Refusal(result.status, result.reason)
+            raise Refused(result.status, result.reason)
 
-    def _query_params(self, environ: Mapping[str, Any]) -> dict[str, str]:
-        query = environ.get("QUERY_STRING") or ""
-        try:
-            raw = query.encode("latin-1")
-        except UnicodeEncodeError:
-            raw = query.encode("utf-8")
-        return self._form(raw, what="query string")
 
-    @staticmethod
-    def _form(data: bytes, what: str = "body") -> dict[str, str]:
-        try:
-            return parse_form(data)
-        except ValueError as exc:
-            raise _Refusal(400, f"malformed {what}: {exc}") from None
+# --- Options -------------------------------------------------------------------------------
 
-    @staticmethod
-    def _check_content_type(environ: Mapping[str, Any]) -> None:
-        value = str(environ.get("CONTENT_TYPE") or "")
-        media, *params = [part.strip() for part in value.split(";")]
-        if media.lower() != FORM_CONTENT_TYPE:
-            got = media or "no content type"
-            raise _Refusal(415, f"expected {FORM_CONTENT_TYPE} (as Plivo sends), got {got}")
-        for param in params:
-            key, _, charset = param.partition("=")
-            charset = charset.strip().strip('"').lower()
-            if key.strip().lower() == "charset" and charset not in ("utf-8", "utf8"):
-                raise _Refusal(415, f"expected UTF-8 form data, got charset={charset}")
 
-    def _read_body(self, environ: Mapping[str, Any]) -> bytes:
-        stream = environ.get("wsgi.input")
-        declared = str(environ.get("CONTENT_LENGTH") or "").strip()
-        if declared:
-            if not _DIGITS.fullmatch(declared):  # "5, 7" (two headers), "1\xb9", "-1", "1e3"
-                raise _Refusal(400, f"Content-Length {declared[:40]!r} is not a number")
-            length = int(declared) if len(declared) < 19 else 10**18  # int() refuses 4,300+
-            if length > self.max_body:
-                raise _Refusal(413, f"body of {length} bytes is over the {self.max_body} limit")
-        elif environ.get("wsgi.input_terminated"):
-            length = None  # the server marks the end of the body: read up to the limit
-        else:
-            return b""  # PEP 3333: no Content-Length means no body
-        if stream is None:
-            return b""
-        want = self.max_body + 1 if length is None else min(length, self.max_body + 1)
-        try:
-            body = _read_at_most(stream, want)
-        except OSError:
-            raise _Refusal(
-                400, "could not read the request body (shorter than its Content-Length?)"
-            ) from None
-        if len(body) > self.max_body:
-            raise _Refusal(413, f"body is over the {self.max_body} byte limit")
-        if length is not None and len(body) < length:
-            raise _Refusal(
-                400, f"body is shorter than its Content-Length ({len(body)} of {length} bytes)"
-            )
-        return body
+def _check_options(
+    handler: object,
+    path: object,
+    status_path: object,
+    on_status: object,
+    max_body: object,
+) -> None:
+    """Refuse options that cannot work, each with a sentence saying what is expected."""
+    if not callable(handler):
+        raise WrongTypeError(
+            "handler must be a function taking an InboundMessage and returning a "
+            f"Response, an XML string or bytes; got {type(handler).__name__}"
+        )
+    if not isinstance(path, str) or not path.startswith("/"):
+        raise WebhookError(f"path must start with '/', like '/receive_sms/'; got {path!r}")
+    if "?" in path or "#" in path or path.startswith("//"):
+        raise WebhookError(
+            f"path is the path of the message_url only (one '/' at the start, no '?' or "
+            f"'#'), like '/receive_sms/'; got {path!r}"
+        )
+    if status_path is not None and (
+        not isinstance(status_path, str) or not status_path.startswith("/") or status_path == path
+    ):
+        raise WebhookError(
+            "status_path must start with '/' and differ from path, like '/sms_status/'; "
+            f"got {status_path!r}"
+        )
+    if on_status is not None and not callable(on_status):
+        raise WrongTypeError("on_status must be a function taking a StatusReport")
+    if not isinstance(max_body, int) or max_body < 0:
+        raise WebhookError("max_body must be a whole number of bytes (0 or more)")
 
-    # -- the handler and its reply -------------------------------------------------------
 
-    def _answer(self, ex: _Exchange) -> bytes:
-        assert ex.message is not None
-        try:
-            result = self.handler(ex.message)
-        except BaseException as exc:  # a learner's sys.exit() must not kill the thread
-            self._handler_failed(ex, "the handler", exc)
-        try:
-            xml = self._reply_text(result, ex)
-        except _Refusal:
-            raise
-        except Exception as exc:  # e.g. a Response whose to_xml() refuses a value
-            ex.error = self._redact(
-                f"the handler's reply could not be written as XML: {type(exc).__name__}: {exc}"
-            )
-            ex.traceback = self._redact(traceback.format_exc())
-            raise _Refusal(
-                500, "the handler's reply could not be written as XML (see the log)"
-            ) from None
-        ex.reply = xml
-        try:
-            data = xml.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            code = ord(xml[exc.start])
-            ex.error = (
-                f"the reply holds U+{code:04X} at index {exc.start}, which cannot be "
-                "sent as UTF-8 (a lone surrogate)"
-            )
-            raise _Refusal(500, ex.error) from None
-        from ..xml import validate
-
-        try:
-            ex.problems = tuple(validate(xml))
-        except Exception as exc:  # validation is advice: a bug there must not drop the reply
-            ex.error = self._redact(f"could not validate the reply: {type(exc).__name__}: {exc}")
-        return data
-
-    def _reply_text(self, result: Any, ex: _Exchange) -> str:
-        from ..xml import Response
-
-        if isinstance(result, Response):
-            return result.to_xml()
-        if isinstance(result, str):
-            return result
-        if isinstance(result, bytes | bytearray):
-            try:
-                return bytes(result).decode("utf-8")
-            except UnicodeDecodeError:
-                reason = "the handler returned bytes that are not UTF-8 text"
-        elif result is None:
-            reason = (
-                "the handler returned None; return a Response, an XML string or bytes "
-                "(Response() to send no SMS)"
-            )
-        else:
-            kind = type(result).__name__
-            hint = (
-                " (call .to_string() on a plivo ResponseElement)"
-                if hasattr(result, "to_string")
-                else ""
-            )
-            reason = f"the handler returned a {kind}, not a Response, an XML string or bytes{hint}"
-        ex.error = reason
-        raise _Refusal(500, reason)
+def _signature_versions(signature_versions: Iterable[str]) -> tuple[str, ...]:
+    """The signature versions to accept, without repeats: "V2", "V3" or both."""
+    versions = (signature_versions,) if isinstance(signature_versions, str) else signature_versions
+    accepted = tuple(dict.fromkeys(versions))
+    if not accepted or not set(accepted) <= {"V2", "V3"}:
+        raise WebhookError(
+            "signature_versions names the signatures to accept: 'V2', 'V3' or both; "
+            f"got {signature_versions!r}"
+        )
+    return accepted
 
 
 # --- Demo ----------------------------------------------------------------------------------
 
 
 def _echo(message: InboundMessage) -> Any:
-    from ..xml import Response
-
     return Response().add_message(
         f"Thanks! You said: {message.text}"[:MAX_TEXT_LENGTH], src=message.to, dst=message.from_
     )

@@ -21,9 +21,10 @@ from ..canonical import canonical_url
 from ..exc import WebhookError
 from ..tokens import mask
 from ..transport import mount, unmount
-from .app import Handler, WebhookApp
+from .app import WebhookApp
 from .limits import ServerLimits, check_host, check_port
 from .log import RequestLog
+from .reply import Handler
 
 __all__ = ["LocalWebhook"]
 

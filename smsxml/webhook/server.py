@@ -43,7 +43,9 @@ from waitress.server import TcpWSGIServer
 from waitress.task import ErrorTask, ThreadedTaskDispatcher, WSGITask
 from waitress.utilities import Error
 
+from .._http import reason_phrase, status_line
 from ..exc import WebhookError
+from ..protocol import TEXT_CONTENT_TYPE
 from .limits import Refusal, ServerLimits, check_host, check_port
 
 __all__ = ["Server"]
@@ -56,7 +58,7 @@ logging.getLogger("waitress").addHandler(logging.NullHandler())
 
 class _RequestTimeout(Error):
     code = 408
-    reason = "Request Timeout"
+    reason = reason_phrase(408)
 
 
 class _Parser(HTTPRequestParser):
@@ -140,7 +142,7 @@ class _ErrorTask(ErrorTask):
         reason = server.explain(error)
         body = f"{error.code} {reason}\n".encode()
         self.status = f"{error.code} {error.reason}"
-        self.response_headers.append(("Content-Type", "text/plain; charset=utf-8"))
+        self.response_headers.append(("Content-Type", TEXT_CONTENT_TYPE))
         self.set_close_on_finish()
         self.content_length = len(body)
         self.write(body)
@@ -397,7 +399,7 @@ class Server:
         reason = f"the server stopped before the app answered (it waited {self._waited:g} s)"
         body = f"503 {reason}\n".encode()
         head = (
-            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            f"HTTP/1.1 {status_line(503)}\r\nContent-Type: {TEXT_CONTENT_TYPE}\r\n"
             f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
         ).encode()
         try:

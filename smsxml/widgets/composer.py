@@ -37,9 +37,11 @@ from urllib.parse import urlsplit
 
 import ipywidgets as widgets
 
+from .._demo import DEMO_LOCAL_PORT, DEMO_NUMBER, DEMO_PHONE, DEMO_STATUS_URL
 from .._hosts import is_loopback
+from .._http import status_line
 from ..exc import SmsxmlError, WidgetError, XMLBuildError
-from ..flow import Flow, status_html
+from ..flow import Flow
 from ..inbound import inbound_request
 from ..protocol import TEXT_CONTENT_TYPE, XML_CONTENT_TYPE
 from ..simulator import IN_PROCESS_URL, Simulator
@@ -55,14 +57,14 @@ from ._panel import (
     heading,
     natural,
     pre,
-    scaled,
     wide,
 )
+from ._views import flow_html, outcome_text, problem_text, problems_html
 
 __all__ = ["MessageComposer", "DEFAULT_WEBHOOK_URL"]
 
 #: Where the composer's curl line sends the inbound SMS (a LocalWebhook on port 5000).
-DEFAULT_WEBHOOK_URL = "http://127.0.0.1:5000/receive_sms/"
+DEFAULT_WEBHOOK_URL = f"http://127.0.0.1:{DEMO_LOCAL_PORT}/receive_sms/"
 #: A fixed MessageUUID for the composer's curl line (deterministic output).
 _CURL_MESSAGE_UUID = str(uuid.UUID(int=random.Random(0).getrandbits(128), version=4))
 _FIELDS = frozenset({"text", "src", "dst", "type", "callback_url", "callback_method"})
@@ -99,7 +101,8 @@ class _ReplyApp:
             body, kind = self.xml, XML_CONTENT_TYPE
         else:
             body, kind = b"OK", TEXT_CONTENT_TYPE
-        start_response("200 OK", [("Content-Type", kind), ("Content-Length", str(len(body)))])
+        headers = [("Content-Type", kind), ("Content-Length", str(len(body)))]
+        start_response(status_line(200), headers)
         return [body]
 
 
@@ -121,8 +124,8 @@ class MessageComposer(Panel):
 
     def __init__(
         self,
-        src: str = "12025550000",
-        dst: str = "14155550100",
+        src: str = DEMO_NUMBER,
+        dst: str = DEMO_PHONE,
         text: str = "Hello from Plivo!",
         auth_token: str | None = None,
         simulator: Simulator | None = None,
@@ -145,6 +148,19 @@ class MessageComposer(Panel):
         self._sdk = ""
         self._curl = ""
 
+        self._make_fields(src, dst, text, callback_url, callback_method)
+        self._make_outputs()
+        self._send_button.on_click(self._on_send)
+        for field in self._fields():
+            field.observe(self._on_change, names="value")
+        self.widget = self._layout()
+        self._refresh()
+
+    def _make_fields(
+        self, src: str, dst: str, text: str, callback_url: str, callback_method: str
+    ) -> None:
+        """The fields you type in."""
+
         def text_field(value: str, label: str, css: str, placeholder: str = "") -> Any:
             return classed(
                 widgets.Text(
@@ -166,9 +182,9 @@ class MessageComposer(Panel):
             ),
             "smsxml-composer-text",
         )
-        self._src = text_field(src, "src", "smsxml-composer-src", "12025550000")
+        self._src = text_field(src, "src", "smsxml-composer-src", DEMO_NUMBER)
         self._dst = text_field(
-            dst, "dst", "smsxml-composer-dst", "14155550100 — several: 14155550100<14155550101"
+            dst, "dst", "smsxml-composer-dst", f"{DEMO_PHONE} — several: {DEMO_PHONE}<14155550101"
         )
         self._type = classed(
             widgets.Dropdown(options=["sms"], value="sms", description="type", style=LABEL_STYLE),
@@ -178,7 +194,7 @@ class MessageComposer(Panel):
             callback_url,
             "callbackUrl",
             "smsxml-composer-callback-url",
-            "https://example.com/sms_status/ (optional)",
+            f"{DEMO_STATUS_URL} (optional)",
         )
         self._callback_method = classed(
             widgets.Combobox(
@@ -191,6 +207,9 @@ class MessageComposer(Panel):
             ),
             "smsxml-composer-callback-method",
         )
+
+    def _make_outputs(self) -> None:
+        """What the fields make: units, XML, problems, SDK code, and Send with its result."""
         self._units_out = classed(widgets.HTML(), "smsxml-composer-units")
         self._xml_out = classed(widgets.HTML(layout=wide()), "smsxml-composer-xml")
         self._problems_out = classed(widgets.HTML(layout=wide()), "smsxml-composer-problems")
@@ -204,9 +223,9 @@ class MessageComposer(Panel):
             "smsxml-composer-send",
         )
         self._flow_out = classed(widgets.HTML(layout=wide()), "smsxml-composer-flow")
-        self._send_button.on_click(self._on_send)
-        for field in self._fields():
-            field.observe(self._on_change, names="value")
+
+    def _layout(self) -> Any:
+        """Two columns that share the row: what you type (and Send) | what it makes."""
         # Two columns that share the row and wrap one under the other on a narrow panel:
         # what you type (and Send) | what it makes. The result comes just under both.
         column = widgets.Layout(flex="1 1 360px", min_width="0")
@@ -220,7 +239,7 @@ class MessageComposer(Panel):
             [code, widgets.HTML("<b>What Plivo would say</b>"), self._problems_out],
             layout=column,
         )
-        self.widget = classed(
+        return classed(
             widgets.VBox(
                 [
                     heading(self.title),
@@ -233,7 +252,6 @@ class MessageComposer(Panel):
             ),
             "smsxml-composer",
         )
-        self._refresh()
 
     def _fields(self) -> list[Any]:
         return [
@@ -433,14 +451,14 @@ class MessageComposer(Panel):
             self._xml_out.value = pre(self._xml, "smsxml-xml")
         else:
             self._xml_out.value = "<i>(these fields cannot be written as XML — see below)</i>"
-        self._problems_out.value = _problems_html(self._problems)
+        self._problems_out.value = problems_html(self._problems)
         self._sdk_out.value = pre(self._sdk, "smsxml-sdk")
         if self._flow is None:
             self._flow_out.value = (
                 "<i>Press “Send through the simulator” to see what Plivo does with it.</i>"
             )
         else:
-            self._flow_out.value = _flow_html(self._flow)
+            self._flow_out.value = flow_html(self._flow)
 
     # -- sending -----------------------------------------------------------------------------
 
@@ -494,20 +512,20 @@ class MessageComposer(Panel):
         problems = "no problems" if not count else f"{count} problem{'s' * (count != 1)}"
         lines = [f"MessageComposer: {self.units_label}, {problems}"]
         lines.append(self._xml.rstrip("\n") if self._xml else "(cannot be written as XML)")
-        lines += [f"  {_problem_text(p)}" for p in self._problems]
+        lines += [f"  {problem_text(p)}" for p in self._problems]
         if self._flow is not None:
-            lines.append(f"Simulated: {_outcome_text(self._flow)}")
+            lines.append(f"Simulated: {outcome_text(self._flow)}")
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         xml = pre(self._xml) if self._xml else "<i>(cannot be written as XML)</i>"
         flow = ""
         if self._flow is not None:
-            flow = f"<p>Simulated: {escape(_outcome_text(self._flow))}</p>"
+            flow = f"<p>Simulated: {escape(outcome_text(self._flow))}</p>"
         return (
             f"<div class='smsxml-composer'><h3>{escape(self.title)}</h3>"
             f"<p><b>{escape(self.units_label)}</b></p>{xml}"
-            f"{_problems_html(self._problems)}{flow}</div>"
+            f"{problems_html(self._problems)}{flow}</div>"
         )
 
 
@@ -540,84 +558,5 @@ def _sdk_snippet(args: _MessageArgs) -> str:
 
 def _inbound_numbers(args: _MessageArgs) -> tuple[str, str]:
     """(from_, to) of the inbound SMS: the first dst texts src."""
-    first = next((d for d in args["dst"].split("<") if d.strip()), "") or "14155550100"
-    return first.strip(), args["src"] or "12025550000"
-
-
-def _problem_text(problem: Problem) -> str:
-    where = ""
-    if problem.line:
-        where = f"line {problem.line}, column {problem.column}: "
-    head = f"{where}{problem.severity} {problem.code}: {problem.message}"
-    return f"{head} — hint: {problem.hint}" if problem.hint else head
-
-
-def _problems_html(problems: list[Problem]) -> str:
-    if not problems:
-        return (
-            "<div class='smsxml-ok' style='color:#1a7f37'>No problems: Plivo would "
-            "accept this XML.</div>"
-        )
-    items = []
-    for p in problems:
-        colour = "#cf222e" if p.severity == "error" else "#9a6700"
-        where = f"line {p.line}, column {p.column}: " if p.line else ""
-        hint = f"<br><span class='smsxml-hint'>hint: {escape(p.hint)}</span>" if p.hint else ""
-        items.append(
-            f"<li class='smsxml-problem smsxml-{escape(p.severity)}'>"
-            f"<b style='color:{colour}'>{escape(p.severity)}</b> <code>{escape(p.code)}</code> "
-            f"{escape(where)}{escape(p.message)}{hint}</li>"
-        )
-    return f"<ul style='margin:0'>{''.join(items)}</ul>"
-
-
-def _sms_sent(flow: Flow, status: Callable[[str], str]) -> list[str]:
-    """``dst status`` for each SMS Plivo sent (``status`` formats the status)."""
-    out = []
-    for m in flow.outbound:
-        code = f" (ErrorCode {m.error_code})" if m.error_code else ""
-        out.append(f"{m.dst} {status(m.status)}{code}")
-    return out
-
-
-def _outcome_text(flow: Flow) -> str:
-    """What the simulated flow came to, in one line. It names no inbound URL: the composer's
-    app answers in-process, at no address of yours."""
-    sent = "; ".join(_sms_sent(flow, str)) or "nothing"
-    problems = f"{len(flow.problems)}" if flow.problems else "none"
-    return (
-        f"Plivo sent {len(flow.outbound)} SMS: {sent} · problems: {problems}"
-        f" · reports: {flow._reports_line()}"
-    )
-
-
-def _where(flow: Flow) -> str:
-    """Where the simulated requests went (the composer invents no host of yours)."""
-    over_http = [r for r in flow.reports if r.sent and not r.in_process]
-    tail = (
-        "; the delivery reports went over HTTP to your callbackUrl."
-        if over_http
-        else ": nothing left the kernel."
-    )
-    return "A stand-in for your message_url answered with this XML, in-process" + tail
-
-
-def _flow_html(flow: Flow) -> str:
-    """The result first (each SMS and its status, the problems), then the diagram, then the
-    details (the reply, the table of SMS, every event) folded."""
-    sent = " · ".join(_sms_sent(flow, status_html)) or "nothing"
-    problems = "".join(f"<li><code>{escape(str(p))}</code></li>" for p in flow.problems)
-    head = (
-        "<div class='smsxml-composer-outcome' style='line-height:1.5'>"
-        f"<b>Plivo sent {len(flow.outbound)} SMS</b>: {sent}"
-        + (" · problems: none" if not problems else "")
-        + f" · reports: {escape(flow._reports_line())}"
-        + (f"<br>problems:<ul style='margin:0'>{problems}</ul>" if problems else "")
-        + f"<div style='color:#57606a'>{escape(_where(flow))}</div></div>"
-    )
-    diagram = scaled(flow.sequence_diagram())
-    details = (
-        "<details><summary>Details: the reply, each SMS, every event</summary>"
-        f"{flow.to_html(headline=False)}</details>"
-    )
-    return f"{head}<div class='smsxml-flow-diagram'>{diagram}</div>{details}"
+    first = next((d for d in args["dst"].split("<") if d.strip()), "") or DEMO_PHONE
+    return first.strip(), args["src"] or DEMO_NUMBER

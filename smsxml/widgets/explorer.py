@@ -25,6 +25,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from .._demo import DEMO_URL
 from .._html import Safe, badge, code, diff_pair, escape, table
 from ..diagnose import Diagnosis, DiagnosisVerdict, diagnose_v2
 from ..exc import SmsxmlError, WidgetError
@@ -46,7 +47,7 @@ from ._panel import (
 __all__ = ["SignatureExplorer", "DEFAULT_URL"]
 
 #: The URL the SignatureExplorer starts with.
-DEFAULT_URL = "https://example.com/receive_sms/"
+DEFAULT_URL = DEMO_URL
 
 
 class SignatureExplorer(Panel):

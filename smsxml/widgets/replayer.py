@@ -29,20 +29,23 @@ import os
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from html import escape
-from typing import Protocol, TypeAlias, cast
+from typing import Any, Protocol, TypeAlias, cast
 from urllib.parse import urlsplit
 
 import ipywidgets as widgets
 
+from .._demo import DEMO_LOCAL_PORT
 from .._headers import header_map
-from .._text import plural, shorten
+from .._html import code, table
+from .._text import shorten
 from ..diagnose import diagnose_v2
 from ..exc import SmsxmlError, WidgetError
 from ..playback import ReplayResult, replay
 from ..protocol import NONCE_HEADER
 from ..recording import load
-from ..webhook import LocalWebhook, LogEntry, WebhookApp
+from ..webhook import LocalWebhook, LogEntry, WebhookApp, local
 from ._panel import LABEL_STYLE, Panel, TokenField, classed, heading, natural, pre, wide
+from ._views import differences_html, folded
 
 __all__ = ["RequestReplayer", "Entry", "EntrySource"]
 
@@ -152,9 +155,6 @@ _CONNECTION_HEADERS = frozenset({
     "host", "content-length", "connection", "keep-alive", "transfer-encoding", "te",
     "upgrade", "proxy-connection", "accept-encoding", "accept",
 })  # fmt: skip
-_CHANGED = "background:#fff8c5"
-_CELL = "text-align:left;vertical-align:top;padding:1px 8px 1px 0"
-_CODE = "white-space:pre-wrap;word-break:normal;overflow-wrap:break-word"
 
 
 def _request_text(
@@ -163,12 +163,6 @@ def _request_text(
     head = "\n".join(f"{k}: {v}" for k, v in headers.items())
     body = "\n".join(f"{k}={_escape_value(v)}" for k, v in params.items())
     return f"{method} {url}\n{head}\n\n{body}"
-
-
-def _folded(summary: str, body: str, *, open_: bool = False) -> str:
-    """``body`` under a ``<details>`` line saying what it is (a click unfolds it)."""
-    shown = " open" if open_ else ""
-    return f"<details{shown}><summary>{summary}</summary>{body}</details>"
 
 
 def _differences(
@@ -192,37 +186,8 @@ def _differences(
     return changed, same
 
 
-def _differences_html(changed: list[tuple[str, str, str]], same: list[tuple[str, str, str]]) -> str:
-    """The changed rows, marked, recorded → sent; the unchanged ones folded away."""
-    if changed:
-        # Recorded above sent, in one cell: two signatures side by side need more width
-        # than a notebook has.
-        body = "".join(
-            f"<tr class='smsxml-replayer-changed' style='{_CHANGED}'>"
-            f"<th style='{_CELL};white-space:nowrap;width:1%'><code>{escape(what)}</code></th>"
-            f"<td style='{_CELL}'><code style='{_CODE};color:#57606a'>{escape(old)}</code><br>"
-            f"→ <code style='{_CODE}'><b>{escape(new)}</b></code></td></tr>"
-            for what, old, new in changed
-        )
-        table = (
-            "<table style='border-collapse:separate;border-spacing:0 2px;width:100%;"
-            "line-height:1.4'>"
-            f"<tr><th></th><th style='{_CELL}'>recorded → sent</th></tr>{body}</table>"
-        )
-    else:
-        table = "<div>Nothing changed: sent exactly as recorded.</div>"
-    kept = "".join(f"{what} {value}\n" for what, value, _ in same)
-    unchanged = _folded(
-        f"<span style='color:#57606a'>{plural(len(same), 'line')} unchanged</span>",
-        pre(kept.rstrip("\n")),
-    )
-    return f"<b>What the replay changed</b> ({len(changed)}){table}{unchanged if same else ''}"
-
-
 def _local_webhook(url: str, *known: object) -> LocalWebhook | None:
     """The running smsxml LocalWebhook answering at ``url``, if it is one we know of."""
-    from ..webhook import local
-
     running = list(getattr(local, "_running", {}).values())  # every LocalWebhook started
     for hook in [*known, *running]:
         if isinstance(hook, LocalWebhook) and hook.url == url and hook.running:
@@ -305,6 +270,16 @@ class RequestReplayer(Panel):
         self._result: ReplayResult | None = None
         self._error = ""
         self._diagnosis: str | None = None
+        self._make_widgets(given)
+        self._count = 0
+        self._select.observe(self._on_select, names="value")
+        self._send_button.on_click(self._on_replay)
+        self._refresh_button.on_click(lambda _b: self.refresh())
+        self.widget = self._layout()
+        self.refresh()
+
+    def _make_widgets(self, given: str | None) -> None:
+        """The controls (request, params, re-sign, target URL, Replay) and the outputs."""
         self._select = classed(
             widgets.Dropdown(
                 options=[],
@@ -349,11 +324,10 @@ class RequestReplayer(Panel):
         self._response_out = classed(widgets.HTML(layout=wide()), "smsxml-replayer-response")
         self._request_out = classed(widgets.HTML(layout=wide()), "smsxml-replayer-request")
         self._original_out = classed(widgets.HTML(layout=wide()), "smsxml-replayer-original")
-        self._count = 0
-        self._select.observe(self._on_select, names="value")
-        self._send_button.on_click(self._on_replay)
-        self._refresh_button.on_click(lambda _b: self.refresh())
-        self.widget = classed(
+
+    def _layout(self) -> Any:
+        """The controls, then the answer, what changed, the requests in full (folded)."""
+        return classed(
             widgets.VBox(
                 [
                     heading(self.title),
@@ -375,7 +349,6 @@ class RequestReplayer(Panel):
             ),
             "smsxml-replayer",
         )
-        self.refresh()
 
     # -- entries -----------------------------------------------------------------------------
 
@@ -482,7 +455,9 @@ class RequestReplayer(Panel):
         params = self.params
         url = self.url.strip()
         if not url:
-            raise WidgetError("give a target URL, like http://127.0.0.1:5000/receive_sms/")
+            raise WidgetError(
+                f"give a target URL, like http://127.0.0.1:{DEMO_LOCAL_PORT}/receive_sms/"
+            )
         hook = self._hook
         if hook is not None and hook.url == url and not hook.running:
             raise WidgetError(
@@ -529,7 +504,7 @@ class RequestReplayer(Panel):
     def _recorded_html(self, entry: Entry, *, open_: bool) -> str:
         text = _request_text(entry.method, entry.url, _headers(entry), dict(entry.params))
         lines = text.count("\n") + 1
-        return _folded(f"<b>Recorded</b> request ({lines} lines)", pre(text), open_=open_)
+        return folded(f"<b>Recorded</b> request ({lines} lines)", pre(text), open_=open_)
 
     def _render_result(self, result: ReplayResult) -> None:
         self._count += 1
@@ -565,7 +540,7 @@ class RequestReplayer(Panel):
             (sent.method, sent.url, sent.headers, sent.params),
         )
         full = _request_text(sent.method, sent.url, sent.headers, sent.params)
-        self._request_out.value = _differences_html(changed, same) + _folded(
+        self._request_out.value = differences_html(changed, same) + folded(
             f"<b>Sent</b> request ({full.count(chr(10)) + 1} lines)", pre(full)
         )
         entry = self.selected
@@ -602,15 +577,8 @@ class RequestReplayer(Panel):
         ]
         if self._result is not None:
             rows.append(("replayed", self._result.outcome))
-        body = "".join(
-            f"<tr><th style='text-align:left'>{escape(k)}</th>"
-            f"<td style='text-align:left'><code>{escape(v)}</code></td></tr>"
-            for k, v in rows
-        )
+        body = table([(k, code(v)) for k, v in rows])
         answer = ""
         if self._result is not None and self._result.reply is not None:
             answer = pre(self._result.reply.text)
-        return (
-            f"<div class='smsxml-replayer'><h3>{escape(self.title)}</h3><table>{body}</table>"
-            f"{answer}</div>"
-        )
+        return f"<div class='smsxml-replayer'><h3>{escape(self.title)}</h3>{body}{answer}</div>"

@@ -6,10 +6,11 @@ A message_url answers Plivo with a document like::
       <Message src="12025550000" dst="15671234567" type="sms">Hi</Message>
     </Response>
 
-- :mod:`.build`: :class:`Response` and :class:`Message` write it, byte-identical to the
-  plivo SDK's ``ResponseElement.to_string()``.
-- :mod:`.check`: :func:`validate` lists what Plivo would object to, :func:`parse` turns a
-  document back into a :class:`Response` (DTDs refused: nothing is expanded or fetched).
+- :mod:`.message` and :mod:`.build`: :class:`Message` and :class:`Response` write it,
+  byte-identical to the plivo SDK's ``ResponseElement.to_string()``; :func:`parse` turns a
+  document back into a :class:`Response`.
+- :mod:`.check`: :func:`validate` lists what Plivo would object to (DTDs refused: nothing
+  is expanded or fetched); :mod:`.malformed` explains XML that is not well-formed.
 - :mod:`.problems`: :class:`Problem` and :data:`CATALOGUE`, every code :func:`validate`
   can report with its severity, summary and wording (``catalogue()`` lists it).
 """
@@ -17,8 +18,8 @@ A message_url answers Plivo with a document like::
 from __future__ import annotations
 
 from ..protocol import MAX_TEXT_LENGTH
-from .build import Message, Response
-from .check import parse, validate
+from .build import Message, Response, parse
+from .check import validate
 from .problems import (
     CATALOGUE,
     MAX_DOCUMENT_BYTES,

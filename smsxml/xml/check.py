@@ -1,4 +1,5 @@
-"""Read and check Message XML: :func:`validate` lists problems, :func:`parse` builds a Response.
+"""Read and check Message XML: :func:`validate` lists problems; :func:`read_document` also
+gives the messages read, which :func:`~smsxml.xml.parse` makes a Response of.
 
 One pass of expat over the document does both. Parsing refuses DTDs outright: no entity is
 ever declared or expanded and no external file or URL is ever read. Positions are expat's:
@@ -10,7 +11,6 @@ decides which code and case apply and fills in what depends on the document.
 
 from __future__ import annotations
 
-import codecs
 import re
 import xml.parsers.expat as expat
 from collections.abc import Mapping
@@ -20,11 +20,11 @@ from typing import Literal, NamedTuple
 from urllib.parse import urlsplit
 
 from .._hosts import is_private
-from ..exc import XMLValidationError
 from ..phone import plivo_number
 from ..protocol import AUTO_ENCODING_BY_DEFAULT
 from ..units import UCS2, send_plan
-from .build import ILLEGAL_CHAR, Message, Response, describe_char, parsed_message
+from .malformed import clipped, declaration_problem, declared_encoding, malformed_problem
+from .message import Message, describe_char, parsed_message
 from .problems import (
     CATALOGUE,
     MAX_DOCUMENT_BYTES,
@@ -34,7 +34,7 @@ from .problems import (
     problem_at,
 )
 
-__all__ = ["parse", "validate"]
+__all__ = ["read_document", "validate"]
 
 # --------------------------------------------------------------------------- vocabulary
 
@@ -77,13 +77,8 @@ Position = tuple[int, int]
 _Mode = Literal["response", "message"]
 
 
-def _q(s: str, n: int = 40) -> str:
-    """``s`` cut to ``n`` characters for a message: documents can hold megabyte-long values."""
-    return s if len(s) <= n else s[: n - 1] + "…"
-
-
 def _snippet(s: str, n: int = 24) -> str:
-    return _q(" ".join(s[: n * 4].split()), n)
+    return clipped(" ".join(s[: n * 4].split()), n)
 
 
 def _close_to(name: str, candidates: list[str], cutoff: float) -> str | None:
@@ -156,7 +151,7 @@ class _Checker:
         self.problems: list[Problem] = []
         self.messages: list[Message] = []
         self.fatal: Problem | None = None
-        self.declaration: Problem | None = None  # found before parsing (see _declaration)
+        self.declaration: Problem | None = None  # found before parsing (see declaration_problem)
         self._suppressed = 0
         self._suppressed_error = False
         self._modes: list[_Mode] = []  # what each open element is, unless skipped
@@ -197,10 +192,12 @@ class _Checker:
         except _Refused:
             pass
         except expat.ExpatError as exc:
-            self.fatal = _malformed(exc, data, from_str, self._names, self._parser.ErrorByteIndex)
+            self.fatal = malformed_problem(
+                exc, data, from_str, self._names, self._parser.ErrorByteIndex
+            )
         except (ValueError, LookupError):
             # pyexpat raises these for encodings it cannot read (multi-byte, unknown).
-            declared = _declared_encoding(data) or "?"
+            declared = declared_encoding(data) or "?"
             self.fatal = problem_at(1, 1, "encoding", "unreadable", {"declared": declared})
 
     def result(self) -> list[Problem]:
@@ -220,7 +217,7 @@ class _Checker:
     # -- refusals
 
     def _doctype(self, name: str, *_: object) -> None:
-        self.fatal = problem_at(*self._pos(), "doctype-forbidden", "", {"name": _q(name)})
+        self.fatal = problem_at(*self._pos(), "doctype-forbidden", "", {"name": clipped(name)})
         raise _Refused
 
     def _entity(self, *_: object) -> int:
@@ -229,7 +226,7 @@ class _Checker:
         raise _Refused
 
     def _pi(self, target: str, data: str) -> None:
-        self._report(self._pos(), "processing-instruction", target=_q(target))
+        self._report(self._pos(), "processing-instruction", target=clipped(target))
 
     # -- elements
 
@@ -245,7 +242,7 @@ class _Checker:
         elif self._modes[-1] == "message":
             self._skip = 1
             case = "body_in_message" if name.lower() == "body" else "in_message"
-            self._report(pos, "misplaced-content", case, name=_q(name))
+            self._report(pos, "misplaced-content", case, name=clipped(name))
         else:
             self._children += 1
             self._child_of_response(name, attrs, pos)
@@ -255,17 +252,17 @@ class _Checker:
         lower = name.lower()
         if name == "Response" or lower in _RESPONSE_LIKE:
             if name != "Response":
-                self._report(pos, "wrong-root", "response_case", name=_q(name))
+                self._report(pos, "wrong-root", "response_case", name=clipped(name))
             for attr in attrs:
-                self._report(pos, "unknown-attribute", "on_response", name=_q(attr))
+                self._report(pos, "unknown-attribute", "on_response", name=clipped(attr))
             self._modes.append("response")
             self._children = 0
         elif name == "Message" or lower in _MESSAGE_LIKE:
-            self._report(pos, "wrong-root", "message_as_root", name=_q(name))
+            self._report(pos, "wrong-root", "message_as_root", name=clipped(name))
             self._begin_message(attrs, pos)
         else:
             self._skip = 1
-            self._report(pos, "wrong-root", "other", name=_q(name))
+            self._report(pos, "wrong-root", "other", name=clipped(name))
 
     def _child_of_response(self, name: str, attrs: dict[str, str], pos: Position) -> None:
         if name == "Message":
@@ -273,20 +270,20 @@ class _Checker:
             return
         lower = name.lower()
         if lower in _MESSAGE_LIKE:
-            self._report(pos, "unknown-element", "message_like", name=_q(name))
+            self._report(pos, "unknown-element", "message_like", name=clipped(name))
             self._begin_message(attrs, pos)
             return
         self._skip = 1
         if lower in _VOICE_ELEMENTS:
             proper = _VOICE_ELEMENTS[lower]
             case = "as_spelt" if name == proper else "miscased"
-            self._report(pos, "voice-element", case, name=_q(name), proper=proper)
+            self._report(pos, "voice-element", case, name=clipped(name), proper=proper)
         elif lower in _RESPONSE_LIKE:
-            self._report(pos, "misplaced-content", "nested_response", name=_q(name))
+            self._report(pos, "misplaced-content", "nested_response", name=clipped(name))
         else:
             close = _close_to(name, ["Message"], 0.6)
             case = "close_to_message" if close else "other"
-            self._report(pos, "unknown-element", case, name=_q(name))
+            self._report(pos, "unknown-element", case, name=clipped(name))
 
     def _end(self, name: str) -> None:
         self._names.pop()
@@ -361,14 +358,16 @@ class _Checker:
             if name in _MESSAGE_ATTRS:
                 continue
             if name.lower() in _TEXT_ATTRS:
-                self._report(pos, "unknown-attribute", "text", name=_q(name))
+                self._report(pos, "unknown-attribute", "text", name=clipped(name))
                 continue
             suggestion = _attr_suggestion(name)
             if suggestion is not None:
                 meant.add(suggestion)
-                self._report(pos, "unknown-attribute", "misspelt", name=_q(name), meant=suggestion)
+                self._report(
+                    pos, "unknown-attribute", "misspelt", name=clipped(name), meant=suggestion
+                )
             else:
-                self._report(pos, "unknown-attribute", "other", name=_q(name))
+                self._report(pos, "unknown-attribute", "other", name=clipped(name))
         return meant
 
     def _check_src_dst(
@@ -381,7 +380,7 @@ class _Checker:
             self._report(pos, "missing-attribute", "dst")
         if src is not None:
             if "<" in src:
-                self._report(pos, "bad-number", "several_src", value=_q(src))
+                self._report(pos, "bad-number", "several_src", value=clipped(src))
             else:
                 self._check_number("src", src, pos)
         if dst is not None:
@@ -397,11 +396,15 @@ class _Checker:
             pieces = [_PUNCTUATION.sub("", p) for p in re.split(r"[,;]", value)]
             if attr == "dst" and len(pieces) > 1 and all(map(_NUMBER.fullmatch, pieces)):
                 bulk = "&lt;".join(plivo_number(p) for p in pieces)
-                self._report(pos, "bad-number", "listed", label=label, value=_q(value), bulk=bulk)
+                self._report(
+                    pos, "bad-number", "listed", label=label, value=clipped(value), bulk=bulk
+                )
                 return False
             cleaned = plivo_number(_PUNCTUATION.sub("", value))
             case = "punctuated" if _NUMBER.fullmatch(cleaned) else "other"
-            self._report(pos, "bad-number", case, label=label, value=_q(value), cleaned=cleaned)
+            self._report(
+                pos, "bad-number", case, label=label, value=clipped(value), cleaned=cleaned
+            )
             return False
         digits = value.lstrip("+")
         if len(digits) > 15:  # not cached: a hostile document holds megabyte-long "numbers"
@@ -412,14 +415,14 @@ class _Checker:
             verdict = _number_verdict(digits)
         if verdict is not None:
             code, case, fields = verdict
-            self._report(pos, code, case, label=label, value=_q(value), **fields)
+            self._report(pos, code, case, label=label, value=clipped(value), **fields)
         return True
 
     def _check_dst(self, dst: str, src: str | None, pos: Position) -> None:
         pieces = dst.split("<")
         bulk = len(pieces) > 1
         if bulk and "" in pieces:
-            self._report(pos, "bulk-empty", value=_q(dst))
+            self._report(pos, "bulk-empty", value=clipped(dst))
         seen: dict[str, int] = {}
         for i, piece in enumerate(pieces):
             if bulk and piece == "":
@@ -430,9 +433,9 @@ class _Checker:
                 seen[key] = seen.get(key, 0) + 1
         for number, count in seen.items():
             if count > 1:
-                self._report(pos, "bulk-duplicate", number=_q(number), count=count)
+                self._report(pos, "bulk-duplicate", number=clipped(number), count=count)
         if src is not None and src.lstrip("+") in seen:
-            self._report(pos, "src-in-dst", number=_q(src))
+            self._report(pos, "src-in-dst", number=clipped(src))
 
     def _check_type(self, kind: str | None, pos: Position) -> None:
         if kind is not None and kind != "sms":
@@ -444,7 +447,7 @@ class _Checker:
                 if lowered in ("mms", "whatsapp")
                 else "other"
             )
-            self._report(pos, "bad-type", case, value=_q(kind))
+            self._report(pos, "bad-type", case, value=clipped(kind))
 
     def _check_callback(
         self, url: str | None, method: str | None, meant: set[str], pos: Position
@@ -452,7 +455,7 @@ class _Checker:
         if method is not None and method not in ("GET", "POST"):
             upper = method.upper()
             case = "miscased" if upper in ("GET", "POST") else "other"
-            self._report(pos, "bad-callback-method", case, value=_q(method), upper=upper)
+            self._report(pos, "bad-callback-method", case, value=clipped(method), upper=upper)
         if url is not None:
             self._check_url(url, pos)
         elif method is not None and "callbackUrl" not in meant:
@@ -467,18 +470,18 @@ class _Checker:
             host = parts.hostname
             parts.port  # noqa: B018  # raises ValueError for a bad port
         except ValueError:
-            self._report(pos, "bad-callback-url", "invalid", url=_q(url))
+            self._report(pos, "bad-callback-url", "invalid", url=clipped(url))
             return
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https"):
             if not scheme or not parts.netloc:
-                self._report(pos, "bad-callback-url", "relative", url=_q(url))
+                self._report(pos, "bad-callback-url", "relative", url=clipped(url))
             else:
-                self._report(pos, "bad-callback-url", "scheme", scheme=_q(scheme))
+                self._report(pos, "bad-callback-url", "scheme", scheme=clipped(scheme))
         elif not host:
-            self._report(pos, "bad-callback-url", "no_host", url=_q(url))
+            self._report(pos, "bad-callback-url", "no_host", url=clipped(url))
         elif is_private(host):
-            self._report(pos, "callback-unreachable", host=_q(host))
+            self._report(pos, "callback-unreachable", host=clipped(host))
 
 
 # --------------------------------------------------------------------------- reading
@@ -514,195 +517,10 @@ def _read(xml: object) -> tuple[bytes, bool] | Problem:
     return data, from_str
 
 
-# --------------------------------------------------------------------------- malformed XML
-
-_ERRORS = expat.errors
-_CODE = _ERRORS.codes
-# expat errors whose reason alone says what is wrong → the malformed case wording it.
-_MALFORMED_CASES = {
-    _CODE[_ERRORS.XML_ERROR_JUNK_AFTER_DOC_ELEMENT]: "after_root",
-    _CODE[_ERRORS.XML_ERROR_UNDEFINED_ENTITY]: "undefined_entity",
-    _CODE[_ERRORS.XML_ERROR_DUPLICATE_ATTRIBUTE]: "duplicate_attribute",
-    _CODE[_ERRORS.XML_ERROR_MISPLACED_XML_PI]: "late_declaration",
-    _CODE[_ERRORS.XML_ERROR_UNCLOSED_TOKEN]: "unfinished_tag",
-}
-_BAD_TOKEN = _CODE[_ERRORS.XML_ERROR_INVALID_TOKEN]
-_BAD_CHAR_REF = _CODE[_ERRORS.XML_ERROR_BAD_CHAR_REF]
-_ENCODING_ERRORS = frozenset(
-    _CODE[e]
-    for e in (
-        _ERRORS.XML_ERROR_PARTIAL_CHAR,
-        _ERRORS.XML_ERROR_INCORRECT_ENCODING,
-        _ERRORS.XML_ERROR_UNKNOWN_ENCODING,
-    )
-)
-
-_Diagnosis = tuple[ProblemCode, str, dict[str, object]]  # code, case, fields
-
-
-def _malformed(
-    exc: expat.ExpatError, data: bytes, from_str: bool, open_names: list[str], where: int
-) -> Problem:
-    """The one problem expat's error stands for; ``where`` is its byte index in ``data``."""
-    if exc.code == _CODE[_ERRORS.XML_ERROR_NO_ELEMENTS]:
-        if open_names:
-            diagnosis: _Diagnosis = ("malformed", "unclosed", {"name": _q(open_names[-1])})
-        else:
-            diagnosis = ("empty-document", "", {})
-    elif exc.code in (_BAD_TOKEN, _BAD_CHAR_REF):
-        diagnosis = _bad_token(exc.code, data, from_str, where)
-    elif exc.code == _CODE[_ERRORS.XML_ERROR_TAG_MISMATCH]:
-        diagnosis = _tag_mismatch(data, open_names, where)
-    elif exc.code in _MALFORMED_CASES:
-        diagnosis = ("malformed", _MALFORMED_CASES[exc.code], {})
-    elif exc.code in _ENCODING_ERRORS:
-        diagnosis = _encoding_problem(data, from_str)
-    else:
-        diagnosis = ("malformed", "", {})
-    code, case, fields = diagnosis
-    reason = _ERRORS.messages.get(exc.code, str(exc))
-    return problem_at(exc.lineno, exc.offset + 1, code, case, {"reason": reason, **fields})
-
-
-def _bad_token(error: int, data: bytes, from_str: bool, where: int) -> _Diagnosis:
-    """What the character expat stopped at says about an invalid token or reference."""
-    ch = _char_at(data, where, from_str)
-    if ch is not None and ch != "&" and _bare_ampersand_before(data, where):
-        ch = "&"  # expat points past a bare & (at the space or char that ends it)
-    if ch is None:
-        return _encoding_problem(data, from_str)
-    if ch == "<":
-        return ("malformed", "raw_lt", {})
-    if ch == "&":
-        if error == _BAD_CHAR_REF:
-            return ("bad-character", "reference", {})
-        return ("malformed", "bare_ampersand", {})
-    if ILLEGAL_CHAR.match(ch):
-        return ("bad-character", "illegal", {"char": describe_char(ch)})
-    if where > 0 and data[where - 1 : where] == b"=":
-        return ("malformed", "unquoted", {})
-    return ("malformed", "", {})
-
-
-def _tag_mismatch(data: bytes, open_names: list[str], where: int) -> _Diagnosis:
-    start = data.rfind(b"</", 0, where + 2) if where >= 0 else -1
-    m = re.match(rb"</\s*([^\s>]*)", data[start:]) if start >= 0 else None
-    closing = _q(m.group(1)[:200].decode("utf-8", "replace")) if m else "?"
-    opened = _q(open_names[-1]) if open_names else "?"
-    case = "mismatched_case" if closing.lower() == opened.lower() else "mismatched"
-    return ("malformed", case, {"closing": closing, "opened": opened})
-
-
-def _encoding_problem(data: bytes, from_str: bool) -> _Diagnosis:
-    if from_str:
-        return ("bad-character", "undecodable", {})
-    return ("encoding", "undecodable", {"encoding": _declared_encoding(data) or "UTF-8"})
-
-
-def _char_at(data: bytes, index: int, from_str: bool) -> str | None:
-    """The character at byte ``index``; None if those bytes are not UTF-8 (an encoding issue)."""
-    if index < 0 or index >= len(data):
-        return ""
-    byte = data[index]
-    if byte < 0x80:
-        return chr(byte)
-    for size in (2, 3, 4):
-        try:
-            return data[index : index + size].decode("utf-8")[0]
-        except UnicodeDecodeError:
-            continue
-    return "\ufffd" if from_str else None
-
-
-def _bare_ampersand_before(data: bytes, index: int) -> bool:
-    amp = data.rfind(b"&", max(0, index - 40), index + 1)
-    return amp >= 0 and re.fullmatch(rb"&#?[\w.\-]*", data[amp:index]) is not None
-
-
-_DECLARED = re.compile(rb"""\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._\-]+)""")
-
-
-def _declared_encoding(data: bytes) -> str | None:
-    m = _DECLARED.match(data[:200])
-    return m.group(1).decode("ascii") if m else None
-
-
-# Encodings with 2- or 4-byte code units: a declaration of one cannot describe UTF-8 bytes.
-_WIDE = ("utf-16", "utf-32")
-
-
-def _first_difference(a: str, b: str) -> int:
-    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a) - 1)
-
-
-def _is_word(ch: str) -> bool:
-    return not ch.isspace() and ch not in "<>\"'=&;"
-
-
-def _word_at(text: str, index: int, n: int = 20) -> str:
-    """The word (no spaces, no markup) around ``text[index]``, at most ``n`` characters."""
-    index = max(min(index, len(text) - 1), 0)
-    start = index
-    while start > 0 and index - start < n // 2 and _is_word(text[start - 1]):
-        start -= 1
-    end = index + 1
-    while end < len(text) and end - start < n and _is_word(text[end]):
-        end += 1
-    return text[start:end]
-
-
-def _declaration(data: bytes) -> tuple[bool, Problem | None]:
-    """Whether the bytes are to be read as UTF-8, whatever they declare, and what is wrong
-    with their XML declaration.
-
-    Plivo reads the bytes of the reply, and a ``str`` reply is sent as UTF-8. When the bytes
-    are UTF-8 and the declaration names another encoding, a parser that believes it reads
-    something else: mojibake (ISO-8859-1: ``café`` becomes ``cafÃ©``) or nothing at all
-    (``ascii`` with an ``é``, ``UTF-16``). Bytes that are not UTF-8 are left to the parser,
-    which reads them as declared. One decision for ``str`` and ``bytes``, so that
-    ``validate(s)`` and ``validate(s.encode())`` (what the simulator reads) agree.
-    """
-    m = _DECLARED.match(data[:200])
-    if m is None:
-        return False, None
-    declared = m.group(1).decode("ascii")
-    try:
-        name: str | None = codecs.lookup(declared).name
-    except LookupError:
-        name = None
-    if name == "utf-8":
-        return True, None  # UTF-8 by any of its names ("utf8" too, which expat does not know)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False, None  # not UTF-8: perhaps really in the declared encoding
-    where = m.start(1)
-    line = data.count(b"\n", 0, where) + 1
-    pos = (line, where - (data.rfind(b"\n", 0, where) + 1) + 1)
-    fields: dict[str, object] = {"declared": _q(declared)}
-    if name is not None and name.startswith(_WIDE):
-        return True, problem_at(*pos, "encoding", "declared_wide", fields)
-    try:
-        read = data.decode(name or declared)
-    except UnicodeDecodeError as exc:
-        ch = text[len(data[: exc.start].decode("utf-8", "ignore"))]
-        char = f"{ch!r} (U+{ord(ch):04X})"
-        return True, problem_at(*pos, "encoding", "declared_narrow", {**fields, "char": char})
-    except LookupError:  # unknown, or not a text encoding (hex, rot13…)
-        return True, problem_at(*pos, "encoding", "unreadable", fields)
-    if read == text:
-        return True, None  # ASCII, say, declared as ISO-8859-1: read the same either way
-    word = _word_at(text, _first_difference(text, read))
-    garbled = _q(word.encode("utf-8").decode(name or declared, "replace"), 30)
-    return True, problem_at(
-        *pos, "encoding", "declared_other", {**fields, "word": word, "garbled": garbled}
-    )
-
-
 # --------------------------------------------------------------------------- public API
 
 
-def _check(xml: object, auto_encoding: bool) -> tuple[list[Problem], list[Message]]:
+def read_document(xml: object, auto_encoding: bool) -> tuple[list[Problem], list[Message]]:
     read = _read(xml)
     if isinstance(read, Problem):
         return [read], []
@@ -710,7 +528,7 @@ def _check(xml: object, auto_encoding: bool) -> tuple[list[Problem], list[Messag
     # A str is sent as UTF-8 (data is its UTF-8 bytes). Bytes honour a BOM and encoding=,
     # except UTF-8 bytes behind a declaration that reads them differently: that is reported,
     # and the rest of the document is still checked as the UTF-8 it is.
-    as_utf8, declaration = _declaration(data)
+    as_utf8, declaration = declaration_problem(data)
     parser = expat.ParserCreate("utf-8" if from_str or as_utf8 else None)
     checker = _Checker(parser, bool(auto_encoding))
     if declaration is not None:
@@ -734,21 +552,6 @@ def validate(xml: str | bytes, *, auto_encoding: bool = AUTO_ENCODING_BY_DEFAULT
     :class:`~smsxml.Simulator` with the same ``auto_encoding`` sends it.
     """
     try:
-        return _check(xml, auto_encoding)[0]
+        return read_document(xml, auto_encoding)[0]
     except Exception as exc:  # pragma: no cover - a safety net, not a code path
         return [problem_at(1, 1, "internal-error", "", {"error": type(exc).__name__})]
-
-
-def parse(xml: str | bytes, *, auto_encoding: bool = AUTO_ENCODING_BY_DEFAULT) -> Response:
-    """Read a document into a :class:`Response`, or raise :class:`XMLValidationError`.
-
-    Raises when :func:`validate` (with the same ``auto_encoding``) reports any error, not
-    for warnings; the exception's ``.problems`` is the full list :func:`validate` returns.
-    Message text is kept exactly as written: nothing is stripped or replaced, so
-    ``<Message …>\\n  Hi\\n</Message>`` has the text ``"\\n  Hi\\n"``.
-    ``parse(r.to_xml()) == r`` for every valid ``r``.
-    """
-    problems, messages = _check(xml, auto_encoding)
-    if any(p.severity == "error" for p in problems):
-        raise XMLValidationError(problems)
-    return Response(messages)

@@ -23,6 +23,7 @@ from string import Formatter
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
 
+from .._demo import DEMO_NUMBER, DEMO_STATUS_URL
 from .._text import plural
 from ..protocol import MAX_TEXT_LENGTH, MAX_UNICODE_TEXT_LENGTH
 
@@ -169,8 +170,8 @@ class ProblemKind:
 
 # --------------------------------------------------------------------------- the catalogue
 
-_EXAMPLE_URL = "e.g. https://example.com/sms_status/"
-_EXAMPLE_NUMBER = "for example 12025550000 for a US number"
+_EXAMPLE_URL = f"e.g. {DEMO_STATUS_URL}"
+_EXAMPLE_NUMBER = f"for example {DEMO_NUMBER} for a US number"
 _CHECK_DIGITS = (
     f"check for missing or extra digits; write country code then number ({_EXAMPLE_NUMBER})"
 )
