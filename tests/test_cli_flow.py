@@ -469,3 +469,40 @@ def test_inbound_shows_what_is_wrong_with_the_reply(capsys) -> None:
     assert 'dst="abc"' in out
     assert "the reply has 1 XML error" in err
     assert "reply:2:3: bad-number" in err and "hint:" in err
+
+
+def test_serve_accepts_an_old_token_while_you_rotate() -> None:
+    """--old-auth-token: a request signed with the old token is still served."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from smsxml.inbound import inbound_request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    new, old = "MAnewTOKEN-rotation-0123456789", "MAoldTOKEN-rotation-9876543210"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "smsxml", "serve", "--port", str(port), "--auth-token", new,
+         "--old-auth-token", old],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/receive_sms/"
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        for token in (new, old):
+            sent = inbound_request(url, token, from_="14155550100", to="12025550000", text="hi")
+            assert sent.send().status == 200, token
+        other = inbound_request(url, "MAsomeoneELSE-000000000", from_="1", to="2", text="x")
+        assert other.send().status == 403
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=10)
+    assert new not in out and old not in out

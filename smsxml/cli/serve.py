@@ -18,6 +18,7 @@ from ..webhook import Handler, LocalWebhook, LogEntry, ServerLimits
 from ._args import (
     PROG,
     add_auth_token_argument,
+    add_old_token_argument,
     add_public_url_argument,
     at_least_one,
     auth_token_from,
@@ -92,6 +93,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="time a request may take to arrive in full (default: 10; 408 beyond)",
     )
     add_auth_token_argument(parser, "check", main=True)
+    add_old_token_argument(parser)
 
 
 def _on_stop_signals(stop: threading.Event) -> Callable[[], None]:
@@ -126,7 +128,9 @@ def _warn(text: str) -> None:
     print(f"{PROG} serve: warning: {text}", file=sys.stderr)
 
 
-def _start(args: argparse.Namespace, handler: Handler, token: str, host: str) -> LocalWebhook:
+def _start(
+    args: argparse.Namespace, handler: Handler, token: str | tuple[str, ...], host: str
+) -> LocalWebhook:
     """The webhook the options describe, listening; a :class:`CliError` when it cannot."""
     limits = ServerLimits(threads=args.threads, request_timeout=args.request_timeout)
     if args.connection_limit:
@@ -158,7 +162,8 @@ def run(args: argparse.Namespace) -> int:
     secrets = (token, args.main_auth_token)
     host = args.host.strip("[]")
     check_record_file(args.record)
-    hook = _start(args, handler, token, host)  # warnings only once it listens: a bad
+    tokens = (token, *(t for t in args.old_auth_token if t))  # rotation: any one validates
+    hook = _start(args, handler, tokens, host)  # warnings only once it listens: a bad
     if not is_loopback(host):  # --host is one line of error, not a warning and an error
         _warn(
             f"listening on {host or 'every interface'}: anyone who can reach this machine can "

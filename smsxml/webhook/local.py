@@ -12,6 +12,7 @@ import atexit
 import errno
 import sys
 import threading
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
@@ -57,7 +58,7 @@ class LocalWebhook:
     def __init__(
         self,
         handler_or_app: Handler | WebhookApp,
-        auth_token: str | None = None,
+        auth_token: str | Sequence[str] | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
         *,
