@@ -37,6 +37,12 @@ TOKEN = "MAloadTOKEN-sub-5d2e8c1b9a70"
 FROM, TO = "14155550100", "12025550000"
 
 
+def server_threads(port: int) -> list[threading.Thread]:
+    """The threads of the server on ``port`` (its loop and workers are named after it)."""
+    prefix = f"smsxml-webhook-{port}"
+    return [t for t in threading.enumerate() if t.name.startswith(prefix) and t.is_alive()]
+
+
 # --- a small HTTP load generator -------------------------------------------------------------
 
 
@@ -492,11 +498,11 @@ def test_clients_that_keep_their_connection_open_do_not_pin_server_threads() -> 
                 data += chunk
             kept.append(s)
         try:
-            threads = len(hook._server.threads())
+            threads = len(server_threads(hook.port))
             hook.stop(timeout=10.0)
             # stop() ended every server thread (it did not give up at its timeout) and closed
             # the kept connections itself: each client, which never closed, now reads EOF.
-            assert hook._server.threads() == []
+            assert server_threads(hook.port) == []
             for s in kept:
                 assert s.recv(65536) == b""
         finally:

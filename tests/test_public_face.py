@@ -4,6 +4,7 @@ checkers see are the names run time gives."""
 from __future__ import annotations
 
 import ast
+import importlib
 import subprocess
 import sys
 from pathlib import Path
@@ -13,27 +14,26 @@ import smsxml
 INIT = Path(smsxml.__file__)
 
 
-def test_every_public_name_resolves_to_its_module() -> None:
-    for name in smsxml.__all__:
-        value = getattr(smsxml, name)
-        assert value is not None, name
-        module = smsxml._WHERE[name]
-        assert value is getattr(__import__(f"smsxml{module}", fromlist=[name]), name)
-    assert set(smsxml.__all__) == set(smsxml._WHERE)
-    assert sorted(dir(smsxml)) == sorted([*smsxml.__all__, "__version__"])
-
-
-def test_checkers_see_the_same_names_as_run_time() -> None:
-    """The TYPE_CHECKING imports and the lazy map give each name from the same module."""
+def _checked_names() -> dict[str, str]:
+    """name → module, from the imports checkers see (the TYPE_CHECKING block)."""
     tree = ast.parse(INIT.read_text(encoding="utf-8"))
     block = next(n for n in tree.body if isinstance(n, ast.If))
-    seen = {
-        alias.name: "." + (node.module or "")
+    return {
+        alias.name: "smsxml." + (node.module or "")
         for node in block.body
         if isinstance(node, ast.ImportFrom)
         for alias in node.names
     }
-    assert seen == smsxml._WHERE
+
+
+def test_every_public_name_resolves_to_the_module_checkers_see() -> None:
+    """At run time each name in __all__ is the very object the TYPE_CHECKING import names."""
+    where = _checked_names()
+    assert set(smsxml.__all__) == set(where)
+    for name in smsxml.__all__:
+        module = importlib.import_module(where[name])
+        assert getattr(smsxml, name) is getattr(module, name), name
+    assert sorted(dir(smsxml)) == sorted([*smsxml.__all__, "__version__"])
 
 
 def test_import_smsxml_loads_at_most_three_submodules() -> None:

@@ -14,6 +14,7 @@ from ..policy import verify
 from ..recording import MAX_RECORDING_BYTES, RecordedRequest, loads
 from ._args import (
     add_auth_token_argument,
+    add_old_token_argument,
     add_timeout_argument,
     auth_token_from,
     http_url,
@@ -36,7 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="send the recorded signatures unchanged (default: sign each request anew for URL)",
     )
     add_timeout_argument(parser, "each reply")
-    add_auth_token_argument(parser, "sign")
+    add_auth_token_argument(parser, "sign", main=True)
+    add_old_token_argument(parser)
 
 
 def _line(
@@ -83,11 +85,16 @@ def run(args: argparse.Namespace) -> int:
     entries = _load(args.file)
     if not entries:
         raise CliError(f"{args.file} holds no recorded requests")
-    results = replay(entries, args.url, token, resign=not args.no_resign, timeout=args.timeout)
+    main_token: str | None = args.main_auth_token
+    results = replay(
+        entries, args.url, token, resign=not args.no_resign, timeout=args.timeout,
+        main_auth_token=main_token,
+    )  # fmt: skip
+    judged_with = (token, *(t for t in args.old_auth_token if t))  # the recorded verdicts
     how = "as recorded" if args.no_resign else "re-signed for it"
     say(f"Replaying {plural(len(results), 'request')} from {args.file} to {args.url} ({how})")
     for number, result in enumerate(results, 1):
-        say(_line(number, result, token), token)
+        say(_line(number, result, judged_with, main_token), token)
     answered = sum(r.ok for r in results)
     out(f"{answered} of {len(results)} answered 2xx")
     return 0 if answered == len(results) else 1
