@@ -1,5 +1,5 @@
-"""Small HTML pieces for reprs and widgets: escaping, a table, a verdict badge, and two
-strings side by side with their differences marked.
+"""Small HTML pieces for reprs and widgets: escaping, a table (every table smsxml shows),
+a verdict badge, and two strings side by side with their differences marked.
 
 Text is escaped everywhere; :class:`Safe` marks a string that is HTML already (what these
 functions return), so that it can be nested without being escaped twice. Stdlib only:
@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-__all__ = ["Safe", "escape", "code", "table", "badge", "diff_pair"]
+__all__ = ["Safe", "Cell", "Row", "escape", "code", "table", "badge", "diff_pair"]
 
 #: Verdict colours (GitHub's green and red, a grey for "cannot tell"), readable on white.
 _COLOURS = {True: "#1a7f37", False: "#cf222e", None: "#57606a"}
 _KINDS = {True: "ok", False: "bad", None: "none"}
-_LEFT = "style='text-align:left'"
+_LEFT = "text-align:left"
 _MARK = "background:#ffb86b;color:inherit;padding:0;border-bottom:2px solid #cf222e"
 #: Characters that would be invisible (or break the line) inside a marked difference.
 _VISIBLE = str.maketrans({"\n": "↵", "\r": "␍", "\t": "⇥", " ": "␣", "\x00": "␀"})
@@ -45,22 +46,74 @@ def code(value: object) -> Safe:
     return Safe(f"<code>{escape(value)}</code>")
 
 
-def table(
-    rows: Iterable[Sequence[object]], header: Sequence[object] | None = None, css: str = ""
-) -> Safe:
-    """A left-aligned table: each row's first cell is its heading (``<th>``), the others
-    data. ``header`` is an optional row of column headings. Cells are escaped unless
-    :class:`Safe`."""
+@dataclass(frozen=True)
+class Cell:
+    """A table cell with a style of its own, instead of its column's (a coloured status)."""
+
+    value: object
+    style: str = ""
+
+
+@dataclass(frozen=True)
+class Row:
+    """A table row with attributes: a css class and a style on its ``<tr>``."""
+
+    cells: Sequence[object]
+    css: str = ""
+    style: str = ""
+
+
+#: A column style for every column, or one per column ("" for none).
+Styles = str | Sequence[str]
+
+
+def _attrs(css: str = "", style: str = "") -> str:
     cls = f" class='{escape(css)}'" if css else ""
+    return cls + (f" style='{escape(style)}'" if style else "")
+
+
+def _cells(values: Sequence[object], styles: Styles, heads: int) -> str:
+    """The cells of one row: the first ``heads`` are ``<th>``, the rest ``<td>``."""
+    out = []
+    for i, value in enumerate(values):
+        style = styles if isinstance(styles, str) else (styles[i] if i < len(styles) else "")
+        if isinstance(value, Cell):
+            style = value.style
+        text = escape(value.value if isinstance(value, Cell) else value)
+        tag = "th" if i < heads else "td"
+        out.append(f"<{tag}{_attrs(style=style)}>{text}</{tag}>")
+    return "".join(out)
+
+
+def table(
+    rows: Iterable[Sequence[object] | Row],
+    header: Sequence[object] | None = None,
+    css: str = "",
+    *,
+    style: str = "",
+    row_heads: bool = True,
+    cell_style: Styles = _LEFT,
+    header_style: Styles = _LEFT,
+) -> Safe:
+    """A table of ``rows``; cells are escaped unless :class:`Safe`.
+
+    - ``header``: an optional row of column headings (``<th>``), styled ``header_style``.
+    - ``row_heads``: each row's first cell is its heading (``<th>``); False: all ``<td>``.
+    - ``cell_style``: the style of every body cell, or one per column ("" for none); a
+      :class:`Cell` brings its own. Both default to left-aligned.
+    - ``css`` and ``style``: the ``<table>``'s class and style; a :class:`Row` gives its
+      ``<tr>`` a class and a style.
+    """
     head = ""
     if header is not None:
-        head = "<tr>" + "".join(f"<th {_LEFT}>{escape(h)}</th>" for h in header) + "</tr>"
+        head = f"<tr>{_cells(header, header_style, len(header))}</tr>"
     body = []
     for row in rows:
-        first, *rest = row
-        cells = "".join(f"<td {_LEFT}>{escape(cell)}</td>" for cell in rest)
-        body.append(f"<tr><th {_LEFT}>{escape(first)}</th>{cells}</tr>")
-    return Safe(f"<table{cls}>{head}{''.join(body)}</table>")
+        cells, attrs = (
+            (row.cells, _attrs(row.css, row.style)) if isinstance(row, Row) else (row, "")
+        )
+        body.append(f"<tr{attrs}>{_cells(cells, cell_style, int(row_heads))}</tr>")
+    return Safe(f"<table{_attrs(css, style)}>{head}{''.join(body)}</table>")
 
 
 def badge(ok: bool | None, text: str, css: str = "") -> Safe:

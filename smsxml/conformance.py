@@ -15,11 +15,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from html import escape
 from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from ._demo import DEMO_NUMBER, DEMO_PHONE
+from ._html import Cell, escape, table
 from ._text import plural, shorten
 from .diagnose import diagnose_v2
 from .exc import DeliveryError, InputError
@@ -104,18 +104,13 @@ class Conformance:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><td style='text-align:left'>{escape(c.name)}</td>"
-            f"<td style='color:{'#1a7f37' if c.passed else '#cf222e'}'>"
-            f"{c.mark}</td>"
-            f"<td style='text-align:left'>{escape(c.detail)}</td>"
-            f"<td style='text-align:left'>{escape(c.fix)}</td></tr>"
+        rows = [
+            (c.name, Cell(c.mark, f"color:{'#1a7f37' if c.passed else '#cf222e'}"), c.detail, c.fix)
             for c in self.cases
-        )
-        return (
-            f"<div><b>conformance of {escape(self.url)}</b><table><tr><th>check</th><th>"
-            f"</th><th>what happened</th><th>fix</th></tr>{rows}</table></div>"
-        )
+        ]
+        header = ("check", "", "what happened", "fix")
+        cases = table(rows, header, row_heads=False, header_style="")
+        return f"<div><b>conformance of {escape(self.url)}</b>{cases}</div>"
 
     def to_json(self) -> str:
         return json.dumps(

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from html import escape
 from typing import TYPE_CHECKING, Any, get_args
 
+from ._html import Safe, escape, table
 from ._text import plural
 from .inbound import SignedRequest
 from .protocol import Status
@@ -48,7 +48,7 @@ def is_failure(status: str) -> bool:
     return status.strip().lower() in FAILED_STATUSES
 
 
-def status_html(status: str, css: str = "smsxml-status") -> str:
+def status_html(status: str, css: str = "smsxml-status") -> Safe:
     """``status`` as a coloured label that never wraps nor gets cut: red for every failure,
     green for delivered, grey for the statuses on the way (queued, sent)."""
     if is_failure(status):
@@ -57,7 +57,7 @@ def status_html(status: str, css: str = "smsxml-status") -> str:
         colour, kind = _SUCCESS_COLOUR, "success"
     else:
         colour, kind = "#57606a", "pending"
-    return (
+    return Safe(
         f"<span class='{css} smsxml-status-{kind}' style='display:inline-block;"
         f"white-space:nowrap;color:{colour};font-weight:600'>{escape(status)}</span>"
     )
@@ -413,38 +413,24 @@ class Flow:
         """The HTML view; ``headline=False`` leaves out the first line (the inbound request's
         URL), for a panel that says itself where the request went."""
         problems = "".join(f"<li><code>{escape(str(p))}</code></li>" for p in self.problems)
-        outbound = "".join(
-            "<tr>"
-            + "".join(f"<td>{escape(str(v))}</td>" for v in (m.src, m.dst, m.units, m.encoding))
-            + f"<td>{status_html(m.status)}</td>"
-            + "".join(f"<td>{escape(str(v))}</td>" for v in (m.error_code, m.message_uuid))
-            + "</tr>"
+        outbound = [
+            (m.src, m.dst, m.units, m.encoding, status_html(m.status), m.error_code, m.message_uuid)
             for m in self.outbound
-        )
-        events = "".join(
-            "<tr>"
-            + "".join(
-                f"<td style='text-align:left'>{escape(v)}</td>"
-                for v in (e.time[11:23], e.actor, e.target or "", e.kind, e.summary)
-            )
-            + "</tr>"
-            for e in self.timeline
-        )
+        ]
+        events = [
+            (e.time[11:23], e.actor, e.target or "", e.kind, e.summary) for e in self.timeline
+        ]
         head = f"<b>Flow</b>: {escape(self._headline())}<br>" if headline else ""
         parts = [
             f"<div>{head}reply: {escape(self._reply_line())}",
             f"<br>problems:<ul>{problems}</ul>" if problems else "<br>problems: none",
         ]
         if outbound:
-            parts.append(
-                "<table><tr><th>src</th><th>dst</th><th>units</th><th>encoding</th>"
-                f"<th>status</th><th>ErrorCode</th><th>MessageUUID</th></tr>{outbound}</table>"
-            )
+            columns = ("src", "dst", "units", "encoding", "status", "ErrorCode", "MessageUUID")
+            parts.append(table(outbound, columns, row_heads=False, cell_style="", header_style=""))
         parts.append(f"<div>reports: {escape(self._reports_line())}</div>")
-        parts.append(
-            "<table><tr><th>time</th><th>actor</th><th>to</th><th>kind</th><th>what</th></tr>"
-            f"{events}</table></div>"
-        )
+        header = ("time", "actor", "to", "kind", "what")
+        parts.append(table(events, header, row_heads=False, header_style="") + "</div>")
         return "".join(parts)
 
 

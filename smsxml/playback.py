@@ -29,11 +29,11 @@ import random
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from html import escape
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from ._headers import header_map
+from ._html import code, escape, table
 from .exc import DeliveryError, RecordingError, ReplayError
 from .inbound import SignedRequest, resigned
 from .protocol import FORM_CONTENT_TYPE, NONCE_HEADER, SIGNATURE_HEADER
@@ -118,19 +118,13 @@ class ReplayResult:
 
     def _repr_html_(self) -> str:
         how = "re-signed" if self.resigned else "as recorded"
-        rows = "".join(
-            f"<tr><th style='text-align:left'>{escape(label)}</th>"
-            f"<td style='text-align:left'><code>{escape(before)}</code></td>"
-            f"<td style='text-align:left'><code>{escape(after)}</code></td></tr>"
-            for label, before, after in self._rows()
-        )
+        rows = [(label, code(before), code(after)) for label, before, after in self._rows()]
+        sides = table(rows, ("", "recorded", "replayed"), header_style="")
         body = ""
         if self.reply is not None and self.reply.body:
             body = f"<pre>{escape(self.reply.text[:2000])}</pre>"
         return (
-            f"<div><b>Replay</b> ({escape(how)}) → <b>{escape(self.outcome)}</b>"
-            "<table><tr><th></th><th>recorded</th><th>replayed</th></tr>"
-            f"{rows}</table>{body}</div>"
+            f"<div><b>Replay</b> ({escape(how)}) → <b>{escape(self.outcome)}</b>{sides}{body}</div>"
         )
 
 

@@ -23,11 +23,11 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from html import escape
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from . import recording
+from ._html import escape, table
 from ._http import environ_headers, parse_form, read_at_most, status_line
 from ._text import display_url, shorten
 from .canonical import canonical_path
@@ -432,16 +432,20 @@ class ProxyApp:
         return sequence_diagram(["Plivo", "Your app"], steps, title=title)
 
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><td>{escape(e.method)} {escape(e.path)}</td><td>{escape(e.verdict)}</td>"
-            f"<td>{e.status}</td><td>{escape(e.content_type)}</td>"
-            f"<td style='text-align:left'>{escape(e.error or summary(e.problems))}</td></tr>"
+        rows = [
+            (
+                f"{e.method} {e.path}",
+                e.verdict,
+                e.status,
+                e.content_type,
+                e.error or summary(e.problems),
+            )
             for e in self.exchanges
-        )
-        return (
-            f"<div><b>{escape(repr(self))}</b><table><tr><th>request</th><th>signature</th>"
-            f"<th>status</th><th>type</th><th>notes</th></tr>{rows}</table></div>"
-        )
+        ]
+        header = ("request", "signature", "status", "type", "notes")
+        styles = ("", "", "", "", "text-align:left")
+        shown = table(rows, header, row_heads=False, cell_style=styles, header_style="")
+        return f"<div><b>{escape(repr(self))}</b>{shown}</div>"
 
 
 class Proxy:

@@ -20,8 +20,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from html import escape
 
+from ._html import code, escape, table
 from ._text import plural
 from .exc import InputError
 from .protocol import (
@@ -171,16 +171,18 @@ class Segments:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><td>{n}</td><td>{sum(_cost(c, self.encoding) for c in p)}</td>"
-            f"<td style='text-align:left;white-space:pre-wrap'><code>{escape(p)}</code></td></tr>"
+        rows = [
+            (n, sum(_cost(c, self.encoding) for c in p), code(p))
             for n, p in enumerate(self.parts, 1)
+        ]
+        parts = table(
+            rows,
+            ("part", self.unit_name, "text"),
+            row_heads=False,
+            cell_style=("", "", "text-align:left;white-space:pre-wrap"),
+            header_style="",
         )
-        return (
-            f"<div><b>{escape(repr(self))}</b><br>{escape(self._why())}"
-            f"<table><tr><th>part</th><th>{self.unit_name}</th><th>text</th></tr>"
-            f"{rows}</table></div>"
-        )
+        return f"<div><b>{escape(repr(self))}</b><br>{escape(self._why())}{parts}</div>"
 
 
 def _show(char: str) -> str:

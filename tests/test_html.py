@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from smsxml._html import Safe, badge, code, diff_pair, escape, table
+from smsxml._html import Cell, Row, Safe, badge, code, diff_pair, escape, table
 
 # The symbols diff_pair shows for whitespace inside a difference, and back.
 SHOWN = {"␣": " ", "↵": "\n", "␍": "\r", "⇥": "\t", "␀": "\x00"}
@@ -77,6 +77,47 @@ def test_table_rows_headings_and_escaping() -> None:
     assert "<td style='text-align:left'>x&amp;y</td>" in html
     assert "<code>&lt;c&gt;</code>" in html and "<i>ok</i>" in html
     assert table([], css="t'x").startswith("<table class='t&#x27;x'>")
+
+
+def test_table_without_header_or_row_headings() -> None:
+    left = "style='text-align:left'"
+    assert table([("a", "b")]) == f"<table><tr><th {left}>a</th><td {left}>b</td></tr></table>"
+    assert table([("a", "b")], row_heads=False, cell_style="") == (
+        "<table><tr><td>a</td><td>b</td></tr></table>"
+    )
+
+
+def test_table_header_style_all_or_per_column() -> None:
+    assert table([], ("x", "y"), header_style="").startswith("<table><tr><th>x</th><th>y</th></tr>")
+    html = table([], ("", "y"), header_style=("", "color:red"))
+    assert html == "<table><tr><th></th><th style='color:red'>y</th></tr></table>"
+
+
+def test_table_cell_style_per_column_missing_columns_unstyled() -> None:
+    html = table([(1, 2, 3)], row_heads=False, cell_style=("", "width:1%"))
+    assert html == "<table><tr><td>1</td><td style='width:1%'>2</td><td>3</td></tr></table>"
+
+
+def test_a_cell_brings_its_own_style_and_is_escaped() -> None:
+    html = table([("k", Cell("<ok>", "color:#1a7f37"), "v")], row_heads=False)
+    assert "<td style='color:#1a7f37'>&lt;ok&gt;</td>" in html
+    assert "<td style='text-align:left'>v</td>" in html
+    assert "<td style='color:red'><b>x</b></td>" in table(
+        [(Cell(Safe("<b>x</b>"), "color:red"),)], row_heads=False
+    )
+
+
+def test_a_row_gets_a_class_and_a_style_and_others_none() -> None:
+    html = table([Row(("a",), css="changed", style="background:#fff8c5"), ("b",)], cell_style="")
+    assert (
+        "<tr class='changed' style='background:#fff8c5'><th>a</th></tr><tr><th>b</th></tr>" in html
+    )
+
+
+def test_table_class_and_style_are_escaped_attributes() -> None:
+    html = table([], css="t", style="width:100%;font-family:'x'")
+    assert html == "<table class='t' style='width:100%;font-family:&#x27;x&#x27;'></table>"
+    assert table([], style="width:100%") == "<table style='width:100%'></table>"
 
 
 @pytest.mark.parametrize(

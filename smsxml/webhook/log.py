@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import html
 import threading
 from collections import deque
 from collections.abc import Iterator
@@ -12,6 +11,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, overload
 
 from .. import recording
+from .._html import Cell, Safe, escape, table
 from .._text import plural
 from ..inbound import InboundMessage, StatusReport
 from ..policy import SignatureCheck, Verdict, Verification
@@ -128,13 +128,9 @@ class LogEntry:
         return rows
 
     def _repr_html_(self) -> str:
-        body = "".join(
-            f"<tr><th style='text-align:left;vertical-align:top'>{html.escape(k)}</th>"
-            f"<td style='text-align:left'><pre style='margin:0;white-space:pre-wrap'>"
-            f"{html.escape(v)}</pre></td></tr>"
-            for k, v in self._rows()
-        )
-        return f"<table>{body}</table>"
+        pre = "<pre style='margin:0;white-space:pre-wrap'>{}</pre>"
+        rows = [(k, Safe(pre.format(escape(v)))) for k, v in self._rows()]
+        return table(rows, cell_style=("text-align:left;vertical-align:top", "text-align:left"))
 
 
 class RequestLog:
@@ -206,11 +202,8 @@ class RequestLog:
     def _repr_html_(self, limit: int = 50) -> str:
         entries = self._snapshot()
         shown = entries[-limit:]
-        head = "".join(
-            f"<th style='text-align:left'>{h}</th>"
-            for h in ("time", "request", "status", "signature", "text → reply / reason", "latency")
-        )
-        rows = []
+        head = ("time", "request", "status", "signature", "text → reply / reason", "latency")
+        rows: list[tuple[object, ...]] = []
         for e in shown:
             detail = e.reason if e.status != 200 else ""
             if e.status == 200 and e.report is not None:
@@ -223,18 +216,19 @@ class RequestLog:
                     detail += f", {summary(e.problems)}"
             colour = "#1a7f37" if e.status == 200 else "#cf222e"
             rows.append(
-                "<tr>"
-                f"<td>{e.time.strftime('%H:%M:%S.%f')[:-3]}</td>"
-                f"<td>{html.escape(e.method)} {html.escape(e.path)}</td>"
-                f"<td style='color:{colour}'>{e.status}</td>"
-                f"<td>{html.escape(e.verdict)}</td>"
-                f"<td style='text-align:left'>{html.escape(detail)}</td>"
-                f"<td>{e.latency * 1000:.1f} ms</td>"
-                "</tr>"
+                (
+                    e.time.strftime("%H:%M:%S.%f")[:-3],
+                    f"{e.method} {e.path}",
+                    Cell(e.status, f"color:{colour}"),
+                    e.verdict,
+                    detail,
+                    f"{e.latency * 1000:.1f} ms",
+                )
             )
         note = ""
         if len(entries) > len(shown):
             note = f"<p>… {len(entries) - len(shown)} earlier entries not shown</p>"
         if not entries:
             return "<p>RequestLog: no requests yet</p>"
-        return f"{note}<table><tr>{head}</tr>{''.join(rows)}</table>"
+        styles = ("", "", "", "", "text-align:left", "")
+        return note + table(rows, head, row_heads=False, cell_style=styles)

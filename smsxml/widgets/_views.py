@@ -4,8 +4,8 @@ problems of a reply, a simulated flow, what a replay changed."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from html import escape
 
+from .._html import Row, Safe, code, escape, table
 from .._text import plural
 from ..flow import Flow, status_html
 from ..xml import Problem
@@ -120,23 +120,32 @@ def differences_html(changed: list[tuple[str, str, str]], same: list[tuple[str, 
     if changed:
         # Recorded above sent, in one cell: two signatures side by side need more width
         # than a notebook has.
-        body = "".join(
-            f"<tr class='smsxml-replayer-changed' style='{_CHANGED}'>"
-            f"<th style='{_CELL};white-space:nowrap;width:1%'><code>{escape(what)}</code></th>"
-            f"<td style='{_CELL}'><code style='{_CODE};color:#57606a'>{escape(old)}</code><br>"
-            f"→ <code style='{_CODE}'><b>{escape(new)}</b></code></td></tr>"
+        rows = [
+            Row(
+                (
+                    code(what),
+                    Safe(
+                        f"<code style='{_CODE};color:#57606a'>{escape(old)}</code><br>"
+                        f"→ <code style='{_CODE}'><b>{escape(new)}</b></code>"
+                    ),
+                ),
+                css="smsxml-replayer-changed",
+                style=_CHANGED,
+            )
             for what, old, new in changed
-        )
-        table = (
-            "<table style='border-collapse:separate;border-spacing:0 2px;width:100%;"
-            "line-height:1.4'>"
-            f"<tr><th></th><th style='{_CELL}'>recorded → sent</th></tr>{body}</table>"
+        ]
+        shown = table(
+            rows,
+            ("", "recorded → sent"),
+            style="border-collapse:separate;border-spacing:0 2px;width:100%;line-height:1.4",
+            cell_style=(f"{_CELL};white-space:nowrap;width:1%", _CELL),
+            header_style=("", _CELL),
         )
     else:
-        table = "<div>Nothing changed: sent exactly as recorded.</div>"
+        shown = Safe("<div>Nothing changed: sent exactly as recorded.</div>")
     kept = "".join(f"{what} {value}\n" for what, value, _ in same)
     unchanged = folded(
         f"<span style='color:#57606a'>{plural(len(same), 'line')} unchanged</span>",
         pre(kept.rstrip("\n")),
     )
-    return f"<b>What the replay changed</b> ({len(changed)}){table}{unchanged if same else ''}"
+    return f"<b>What the replay changed</b> ({len(changed)}){shown}{unchanged if same else ''}"

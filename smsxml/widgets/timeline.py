@@ -18,11 +18,11 @@ Each status (in the outcome line and the events table) is an element of class
 from __future__ import annotations
 
 import dataclasses
-from html import escape
 from typing import Any
 
 import ipywidgets as widgets
 
+from .._html import escape, table
 from ..exc import WidgetError
 from ..flow import LIFELINES, Event, Flow, event_status, status_html, timeline_rows
 from ._panel import Panel, classed, heading, scaled, wide
@@ -143,24 +143,13 @@ class FlowTimeline(Panel):
     def _events_html(self) -> str:
         if not self._events:
             return ""
-        cell = "<td style='text-align:left'>{}</td>"
         rows = []
         for e in self._events:
             status = event_status(e)
             shown = status_html(status, _STATUS_CSS) if status else ""
-            rows.append(
-                "<tr>"
-                + "".join(
-                    cell.format(escape(v)) for v in (e.time[11:23], e.actor, e.target or "", e.kind)
-                )
-                + cell.format(shown)
-                + cell.format(escape(e.summary))
-                + "</tr>"
-            )
-        return (
-            "<table><tr><th>time</th><th>from</th><th>to</th><th>kind</th><th>status</th>"
-            f"<th>what</th></tr>{''.join(rows)}</table>"
-        )
+            rows.append((e.time[11:23], e.actor, e.target or "", e.kind, shown, e.summary))
+        header = ("time", "from", "to", "kind", "status", "what")
+        return table(rows, header, row_heads=False, header_style="")
 
     def __repr__(self) -> str:
         lines = [f"FlowTimeline: {self._summary()}"]
