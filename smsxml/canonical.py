@@ -28,13 +28,14 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from urllib.parse import SplitResult, urlsplit
 
 from ._demo import DEMO_URL
 from .exc import SignatureError
 from .protocol import DEFAULT_PORTS
 
-__all__ = ["canonical_path", "canonical_url", "url_forms"]
+__all__ = ["canonical_path", "canonical_url", "checked_host", "public_origin", "url_forms"]
 
 _UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 #: What a path may hold as it is besides unreserved characters (RFC 3986: sub-delims, ":@/").
@@ -131,3 +132,46 @@ def url_forms(url: str) -> tuple[str, ...]:
     canonical = canonical_url(url)
     given = url.split("#", 1)[0]
     return (canonical,) if given == canonical else (canonical, given)
+
+
+#: What a Host (or X-Forwarded-Host) value may be: a DNS name or IPv4 address, or an IPv6
+#: address in brackets, then an optional port. Nothing that could carry a path, a query, a
+#: fragment, user info or a second host can pass.
+_HOST = re.compile(r"(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?", re.ASCII)
+
+
+def checked_host(value: str, header: str) -> str:
+    """``value`` when it is a plain ``host[:port]`` (a Host header, a public URL's host);
+    ``ValueError`` naming ``header`` otherwise."""
+    if not _HOST.fullmatch(value):
+        shown = value if len(value) <= 80 else value[:77] + "..."
+        raise ValueError(f"{header} header {shown!r} is not a host[:port]")
+    return value
+
+
+def public_origin(public_url: str, paths: Iterable[str | None] = ()) -> str:
+    """``scheme://host[:port][/prefix]`` of the URL Plivo calls (its message_url), to which
+    :func:`request_url` adds the request's own path. A trailing app path (one of ``paths``,
+    e.g. ``/receive_sms/``) is dropped, so the message_url itself may be given.
+    ``ValueError`` when it is not an absolute http(s) URL without query or fragment."""
+    if not isinstance(public_url, str):
+        raise TypeError(f"public_url must be a URL (text); got {type(public_url).__name__}")
+    parts = urlsplit(public_url)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or parts.query
+        or parts.fragment
+        or "#" in public_url
+    ):
+        raise ValueError(
+            "public_url must be the absolute http(s) URL Plivo calls, without query or "
+            f"fragment, like 'https://abc.ngrok.app/receive_sms/'; got {public_url!r}"
+        )
+    checked_host(parts.netloc, "public_url's host")
+    prefix = parts.path
+    for path in paths:
+        if path and prefix.endswith(path):
+            prefix = prefix[: -len(path)]
+            break
+    return f"{parts.scheme}://{parts.netloc}{prefix.rstrip('/')}"

@@ -64,3 +64,18 @@ def test_the_pytest_plugin_loads_nothing_of_smsxml_until_used() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert eval(out.stdout) == ["smsxml.integrations", "smsxml.integrations.pytest_plugin"]
+
+
+def test_a_command_loads_only_what_it_uses() -> None:
+    """The CLI builds its table without importing every command: `smsxml sign` loads no
+    webhook, simulator or proxy."""
+    code = (
+        "import sys\nfrom smsxml.cli import main\n"
+        "main(['sign', '--url', 'https://example.com/x', '--nonce', '1', '--auth-token', "
+        "'MAcliTOKEN-0123456789abcdef'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('smsxml.')), file=sys.stderr)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = eval(out.stderr.strip().splitlines()[-1])
+    for heavy in ("smsxml.webhook", "smsxml.simulator", "smsxml.proxy", "smsxml.cli.serve"):
+        assert heavy not in loaded, loaded

@@ -10,6 +10,7 @@ line ``smsxml: error: …`` on stderr with exit status 2, and an auth token is n
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -18,7 +19,6 @@ from typing import NoReturn, Protocol
 from .. import __version__
 from ..exc import SmsxmlError
 from ..tokens import ENV_VAR, redact
-from . import check, demo, inbound, proxy, replay, segments, send, serve, sign, validate, verify
 from ._args import PROG, url_passwords
 from ._output import hide_passwords, masked_output
 
@@ -101,39 +101,41 @@ def _unrecognized(extras: Sequence[str], hidden: Sequence[str], example: str | N
 
 
 #: Each subcommand: its name, its module, its one-line help and a longer description.
-_SUBCOMMANDS: tuple[tuple[str, _Command, str, str], ...] = (
+#: name, module (imported only when that command is the one run, or its help is asked for),
+#: one-line help, description.
+_SUBCOMMANDS: tuple[tuple[str, str, str, str], ...] = (
     (
         "validate",
-        validate,
+        "validate",
         "check a Plivo Message XML document",
         "Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage error or unreadable "
         "file. Problems are printed as FILE:LINE:COL: CODE message.",
     ),
-    ("sign", sign, "compute the X-Plivo-Signature-V2 of a URL and nonce", ""),
+    ("sign", "sign", "compute the X-Plivo-Signature-V2 of a URL and nonce", ""),
     (
         "verify",
-        verify,
+        "verify",
         "check an X-Plivo-Signature-V2 and explain a mismatch",
         "Exit status: 0 valid, 1 invalid (with the likely cause), 2 error.",
     ),
-    ("segments", segments, "count the SMS units (segments) of a text", ""),
+    ("segments", "segments", "count the SMS units (segments) of a text", ""),
     (
         "inbound",
-        inbound,
+        "inbound",
         "send your app the signed request Plivo sends for an incoming SMS",
         "Prints the HTTP status on stderr and the reply body on stdout. Exit status: 0 "
         "for a 2xx reply, 1 for another status, 2 when it cannot be sent.",
     ),
     (
         "serve",
-        serve,
+        "serve",
         "run an auto-reply message_url webhook on this machine and log each request",
         "Prints the message_url on the first line, then one line per request (time, method, "
         "path, status, signature verdict, what happened) until Ctrl-C or SIGTERM; exit 0.",
     ),
     (
         "send",
-        send,
+        "send",
         "play Plivo: text a message_url, execute its XML, send delivery reports",
         "Runs the offline simulator against URL and prints the flow (reply, problems, SMS "
         "sent, delivery reports, timeline). Exit status: 0 when Plivo would find no error, "
@@ -141,7 +143,7 @@ _SUBCOMMANDS: tuple[tuple[str, _Command, str, str], ...] = (
     ),
     (
         "check",
-        check,
+        "check",
         "grade any running message_url as Plivo needs it (a conformance run)",
         "Sends signed requests (plain, long Unicode, STOP, HELP, unknown parameters, MMS), "
         "unsigned, forged and misdirected ones and a replay, and grades the answers with a "
@@ -149,7 +151,7 @@ _SUBCOMMANDS: tuple[tuple[str, _Command, str, str], ...] = (
     ),
     (
         "proxy",
-        proxy,
+        "proxy",
         "stand between Plivo and your app: forward untouched, explain each exchange",
         "Listens on --host/--port and forwards every request to --to unchanged, and the "
         "answer back; prints one line per exchange (signature verdict and why, status, "
@@ -157,14 +159,14 @@ _SUBCOMMANDS: tuple[tuple[str, _Command, str, str], ...] = (
     ),
     (
         "replay",
-        replay,
+        "replay",
         "send recorded webhook requests again (re-signed, or as recorded)",
         "One line per request: the recorded request and its signature vs the status it gets "
         "now. Exit status: 0 when every reply is 2xx, 1 otherwise, 2 on bad input.",
     ),
     (
         "demo",
-        demo,
+        "demo",
         "the whole SMS flow offline in a few seconds (no token needed)",
         "Starts a local webhook and a delivery-report endpoint, texts it through the "
         "simulator, and shows the request, the reply XML, the SMS sent, the delivery reports "
@@ -173,8 +175,18 @@ _SUBCOMMANDS: tuple[tuple[str, _Command, str, str], ...] = (
 )
 
 
-def _build(hidden: tuple[str, ...] = ()) -> tuple[_Parser, dict[str, _Parser]]:
-    """The parser and, by name, the parser of each subcommand."""
+def _command(module: str) -> _Command:
+    """A subcommand's module: imported here, for the one command being run."""
+    command: _Command = importlib.import_module(f".{module}", __name__)
+    return command
+
+
+def _build(
+    hidden: tuple[str, ...] = (), only: str | None = None
+) -> tuple[_Parser, dict[str, _Parser]]:
+    """The parser and, by name, the parser of each subcommand. With ``only``, the arguments
+    of that subcommand alone are added (and only its module imported): ``smsxml sign`` does
+    not load waitress, the proxy or the simulator."""
     parser = _Parser(prog=PROG, description="Learn and explore how Plivo controls SMS with XML.")
     parser.hidden = hidden
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
@@ -182,11 +194,13 @@ def _build(hidden: tuple[str, ...] = ()) -> tuple[_Parser, dict[str, _Parser]]:
     sub.required = True
     children: dict[str, _Parser] = {}
 
-    for name, command, help, description in _SUBCOMMANDS:
+    for name, module, help, description in _SUBCOMMANDS:
         child = sub.add_parser(name, help=help, description=description or help)
         child.hidden = hidden
-        command.add_arguments(child)
-        child.set_defaults(_run=command.run)
+        if only is None or name == only:
+            command = _command(module)
+            command.add_arguments(child)
+            child.set_defaults(_run=command.run)
         children[name] = child
     return parser, children
 
@@ -199,7 +213,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _parse(argv: Sequence[str]) -> argparse.Namespace:
     """``argv`` parsed; exits (:class:`SystemExit`) for --help, --version and usage errors."""
     hidden = _token_values(argv)
-    parser, children = _build(hidden)
+    names = {name for name, *_ in _SUBCOMMANDS}
+    chosen = next((word for word in argv if not word.startswith("-")), None)
+    parser, children = _build(hidden, chosen if chosen in names else None)
     args, extras = parser.parse_known_args(argv)
     if extras:
         command: str = args.command

@@ -15,11 +15,11 @@ from urllib.parse import urlsplit
 
 from .._demo import DEMO_LOCAL_PORT, DEMO_NUMBER, DEMO_PHONE
 from .._text import display_url
+from ..canonical import public_origin
 from ..exc import CliError
 from ..phone import plivo_number
 from ..protocol import MESSAGE_TYPES
 from ..tokens import ENV_VAR, resolve_token
-from ..webhook.request import public_origin
 
 _N = TypeVar("_N", int, float)
 

@@ -3,12 +3,13 @@ never a header that could move the signed path), its signature verdict, its form
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from .._http import parse_form
+from ..canonical import checked_host as _checked_host
+from ..canonical import public_origin
 from ..nonces import MemoryNonceStore
 from ..policy import (
     VERDICTS,
@@ -62,47 +63,6 @@ def text_path(value: str) -> str:
 def _first(value: str | None) -> str:
     """The first item of a comma-separated proxy header (the client-facing one)."""
     return (value or "").split(",", 1)[0].strip()
-
-
-#: What a Host (or X-Forwarded-Host) value may be: a DNS name or IPv4 address, or an IPv6
-#: address in brackets, then an optional port. Nothing that could carry a path, a query, a
-#: fragment, user info or a second host can pass.
-_HOST = re.compile(r"(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?", re.ASCII)
-
-
-def _checked_host(value: str, header: str) -> str:
-    if not _HOST.fullmatch(value):
-        shown = value if len(value) <= 80 else value[:77] + "..."
-        raise ValueError(f"{header} header {shown!r} is not a host[:port]")
-    return value
-
-
-def public_origin(public_url: str, paths: Iterable[str | None] = ()) -> str:
-    """``scheme://host[:port][/prefix]`` of the URL Plivo calls (its message_url), to which
-    :func:`request_url` adds the request's own path. A trailing app path (one of ``paths``,
-    e.g. ``/receive_sms/``) is dropped, so the message_url itself may be given.
-    ``ValueError`` when it is not an absolute http(s) URL without query or fragment."""
-    if not isinstance(public_url, str):
-        raise TypeError(f"public_url must be a URL (text); got {type(public_url).__name__}")
-    parts = urlsplit(public_url)
-    if (
-        parts.scheme not in ("http", "https")
-        or not parts.netloc
-        or parts.query
-        or parts.fragment
-        or "#" in public_url
-    ):
-        raise ValueError(
-            "public_url must be the absolute http(s) URL Plivo calls, without query or "
-            f"fragment, like 'https://abc.ngrok.app/receive_sms/'; got {public_url!r}"
-        )
-    _checked_host(parts.netloc, "public_url's host")
-    prefix = parts.path
-    for path in paths:
-        if path and prefix.endswith(path):
-            prefix = prefix[: -len(path)]
-            break
-    return f"{parts.scheme}://{parts.netloc}{prefix.rstrip('/')}"
 
 
 def request_target(environ: Mapping[str, Any]) -> str:
