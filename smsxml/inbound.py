@@ -39,6 +39,8 @@ from .protocol import (
     SIGNATURE_V3_HEADER,
     TOTAL_RATE,
     USER_AGENT,
+    ErrorCode,
+    error_code,
 )
 from .signature import base_url, make_nonce, sign_v2, sign_v3
 from .tokens import resolve_token
@@ -512,6 +514,20 @@ class StatusReport:
         named = {attr: params[key] for key, attr in cls._FIELDS.items() if key in params}
         rest = {k: v for k, v in params.items() if k not in cls._FIELDS}
         return cls(**named, params=rest)
+
+    @property
+    def error(self) -> ErrorCode | None:
+        """What the ``error_code`` means (:data:`smsxml.protocol.ERROR_CODES`), None when
+        there is none or Plivo lists no such code."""
+        return error_code(self.error_code) if self.error_code else None
+
+    def explain(self) -> str:
+        """The report in words: the status and, for a failure, what its ErrorCode means."""
+        line = f"{self.status}"
+        if self.error_code:
+            meaning = self.error
+            line += f", ErrorCode {meaning}" if meaning else f", ErrorCode {self.error_code}"
+        return line
 
     @property
     def all_params(self) -> dict[str, str]:

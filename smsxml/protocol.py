@@ -8,10 +8,14 @@ again. Nothing in this module imports anything from smsxml.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final, Literal
 
 __all__ = [
     "ANSWER_TIMEOUT",
+    "ERROR_CODES",
+    "ErrorCode",
+    "error_code",
     "SIGNATURE_HEADER",
     "MA_SIGNATURE_HEADER",
     "NONCE_HEADER",
@@ -200,3 +204,75 @@ STATUS_PATHS: Final[dict[str, tuple[Status, ...]]] = {
 #: could not deliver it: sent → undelivered). Plivo documents ErrorCode "only for failed or
 #: undelivered messages", so a ``rejected`` report carries none.
 DEFAULT_ERROR_CODES: Final = {"failed": "900", "undelivered": "20"}
+
+# --- message error codes ----------------------------------------------------------------------
+
+_BLOG = "plivo.com/blog/introducing-sms-error-codes (the SMS error codes table, updated 2025-04-01)"
+_CREDIT = "support.plivo.com article 17000088423 (outbound messages without sufficient balance)"
+_GEO = "docs.plivo.com/docs/faq/messaging/sms (Geo-Permissions)"
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    """One of Plivo's message error codes: the ``ErrorCode`` of a failed or undelivered
+    message, what it means, whether sending again later could help, and its source."""
+
+    code: int
+    reason: str
+    meaning: str
+    retry_helps: bool
+    source: str
+
+    def __str__(self) -> str:
+        retry = "sending again later may work" if self.retry_helps else "sending again won't help"
+        return f"{self.code} {self.reason}: {self.meaning} ({retry})"
+
+
+#: Plivo's message error codes, each with the page it comes from. Left out for want of a
+#: Plivo page seen here: 300 ("failed to dispatch message"), 420 ("message expired") and 910
+#: ("account disabled"), which only third-party code quotes.
+ERROR_CODES: Final[dict[int, ErrorCode]] = {
+    e.code: e
+    for e in (
+        ErrorCode(10, "Invalid message", "the carrier rejected the content: empty, or over "
+                  "1,600 GSM-7 / 737 UCS-2 characters", False, _BLOG),
+        ErrorCode(20, "Network error", "the delivering carrier had network trouble; a "
+                  "temporary error", True, _BLOG),
+        ErrorCode(30, "Spam detected", "a carrier's spam filter blocked it (or too many "
+                  "messages from a US/Canada long code)", False, _BLOG),
+        ErrorCode(40, "Invalid source number", "src is malformed, not SMS-enabled or not on "
+                  "your account", False, _BLOG),
+        ErrorCode(50, "Invalid destination number", "dst is malformed, not SMS-enabled or a "
+                  "landline", False, _BLOG),
+        ErrorCode(60, "Loop detected", "two auto-responders keep answering each other", False,
+                  _BLOG),
+        ErrorCode(70, "Destination permanently unavailable", "dst is not active, with no sign "
+                  "of when it will be", False, _BLOG),
+        ErrorCode(80, "Destination temporarily unavailable", "dst cannot be reached now "
+                  "(phone off, out of coverage)", True, _BLOG),
+        ErrorCode(90, "No route available", "neither the carrier nor a fallback had a route",
+                  True, _BLOG),
+        ErrorCode(100, "Prohibited by carrier", "the destination network does not take this "
+                  "message (e.g. no SMS)", False, _BLOG),
+        ErrorCode(110, "Message too long", "over 1,600 GSM-7 or 737 UCS-2 characters", False,
+                  _BLOG),
+        ErrorCode(200, "Source number blocked by STOP from destination number", "dst opted "
+                  "out (STOP) of messages from src until it opts in again", False, _BLOG),
+        ErrorCode(201, "US toll-free to Canada blocked", "a US toll-free number cannot text a "
+                  "Canadian number", False, _BLOG),
+        ErrorCode(450, "Destination country barred", "the country is not enabled in your "
+                  "Geo Permissions", False, _GEO),
+        ErrorCode(900, "Insufficient credit", "your account's balance ran out; the message "
+                  "was not passed on", True, _CREDIT),
+        ErrorCode(1000, "Unknown error", "neither Plivo nor its carriers know why", True,
+                  _BLOG),
+    )
+}  # fmt: skip
+
+
+def error_code(code: int | str) -> ErrorCode | None:
+    """The :class:`ErrorCode` for ``code`` (``200`` or ``"200"``), None when Plivo lists none."""
+    try:
+        return ERROR_CODES.get(int(str(code).strip()))
+    except ValueError:
+        return None

@@ -120,6 +120,12 @@ _SUBCOMMANDS: tuple[tuple[str, str, str, str], ...] = (
     ),
     ("segments", "segments", "count the SMS units (segments) of a text", ""),
     (
+        "error-code",
+        "error_code",
+        "what a delivery report's ErrorCode means (Plivo's table, with its source)",
+        "Exit status: 0 for a code Plivo lists, 2 for one it does not.",
+    ),
+    (
         "inbound",
         "inbound",
         "send your app the signed request Plivo sends for an incoming SMS",
