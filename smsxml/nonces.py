@@ -39,11 +39,20 @@ DEFAULT_WINDOW = 24 * 60 * 60.0
 
 
 class NonceStore(Protocol):
-    """Anything that can remember nonces for the policy (see the module's docstring)."""
+    """Anything that can remember nonces for the policy (see the module's docstring), and
+    the replies a webhook gave (``recall``/``keep``: its answer to a retried message)."""
 
     def remember(self, nonce: str, fingerprint: str) -> str | None:
         """Remember ``nonce`` for ``fingerprint``; return the fingerprint it was remembered
         for before (None: a nonce not seen within the window)."""
+        ...
+
+    def recall(self, key: str) -> str | None:
+        """The value kept under ``key`` within the window (None: none)."""
+        ...
+
+    def keep(self, key: str, value: str) -> None:
+        """Keep ``value`` under ``key`` (replacing what was there)."""
         ...
 
 
@@ -78,6 +87,20 @@ class MemoryNonceStore:
             if len(self._seen) > self.capacity:
                 self._seen.popitem(last=False)
             return None
+
+    def recall(self, key: str) -> str | None:
+        with self._lock:
+            found = self._seen.get(key)
+            if found is None or time.monotonic() - found[1] > self.window:
+                return None
+            return found[0]
+
+    def keep(self, key: str, value: str) -> None:
+        with self._lock:
+            self._seen.pop(key, None)
+            self._seen[key] = (value, time.monotonic())
+            if len(self._seen) > self.capacity:
+                self._seen.popitem(last=False)
 
 
 class SQLiteNonceStore:
@@ -137,6 +160,21 @@ class SQLiteNonceStore:
                 db.execute("ROLLBACK")
                 raise
         return None if row is None else str(row[0])
+
+    def recall(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT fingerprint FROM nonces WHERE nonce = ? AND seen >= ?",
+                (key, time.time() - self.window),
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def keep(self, key: str, value: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO nonces (nonce, fingerprint, seen) VALUES (?, ?, ?)",
+                (key, value, time.time()),
+            )
 
     def close(self) -> None:
         self._db.close()

@@ -71,3 +71,13 @@ def test_two_processes_share_one_sqlite_store(tmp_path: Path) -> None:
         worker.join(timeout=60)
     assert sorted(taken[0] + taken[1]) == nonces
     assert not set(taken[0]) & set(taken[1])
+
+
+def test_an_empty_store_given_is_the_one_used() -> None:
+    """An empty MemoryNonceStore is falsy (it has a length): it must still be the one used."""
+    from smsxml.webhook import WebhookApp
+    from smsxml.xml import Response
+
+    store = MemoryNonceStore()
+    app = WebhookApp(lambda m: Response(), "MAstoreTOKEN-0123456789ab", nonce_store=store)
+    assert app.nonce_store is store

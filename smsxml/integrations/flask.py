@@ -83,7 +83,11 @@ def plivo_webhook(
         return plivo_webhook()(auth_token)
     if public_url is not None:
         public_origin(public_url)  # a clear error now, not at the first request
-    nonces = (nonce_store or MemoryNonceStore()) if reject_replayed_nonces else None
+    nonces = (
+        (nonce_store if nonce_store is not None else MemoryNonceStore())
+        if reject_replayed_nonces
+        else None
+    )
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)

@@ -77,6 +77,10 @@ class WebhookApp:
       (a retry) is served and logged as a duplicate. ``nonce_store``: where nonces are
       remembered (default: this process's memory; :class:`smsxml.nonces.SQLiteNonceStore`
       shares them between server processes).
+    - ``idempotent=True``: a message whose MessageUUID was answered before (Plivo retries
+      a non-2xx or slow answer with the same MessageUUID) gets the reply it got then, and
+      the handler is not called again; kept in ``nonce_store`` (or this process's memory)
+      for a day, longer than Plivo's retries take.
     - ``record_to``: a JSON-lines file every request is appended to (refused ones too;
       accepted ones before the handler runs). See :mod:`smsxml.recording`.
 
@@ -101,6 +105,7 @@ class WebhookApp:
         public_url: str | None = None,
         max_body: int = 65536,
         reject_replayed_nonces: bool = True,
+        idempotent: bool = False,
         nonce_store: NonceStore | None = None,
         record_to: str | None = None,
         log_size: int = 1000,
@@ -136,8 +141,12 @@ class WebhookApp:
         self.record_to = record_to
         self.log = RequestLog(log_size)
         self.nonce_store: NonceStore | None = (
-            (nonce_store or MemoryNonceStore()) if reject_replayed_nonces else None
+            (nonce_store if nonce_store is not None else MemoryNonceStore())
+            if reject_replayed_nonces
+            else None
         )
+        self.idempotent = bool(idempotent)
+        self._replies: NonceStore = store
 
     # -- plumbing ------------------------------------------------------------------------
 
@@ -324,7 +333,22 @@ class WebhookApp:
                 ex.message = None
                 raise Refused(400, f"empty {name} parameter (a phone number is needed)")
         self._record(ex)
-        return answer(ex, self.handler, self._redact)
+        return self._answer_once(ex)
+
+    def _answer_once(self, ex: Exchange) -> bytes:
+        """The handler's reply; with ``idempotent``, the reply a MessageUUID got before."""
+        assert ex.message is not None
+        key = f"reply:{ex.message.message_uuid}" if ex.message.message_uuid else ""
+        if self.idempotent and key:
+            kept = self._replies.recall(key)
+            if kept is not None:  # a retry: the same answer, the handler not run again
+                ex.reply = kept
+                ex.detail = "; ".join(filter(None, (ex.detail, "same reply as before")))
+                return kept.encode("utf-8")
+        data = answer(ex, self.handler, self._redact)
+        if self.idempotent and key and ex.reply is not None:
+            self._replies.keep(key, ex.reply)
+        return data
 
     def _accept_report(self, ex: Exchange) -> bytes:
         """A delivery report: parse it, hand it to ``on_status``, answer 200 OK."""
