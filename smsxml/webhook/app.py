@@ -140,11 +140,9 @@ class WebhookApp:
         self.reject_replayed_nonces = reject_replayed_nonces
         self.record_to = record_to
         self.log = RequestLog(log_size)
-        self.nonce_store: NonceStore | None = (
-            (nonce_store if nonce_store is not None else MemoryNonceStore())
-            if reject_replayed_nonces
-            else None
-        )
+        # "is None", not "or": an empty MemoryNonceStore is falsy (it has a length)
+        store = MemoryNonceStore() if nonce_store is None else nonce_store
+        self.nonce_store: NonceStore | None = store if reject_replayed_nonces else None
         self.idempotent = bool(idempotent)
         self._replies: NonceStore = store
 
