@@ -22,11 +22,11 @@ from ._demo import DEMO_NUMBER, DEMO_PHONE
 from ._html import Cell, escape, table
 from ._text import plural, shorten
 from .diagnose import diagnose_v2
-from .exc import DeliveryError, InputError
+from .exc import AnswerTimeout, DeliveryError, InputError
 from .inbound import SignedRequest, inbound_request
 from .phone import plivo_number
 from .policy import verify
-from .protocol import XML_MEDIA_TYPES
+from .protocol import ANSWER_TIMEOUT, RETRY_DELAYS, XML_MEDIA_TYPES
 from .tokens import resolve_token
 from .transport import Reply, WSGIApp, resolve_target, send
 from .webhook.request import public_origin
@@ -38,6 +38,24 @@ Kind = Literal["required", "advice"]
 
 _FROM = DEMO_PHONE
 _LONG_UNICODE = "Grüße aus München! Können Sie mir helfen? 😀 " * 6  # 2+ UCS-2 units
+
+
+class _TimedOut(str):
+    """What :meth:`_Grader._send` returns when the app did not answer in time."""
+
+
+_DELAYS = ", ".join(f"{d:g}" for d in RETRY_DELAYS)
+#: What Plivo does with a non-2xx answer (support article 360041344652).
+_RETRIED = (
+    f"Plivo retries a non-2xx answer {len(RETRY_DELAYS)} more times ({_DELAYS} s apart, "
+    "the same MessageUUID, a fresh signature), then gives up on the message"
+)
+#: What Plivo does with an answer slower than its limit (the same article).
+_TOO_SLOW = (
+    f"Plivo waits {ANSWER_TIMEOUT:g} s for your message_url, then abandons the attempt and "
+    f"retries it ({_DELAYS} s apart, the same MessageUUID): answer within {ANSWER_TIMEOUT:g} s "
+    "and do slow work after answering"
+)
 
 
 @dataclass(frozen=True)
@@ -127,15 +145,16 @@ def conformance(
     public_url: str | None = None,
     method: str = "POST",
     numbers: Iterable[str] = (DEMO_NUMBER,),
-    timeout: float = 5.0,
+    timeout: float = ANSWER_TIMEOUT,
     budget: float = 3.0,
 ) -> Conformance:
     """Grade the message_url ``target`` (a URL, a LocalWebhook or a WSGI app) as Plivo would
     use it. ``public_url``: the message_url configured at Plivo, when ``target`` is reached
     through a tunnel or proxy (requests are signed for it, sent to ``target``). ``method``:
     the message_method configured (POST or GET). ``numbers``: the account's numbers (the
-    first is the one texted; a reply must come from one of them). ``budget``: seconds an
-    answer may take."""
+    first is the one texted; a reply must come from one of them). ``timeout``: how long to
+    wait for an answer (Plivo's 8 s by default: later, Plivo abandons the attempt and
+    retries). ``budget``: seconds an answer should take (advice under the timeout)."""
     token = resolve_token(auth_token)
     app, url = resolve_target(target)
     if url is None:
@@ -199,6 +218,8 @@ class _Grader:
     def _send(self, request: SignedRequest) -> Reply | str:
         try:
             return send(request, self.app, timeout=self.timeout)
+        except AnswerTimeout as exc:
+            return _TimedOut(str(exc))
         except DeliveryError as exc:
             return str(exc)
 
@@ -207,8 +228,8 @@ class _Grader:
     def run(self) -> list[Case]:
         first = self._request("Hi, is the shop open today?")
         probe = self._send(first)
-        if isinstance(probe, str):  # nothing answers there: one clear error, not ten
-            raise DeliveryError(probe)
+        if isinstance(probe, str) and not isinstance(probe, _TimedOut):
+            raise DeliveryError(probe)  # nothing answers there: one clear error, not ten
         probes = [
             ("long Unicode text", self._request(_LONG_UNICODE)),
             ("STOP keyword", self._request("STOP")),
@@ -263,6 +284,8 @@ class _Grader:
         self, name: str, request: SignedRequest, reply: Reply | str | None = None
     ) -> Case:
         reply = self._send(request) if reply is None else reply
+        if isinstance(reply, _TimedOut):
+            return Case(name, False, f"no answer within {self.timeout:g} s", _TOO_SLOW)
         if isinstance(reply, str):
             return Case(name, False, shorten(reply, 120), "start the app, and check the URL")
         problems: list[tuple[str, str]] = []
@@ -270,7 +293,10 @@ class _Grader:
             fix = "answer Plivo's signed requests with 200 and Message XML"
             if reply.status in (401, 403):
                 fix = self._why_refused(request)
-            return Case(name, False, f"answered {reply.status} {shorten(reply.text, 60)!r}", fix)
+            return Case(
+                name, False, f"answered {reply.status} {shorten(reply.text, 60)!r}",
+                f"{fix}; {_RETRIED}",
+            )  # fmt: skip
         if reply.content_type not in XML_MEDIA_TYPES:
             problems.append(
                 (

@@ -45,6 +45,7 @@ __all__ = [
     "WebhookError",
     "CliError",
     "DeliveryError",
+    "AnswerTimeout",
 ]
 
 
@@ -113,3 +114,7 @@ class CliError(InputError):
 
 class DeliveryError(SmsxmlError, ConnectionError):
     """The request could not be delivered (nothing listening, timeout, bad URL…)."""
+
+
+class AnswerTimeout(DeliveryError, TimeoutError):
+    """The request went out, but no answer came within the time allowed."""

@@ -13,6 +13,7 @@ from typing import Final, Literal
 
 __all__ = [
     "ANSWER_TIMEOUT",
+    "RETRY_DELAYS",
     "ERROR_CODES",
     "ErrorCode",
     "error_code",
@@ -80,6 +81,13 @@ USER_AGENT: Final = "PlivoHTTP/1.0 (smsxml simulator)"
 #: How long Plivo waits for your message_url (or callbackUrl) to answer, in seconds: an
 #: answer later than this is abandoned (Plivo support article 360041344652).
 ANSWER_TIMEOUT: Final = 8.0
+
+#: How long Plivo waits between attempts at a message_url or callbackUrl that answered
+#: non-2xx or not in time: the first retry 60 s after the original attempt, the second 120 s
+#: after the first retry, the third 240 s after the second (attempts at 0, 60, 180, 420 s).
+#: Plivo support article 360041344652. (Article 360041749951 says inbound callbacks are
+#: retried for 24 hours; smsxml plays the schedule above, see docs.)
+RETRY_DELAYS: Final = (60.0, 120.0, 240.0)
 
 #: The port a URL means when it names none; signatures are over the URL as Plivo spells it.
 DEFAULT_PORTS: Final = {"http": 80, "https": 443}

@@ -25,7 +25,7 @@ from ._headers import header_map
 from ._http import reason_phrase
 from ._runtime import in_browser
 from ._text import display_url
-from .exc import DeliveryError
+from .exc import AnswerTimeout, DeliveryError
 
 if TYPE_CHECKING:  # pragma: no cover
     from .inbound import SignedRequest
@@ -207,7 +207,7 @@ def _send_http(request: SignedRequest, timeout: float) -> Reply:
         )
         body = response.content
     except requests.exceptions.Timeout:
-        raise DeliveryError(
+        raise AnswerTimeout(
             f"no reply from {shown} within {timeout:g} s (is the app stuck?)"
         ) from None
     except requests.exceptions.ConnectionError as exc:

@@ -214,3 +214,37 @@ def test_nothing_listening_is_one_clear_error(capsys) -> None:
 def test_a_public_url_plivo_cannot_call_is_refused(public: str) -> None:
     with pytest.raises(InputError, match="public_url"):
         conformance(WebhookApp(auto_reply(), TOKEN), TOKEN, public_url=public)
+
+
+def test_a_slow_app_fails_naming_plivos_8_s_limit() -> None:
+    """An answer later than the timeout (Plivo's 8 s by default) is a failure that says what
+    Plivo does then: abandons the attempt and retries."""
+    import time
+
+    def slow(message):  # type: ignore[no-untyped-def]
+        time.sleep(1.5)
+        return auto_reply()(message)
+
+    with LocalWebhook(slow, TOKEN) as hook:
+        result = conformance(hook.url, TOKEN, timeout=1.0)
+    assert not result.passed
+    fixes = failed(result)
+    assert "signed SMS" in fixes and "waits 8 s" in fixes["signed SMS"]
+    assert "retries" in fixes["signed SMS"] and "no answer within 1 s" in str(result)
+
+
+def test_a_failing_app_is_told_plivo_retries_it() -> None:
+    def broken(environ, start_response):  # type: ignore[no-untyped-def]
+        start_response("500 Internal Server Error", [("Content-Type", "text/plain")])
+        return [b"boom"]
+
+    broken.path = "/receive_sms/"  # type: ignore[attr-defined]
+    result = conformance(broken, TOKEN)
+    fix = failed(result)["signed SMS"]
+    assert "retries a non-2xx answer 3 more times (60, 120, 240 s apart" in fix
+
+
+def test_check_waits_plivos_8_s_by_default() -> None:
+    import inspect
+
+    assert inspect.signature(conformance).parameters["timeout"].default == 8.0

@@ -7,6 +7,7 @@ import argparse
 
 from .._demo import DEMO_NUMBER
 from ..conformance import conformance
+from ..protocol import ANSWER_TIMEOUT
 from ._args import (
     add_auth_token_argument,
     add_public_url_argument,
@@ -41,8 +42,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         f"default: {DEMO_NUMBER})",
     )
     parser.add_argument(
+        "--timeout", type=seconds, default=ANSWER_TIMEOUT, metavar="SECONDS",
+        help=f"how long to wait for an answer (default: {ANSWER_TIMEOUT:g}, Plivo's limit: "
+        "later, Plivo abandons the attempt and retries)",
+    )  # fmt: skip
+    parser.add_argument(
         "--budget", type=seconds, default=3.0, metavar="SECONDS",
-        help="how long an answer may take (default: 3)",
+        help="how long an answer should take (default: 3; advice under the timeout)",
     )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     add_auth_token_argument(parser, "sign", main=False)
@@ -57,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
         public_url=args.public_url,
         method="GET" if args.get else "POST",
         numbers=args.number or (DEMO_NUMBER,),
+        timeout=args.timeout,
         budget=args.budget,
     )
     say(result.to_json() if args.json else str(result), token)
