@@ -26,6 +26,7 @@ __all__ = [
     "OutboundMessage",
     "OutboundPart",
     "DeliveryReport",
+    "RequestAttempt",
     "Event",
     "timeline_rows",
     "event_status",
@@ -165,6 +166,49 @@ class OutboundMessage:
 
 
 @dataclass(frozen=True)
+class RequestAttempt:
+    """One try at delivering a request (to the message_url, or a report to a callbackUrl):
+    when (``time``, on the simulator's clock), the ``request`` sent (its own nonce when
+    retries are re-signed), the answer's ``status`` or the ``error`` when none came back
+    (``timed_out``: none within the time Plivo waits), and ``retry_reason``, why Plivo tried
+    again — None for the attempt whose answer stood."""
+
+    number: int
+    time: str
+    request: SignedRequest = field(repr=False)
+    status: int | None = None
+    error: str | None = None
+    timed_out: bool = False
+    retry_reason: str | None = None
+
+    @property
+    def nonce(self) -> str | None:
+        """The attempt's ``X-Plivo-Signature-V2-Nonce``."""
+        return self.request.nonce
+
+    @property
+    def outcome(self) -> str:
+        """The answer's status, or what went wrong."""
+        return str(self.status) if self.error is None else self.error
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "time": self.time,
+            "nonce": self.nonce,
+            "status": self.status,
+            "error": self.error,
+            "timed_out": self.timed_out,
+            "retry_reason": self.retry_reason,
+        }
+
+    def line(self) -> str:
+        """One line for printouts: number, time, outcome, nonce, why retried."""
+        retried = f" → retried: {self.retry_reason}" if self.retry_reason else ""
+        return f"#{self.number} {self.time[11:23]}  {self.outcome}  nonce {self.nonce}{retried}"
+
+
+@dataclass(frozen=True)
 class DeliveryReport:
     """One status callback: the signed request Plivo sent and how the server answered
     (``response_status``, or ``error`` when it could not be delivered at all)."""
@@ -178,6 +222,10 @@ class DeliveryReport:
     response_status: int | None = None
     error: str | None = None
     in_process: bool = False
+    #: Every try at sending this report, when Plivo retried it (else empty or just one).
+    attempts: tuple[RequestAttempt, ...] = field(default=(), repr=False)
+    #: True for the second copy of a report (``Simulator(duplicate_reports=True)``).
+    duplicate: bool = False
 
     @property
     def ok(self) -> bool:
@@ -207,7 +255,22 @@ class DeliveryReport:
             "response_status": self.response_status,
             "error": self.error,
             "in_process": self.in_process,
-        }
+        } | _retry_dict(self.attempts, self.duplicate)
+
+    @property
+    def note(self) -> str:
+        """`` (4 attempts)``, `` (duplicate)``: what a printout adds to this report."""
+        tries = f" ({len(self.attempts)} attempts)" if len(self.attempts) > 1 else ""
+        return tries + (" (duplicate)" if self.duplicate else "")
+
+
+def _retry_dict(attempts: Iterable[RequestAttempt], duplicate: bool) -> dict[str, Any]:
+    """The keys a retried (or duplicated) request adds to its ``to_dict`` (none otherwise,
+    so that the data of a conversation without retries stays as it was)."""
+    tries = [a.to_dict() for a in attempts]
+    return ({"attempts": tries} if len(tries) > 1 else {}) | (
+        {"duplicate": True} if duplicate else {}
+    )
 
 
 @dataclass(frozen=True)
@@ -286,6 +349,8 @@ class Flow:
     reports: list[DeliveryReport] = field(default_factory=list)
     timeline: list[Event] = field(default_factory=list)
     in_process: bool = False
+    #: Every try at calling the message_url: one, or more when Plivo retried.
+    attempts: list[RequestAttempt] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -342,7 +407,7 @@ class Flow:
             "outbound": [m.to_dict() for m in self.outbound],
             "reports": [r.to_dict() for r in self.reports],
             "timeline": [e.to_dict() for e in self.timeline],
-        }
+        } | _retry_dict(self.attempts, False)
 
     def _headline(self) -> str:
         params = self.inbound.params
@@ -379,6 +444,9 @@ class Flow:
 
     def __str__(self) -> str:
         lines = [f"Flow: {self._headline()}", f"  reply:    {self._reply_line()}"]
+        if len(self.attempts) > 1:
+            lines.append(f"  attempts: {len(self.attempts)} (Plivo retried)")
+            lines += [f"    {a.line()}" for a in self.attempts]
         if self.problems:
             lines.append(f"  problems: {len(self.problems)}")
             lines += [f"    {p}" for p in self.problems]
@@ -397,7 +465,7 @@ class Flow:
                 f"    #{r.sequence} {r.status:<11} "
                 + (f"{r.part_info:<7} " if r.part_info else "")
                 + f"{r.request.method} "
-                f"{r.request.url.split('?')[0]} → {r.outcome}"
+                f"{r.request.url.split('?')[0]} → {r.outcome}{r.note}"
             )
         lines.append("  timeline:")
         lines += [f"    {row}" for row in timeline_rows(self.timeline)]
@@ -425,6 +493,9 @@ class Flow:
             f"<div>{head}reply: {escape(self._reply_line())}",
             f"<br>problems:<ul>{problems}</ul>" if problems else "<br>problems: none",
         ]
+        if len(self.attempts) > 1:
+            tries = "".join(f"<li><code>{escape(a.line())}</code></li>" for a in self.attempts)
+            parts.append(f"<div>attempts (Plivo retried):<ul>{tries}</ul></div>")
         if outbound:
             columns = ("src", "dst", "units", "encoding", "status", "ErrorCode", "MessageUUID")
             parts.append(table(outbound, columns, row_heads=False, cell_style="", header_style=""))

@@ -23,6 +23,11 @@ Delivery reports go over HTTP only to this machine or the local network unless
 With ``seed=`` the nonces, UUIDs and a simulated clock (starting 2026-01-01 12:00:00
 UTC, advancing in fixed steps) are reproducible, so a notebook shows byte-identical
 output on every run. Without it, real randomness and real time are used.
+
+Plivo waits :data:`~smsxml.protocol.ANSWER_TIMEOUT` (8 s) for an answer and retries a
+request answered non-2xx or not in time on the schedule :data:`RETRY_DELAYS` (60, 120,
+240 s): the simulator does too, on its own clock (see ``Simulator(retries=)``), so a flow
+with retries still takes seconds of real time.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from typing import Any
 from .._demo import DEMO_NUMBER
 from ..exc import DeliveryError, SimulatorError
 from ..flow import Flow, FlowProblem, ReplyInfo
-from ..protocol import AUTO_ENCODING_BY_DEFAULT, TOTAL_RATE, MessageType
+from ..protocol import ANSWER_TIMEOUT, AUTO_ENCODING_BY_DEFAULT, TOTAL_RATE, MessageType
 from ..tokens import mask, resolve_token
 from ..transport import Reply
 from ..units import send_plan
@@ -41,7 +46,7 @@ from ..xml import Message, Problem, parse
 from . import timeline
 from .carrier import DELIVERED
 from .clock import PLIVO_TIME_FORMAT, SIMULATED_START, STEPS, Clock
-from .delivery import deliver
+from .message_url import call_message_url
 from .options import (
     charge_per_unit,
     checked_seed,
@@ -52,11 +57,13 @@ from .options import (
 from .pending import PendingMessage, queue_message
 from .replies import executable, reply_is_sms, reply_problems, src_not_owned, unreachable
 from .reports import ReportSender
+from .retries import RETRY_DELAYS, ReportOrder, RetryPlan, checked_order, checked_retries
 from .signing import Signer
 from .targets import IN_PROCESS_URL, Target, resolve
 
 __all__ = [
     "Simulator",
+    "RETRY_DELAYS",
     "PLIVO_TIME_FORMAT",
     "SIMULATED_START",
     "IN_PROCESS_URL",
@@ -90,6 +97,24 @@ class Simulator:
     :func:`~smsxml.units.send_plan` decides: one decision for the encoding, the units and
     the limits. A reply ``validate`` finds an error in (a wrong XML declaration, say) is
     executed not at all: the simulator never sends text Plivo would garble.
+
+    Retries, as Plivo makes them: a message_url or callbackUrl that answers anything but
+    2xx (a 403 or 404 as much as a 500), or nothing within ``timeout`` (8 s, Plivo's), is
+    tried again 60 s after the first attempt, 120 s after that and 240 s after that —
+    ``retries=3`` more tries at most (default ``retries=0``: none, as before) — each with
+    the same MessageUUID and, with ``resign_retries=True``, a new nonce and signature
+    (False: the first attempt's request again, nonce and all; Plivo's pages do not say
+    which it does). Only the
+    attempt that stands is executed; ``flow.attempts`` (and each report's ``attempts``) has
+    them all. An attempt over time is abandoned at once (in-process too) and its late answer
+    ignored. A refused connection is not retried. The retries run on the simulator's clock:
+    nothing waits in real time (see :meth:`advance`).
+
+    ``duplicate_reports=True`` sends every delivery report twice; ``report_order="reversed"``
+    (or ``"shuffled"``, also ``shuffle_reports=True``) holds the reports of a conversation
+    back until its last receipt and sends them in that order — so a callback handler can be
+    tested against both. Report retries go out after the conversation's other reports, at
+    their times on the clock.
     """
 
     def __init__(
@@ -104,6 +129,11 @@ class Simulator:
         allow_remote: bool = False,
         legacy_reports: bool = False,
         auto_encoding: bool = AUTO_ENCODING_BY_DEFAULT,
+        retries: int = 3,
+        resign_retries: bool = True,
+        duplicate_reports: bool = False,
+        shuffle_reports: bool = False,
+        report_order: ReportOrder = "sent",
     ):
         auth_token = resolve_token(auth_token)
         self.numbers = owned_numbers(numbers)
@@ -115,6 +145,10 @@ class Simulator:
         self.auto_encoding = bool(auto_encoding)
         self._signer = Signer(auth_token, main_auth_token or None, self.seed)
         self._clock = Clock(simulated=self.seed is not None)
+        self.retries = checked_retries(retries)
+        self.resign_retries = bool(resign_retries)
+        self.duplicate_reports = bool(duplicate_reports)
+        self.report_order = checked_order(report_order, bool(shuffle_reports))
 
     def __repr__(self) -> str:
         outcomes = (
@@ -128,6 +162,18 @@ class Simulator:
             f"seed={self.seed}, rate={self.rate}{outcomes}{auto})"
         )
 
+    def advance(self, seconds: float) -> None:
+        """Move the simulator's clock on by ``seconds``: the next conversation starts that
+        much later. Seeded, the simulated clock moves; unseeded, the clock reads real time
+        plus every ``advance`` so far (timestamps run ahead of the wall clock). Nothing waits
+        in real time either way."""
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+            raise SimulatorError(f"advance takes seconds, 0 or more, not {seconds!r}")
+        self._clock.advance(seconds * 1000)
+
+    def _plan(self, timeout: float) -> RetryPlan:
+        return RetryPlan(self.retries, self.resign_retries, timeout)
+
     # -- the conversation ------------------------------------------------------------------
 
     def receive_sms(
@@ -137,7 +183,7 @@ class Simulator:
         to: str,
         text: str,
         method: str = "POST",
-        timeout: float = 10.0,
+        timeout: float = ANSWER_TIMEOUT,
         *,
         url: str | None = None,
         type: MessageType = "sms",
@@ -150,6 +196,7 @@ class Simulator:
         (default: ``http://testserver`` + the app's ``.path``, else ``/receive_sms/``).
         ``type="mms"`` or ``"whatsapp"`` with ``media`` (URLs) sends what Plivo sends for
         those; your XML reply still sends SMS (see :func:`~smsxml.inbound.inbound_request`).
+        ``timeout`` is how long each attempt (and each delivery report) may take.
         """
         target = resolve(message_url_or_wsgi_app, url)
         if phone_digits(to, "to (your Plivo number)") not in self.numbers:
@@ -174,15 +221,14 @@ class Simulator:
         return flow
 
     def _call_app(self, flow: Flow, target: Target, timeout: float) -> Reply | None:
-        """Plivo calls your message_url; None (and a problem) when it cannot."""
-        try:
-            reply = deliver(flow.inbound, target.app, timeout, self._signer.redact)
-        except DeliveryError as exc:
-            self._record_problem(flow, unreachable(exc))
+        """Plivo calls your message_url (again, when it retries); None (and a problem) when
+        no answer stood."""
+        plan = self._plan(timeout)
+        reply = call_message_url(flow, target, plan, self._clock, self._signer)
+        if isinstance(reply, DeliveryError):
+            self._record_problem(flow, unreachable(reply))
             return None
-        self._clock.advance(STEPS.app)
         flow.reply = ReplyInfo.from_reply(reply)
-        flow.timeline.append(timeline.app_reply(self._clock.stamp(), reply))
         return reply
 
     def _answer(self, flow: Flow, reply: Reply, target: Target, timeout: float) -> None:
@@ -200,8 +246,12 @@ class Simulator:
                 self.rate,
                 allow_remote=self.allow_remote,
                 legacy_reports=self.legacy_reports,
+                plan=self._plan(timeout),
+                duplicate=self.duplicate_reports,
+                order=self.report_order,
             )
             self._execute(flow, reply, reports)
+            reports.flush()
 
     def _record_problem(self, flow: Flow, problem: Problem | FlowProblem) -> None:
         flow.problems.append(problem)

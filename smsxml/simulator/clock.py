@@ -56,6 +56,12 @@ class Clock:
         else:
             self._ahead += timedelta(milliseconds=milliseconds)
 
+    def move_to(self, moment: datetime) -> None:
+        """Move the clock on to ``moment`` (never back: a moment passed already is now)."""
+        ahead = moment - self.now()
+        if ahead > timedelta():
+            self.advance(ahead / timedelta(milliseconds=1))
+
     def stamp(self) -> str:
         """The time now, as Plivo writes it (:data:`PLIVO_TIME_FORMAT`)."""
         return self.now().strftime(PLIVO_TIME_FORMAT)

@@ -4,9 +4,11 @@ callbackUrl by a :class:`ReportSender`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import heapq
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
-from ..flow import DeliveryReport, Flow, OutboundPart
+from ..flow import DeliveryReport, Flow, OutboundPart, RequestAttempt
 from ..inbound import SignedRequest
 from ..protocol import DELIVERY_REPORT_PARAMETERS, Status
 from . import timeline
@@ -14,6 +16,7 @@ from .carrier import STATUSES_WITH_ERROR_CODE, mcc_mnc
 from .clock import STEPS, Clock
 from .delivery import Attempt, attempt
 from .pending import PendingMessage
+from .retries import ReportOrder, RetryPlan, retry_reason
 from .signing import Signer
 from .targets import Target, offline_refusal
 
@@ -112,11 +115,29 @@ def status_update(
     )
 
 
+@dataclass(order=True)
+class _Retry:
+    """A report to try again at ``due``: which report (its index in ``flow.reports``), to
+    where, and its attempts so far."""
+
+    due: datetime
+    index: int
+    url: str = field(compare=False)
+    update: StatusUpdate = field(compare=False)
+    start: datetime = field(compare=False)
+    attempts: list[RequestAttempt] = field(compare=False)
+
+
 @dataclass
 class ReportSender:
     """Sends the delivery reports of one conversation to each message's callbackUrl and
     records them (and their timeline) in ``flow``: in-process when the callbackUrl is the
-    ``target`` app's, else over HTTP, which stays on this machine unless ``allow_remote``."""
+    ``target`` app's, else over HTTP, which stays on this machine unless ``allow_remote``.
+
+    A report answered non-2xx, or not within ``timeout``, is tried again as ``plan`` says,
+    on the clock, once the conversation's other reports are out (call :meth:`flush`).
+    ``duplicate`` sends every report twice; ``order`` ``"reversed"`` or ``"shuffled"`` holds
+    the reports back until :meth:`flush` and sends them in that order."""
 
     flow: Flow
     clock: Clock
@@ -126,12 +147,18 @@ class ReportSender:
     rate: str
     allow_remote: bool = False
     legacy_reports: bool = False
+    plan: RetryPlan = field(default_factory=RetryPlan)
+    duplicate: bool = False
+    order: ReportOrder = "sent"
+    _held: list[tuple[str, str, StatusUpdate, bool]] = field(default_factory=list, init=False)
+    _retries: list[_Retry] = field(default_factory=list, init=False)
 
     def report(self, message: PendingMessage, status: Status) -> None:
         """Tell ``message``'s callbackUrl (if it has one) it reached ``status``: one report,
         or one for each of its parts with legacy reports."""
         if not message.callback_url:
             return
+        method = message.callback_method or "POST"
         parts = message.parts if self.legacy_reports else message.parts[:1]
         for part in parts:
             update = status_update(
@@ -143,21 +170,33 @@ class ReportSender:
                 requester_ip=self.target.requester_ip,
                 legacy_reports=self.legacy_reports,
             )
-            self.send(message.callback_url, message.callback_method or "POST", update)
+            for copy in range(2 if self.duplicate else 1):
+                if self.order == "sent":
+                    self.send(message.callback_url, method, update, duplicate=copy > 0)
+                else:
+                    self._held.append((message.callback_url, method, update, copy > 0))
 
-    def send(self, url: str, method: str, update: StatusUpdate) -> DeliveryReport:
-        """Sign ``update``, send it to ``url`` once and record how it went."""
+    def flush(self) -> None:
+        """Send the reports held back (in the order asked for), then every retry due, in
+        the order of their times on the clock."""
+        held, self._held = self._held, []
+        if self.order == "reversed":
+            held.reverse()
+        elif self.order == "shuffled":
+            self.signer.shuffle(held)
+        for url, method, update, duplicate in held:
+            self.send(url, method, update, duplicate=duplicate)
+        while self._retries:
+            self._retry(heapq.heappop(self._retries))
+
+    def send(
+        self, url: str, method: str, update: StatusUpdate, *, duplicate: bool = False
+    ) -> DeliveryReport:
+        """Sign ``update``, send it to ``url`` once and record how it went (a retry, when
+        one is due, waits for :meth:`flush`)."""
         request = self.signer.report(method, url, update.to_params())
-        in_process = self.target.serves(url)
-        self.clock.advance(STEPS.callback / 3)
-        sent = self._attempt(url, request, update, in_process)
-        self.clock.advance(STEPS.callback * 2 / 3)
-        time = self.clock.stamp()
-        if sent.error is None:
-            self.flow.timeline.append(timeline.callback_reply(time, sent.status))
-        else:
-            event = timeline.callback_error(time, update.status, update.part_info, sent.error)
-            self.flow.timeline.append(event)
+        start = self.clock.now()
+        tried = self._try(url, request, update, 1)
         report = DeliveryReport(
             request=request,
             status=update.status,
@@ -165,15 +204,79 @@ class ReportSender:
             parent_message_uuid=update.parent_message_uuid,
             part_info=update.part_info,
             sequence=update.sequence,
-            response_status=sent.status,
-            error=sent.error,
-            in_process=in_process,
+            response_status=tried.status,
+            error=tried.error,
+            in_process=self.target.serves(url),
+            attempts=(tried,),
+            duplicate=duplicate,
         )
         self.flow.reports.append(report)
-        return report
+        retry = _Retry(start, len(self.flow.reports) - 1, url, update, start, [tried])
+        self._schedule(retry)
+        if retry.attempts[0] is not tried:  # it will be retried: the record says why
+            self._record(retry)
+        return self.flow.reports[-1]
+
+    def _schedule(self, retry: _Retry) -> None:
+        """Queue ``retry`` for its next attempt when its last one did not stand (and say why
+        on the timeline and in the attempt)."""
+        last = retry.attempts[-1]
+        reason = retry_reason(last.status, last.timed_out, self.timeout)
+        offsets = self.plan.offsets
+        done = len(retry.attempts)
+        if reason is None or done >= len(offsets):
+            return
+        retry.attempts[-1] = replace(last, retry_reason=reason)
+        wait = offsets[done] - offsets[done - 1]
+        self.flow.timeline.append(timeline.retry(self.clock.stamp(), last.number, reason, wait))
+        retry.due = retry.start + timedelta(seconds=offsets[done])
+        heapq.heappush(self._retries, retry)
+
+    def _record(self, retry: _Retry) -> None:
+        """Its attempts so far in the report's record; the last one's answer as its answer."""
+        last = retry.attempts[-1]
+        self.flow.reports[retry.index] = replace(
+            self.flow.reports[retry.index],
+            request=last.request,
+            response_status=last.status,
+            error=last.error,
+            attempts=tuple(retry.attempts),
+        )
+
+    def _retry(self, retry: _Retry) -> None:
+        """The next attempt of a report that did not stand."""
+        self.clock.move_to(retry.due)
+        first = retry.attempts[0].request
+        request = (
+            self.signer.sign(first.method, retry.url, first.params) if self.plan.resign else first
+        )
+        retry.attempts.append(self._try(retry.url, request, retry.update, len(retry.attempts) + 1))
+        self._schedule(retry)
+        self._record(retry)
+
+    def _try(
+        self, url: str, request: SignedRequest, update: StatusUpdate, number: int
+    ) -> RequestAttempt:
+        """Attempt ``number`` at delivering ``request`` to ``url``, on the timeline."""
+        in_process = self.target.serves(url)
+        self.clock.advance(STEPS.callback / 3)
+        time = self.clock.stamp()
+        sent = self._attempt(url, request, update, in_process, number)
+        if sent.timed_out:
+            self.clock.advance(self.timeout * 1000)
+        self.clock.advance(STEPS.callback * 2 / 3)
+        now = self.clock.stamp()
+        if sent.error is None:
+            self.flow.timeline.append(timeline.callback_reply(now, sent.status))
+        else:
+            event = timeline.callback_error(now, update.status, update.part_info, sent.error)
+            self.flow.timeline.append(event)
+        return RequestAttempt(
+            number, time, request, sent.status, sent.error, timed_out=sent.timed_out
+        )
 
     def _attempt(
-        self, url: str, request: SignedRequest, update: StatusUpdate, in_process: bool
+        self, url: str, request: SignedRequest, update: StatusUpdate, in_process: bool, number: int
     ) -> Attempt:
         """One try at delivering ``request`` to ``url``: refused when it would leave this
         machine."""
@@ -188,6 +291,7 @@ class ReportSender:
                 update.status,
                 update.part_info,
                 update.sequence,
+                number,
             )
         )
         app = self.target.app if in_process else None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Mapping, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from ..inbound import SignedRequest, inbound_request, signed_request
@@ -75,6 +76,14 @@ class Signer:
             nonce=self.nonce(method, url, sorted(params.items())),
             main_auth_token=self.main_auth_token,
         )
+
+    def sign(self, method: str, url: str, params: Mapping[str, str]) -> SignedRequest:
+        """``params`` sent to ``url`` again, signed afresh (a new nonce): a retry."""
+        return self.report(method, url, params)
+
+    def shuffle(self, items: list[Any]) -> None:
+        """Put ``items`` in a random order, from the same stream (seeded: the same order)."""
+        self._rng.shuffle(items)
 
     def redact(self, text: str) -> str:
         """``text`` with the tokens blotted out."""

@@ -22,6 +22,8 @@ __all__ = [
     "callback",
     "callback_reply",
     "callback_error",
+    "timed_out",
+    "retry",
 ]
 
 #: The signature headers of a request, as the timeline names them.
@@ -47,13 +49,17 @@ def text_in(
     )
 
 
-def message_request(time: str, method: str, url: str) -> Event:
-    """Plivo calls your message_url."""
+def _attempt(number: int) -> str:
+    return f" — attempt {number}" if number > 1 else ""
+
+
+def message_request(time: str, method: str, url: str, attempt: int = 1) -> Event:
+    """Plivo calls your message_url (``attempt`` > 1: again, a retry)."""
     return Event(
         time,
         "Plivo",
         "request",
-        f"{method} {url_path(url)} (signed {_SIGNED})",
+        f"{method} {url_path(url)} (signed {_SIGNED}){_attempt(attempt)}",
         "your app",
         f"{method} {shorten(url_path(url), 24)}",
     )
@@ -127,14 +133,22 @@ def receipt(time: str, dst: str, status: str, error_code: str) -> Event:
     )
 
 
-def callback(time: str, method: str, url: str, status: str, part_info: str, sequence: int) -> Event:
-    """Plivo sends a delivery report to a callbackUrl."""
+def callback(
+    time: str,
+    method: str,
+    url: str,
+    status: str,
+    part_info: str,
+    sequence: int,
+    attempt: int = 1,
+) -> Event:
+    """Plivo sends a delivery report to a callbackUrl (``attempt`` > 1: again, a retry)."""
     which = f"({part_info}, #{sequence})" if part_info else f"(#{sequence})"
     return Event(
         time,
         "Plivo",
         "callback",
-        f"{method} {url_path(url)} Status={status} {which}",
+        f"{method} {url_path(url)} Status={status} {which}{_attempt(attempt)}",
         "callbackUrl",
         f"{method} {status} {part_info.replace(' of ', '/')}".rstrip(),
     )
@@ -155,4 +169,26 @@ def callback_error(time: str, status: str, part_info: str, error: str) -> Event:
         + (f" ({part_info})" if part_info else "")
         + f" not delivered: {error}",
         label=f"{status} report " + shorten(error, 44),
+    )
+
+
+def timed_out(time: str, timeout: float) -> Event:
+    """No answer came within the time Plivo waits: the attempt is abandoned."""
+    return Event(
+        time,
+        "Plivo",
+        "timeout",
+        f"no answer within {timeout:g} s: the attempt is abandoned (a late answer is ignored)",
+        label=f"no answer in {timeout:g} s",
+    )
+
+
+def retry(time: str, number: int, reason: str, seconds: float) -> Event:
+    """Plivo will try again: attempt ``number`` did not stand, for ``reason``."""
+    return Event(
+        time,
+        "Plivo",
+        "retry",
+        f"attempt {number} failed ({reason}): Plivo tries again in {seconds:g} s",
+        label=f"retry in {seconds:g} s",
     )
