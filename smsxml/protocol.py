@@ -41,6 +41,15 @@ __all__ = [
     "OPTOUT_KEYWORDS",
     "OPTIN_KEYWORDS",
     "HELP_KEYWORDS",
+    "KeywordList",
+    "DND_KEYWORD_LISTS",
+    "SIMULATED_DND_KEYWORDS",
+    "OPT_OUT_ACK_WINDOW",
+    "OPT_OUT_ERROR_CODE",
+    "DND_REGIONS",
+    "HELP_AUTO_REPLY",
+    "OPT_OUT_CONFIRMATION",
+    "DND_SOURCES",
     "Intent",
     "Status",
     "STATUS_PATHS",
@@ -126,14 +135,87 @@ AUTO_ENCODING_BY_DEFAULT: Final = False
 #: The charge per unit the simulator reports (Plivo's format: 5 decimals, as text).
 TOTAL_RATE: Final = "0.00500"
 
-#: The keywords that set ``MessageIntent`` on an inbound text, exactly as Plivo lists them
-#: (docs: messaging/concepts/dnd-service, and the support article "What keywords trigger the
-#: DND feature?"): the whole text, any case, surrounding and repeated white space ignored.
-OPTOUT_KEYWORDS: Final = frozenset(
-    {"STOP", "END", "QUIT", "CANCEL", "UNSUBSCRIBE", "UNSUB", "STOP ALL"}
+# --- opt-out (DND): keywords, the acknowledgement window, the block -------------------------
+
+_DND_OLDER = "plivo.com/docs/sms/concepts/dnd-service (the older DND page, long codes)"
+_DND_CONCEPT = "docs.plivo.com/docs/messaging/concepts/dnd-service (the DND concept page)"
+_DND_SUPPORT = "Plivo support's DND section (as docs/when-things-go-wrong.md summarises it)"
+_OPT_OUT_ACK = "support.plivo.com article 360041786171 (Can I reply to customers who opted out?)"
+
+
+@dataclass(frozen=True)
+class KeywordList:
+    """One of Plivo's lists of DND keywords, as one page gives it: the texts that opt out,
+    opt in again and ask for help (each the whole text, any case, white space folded)."""
+
+    optout: frozenset[str]
+    optin: frozenset[str]
+    help: frozenset[str]
+    source: str
+
+
+#: Plivo's pages disagree on the keywords; each list as its page gives it.
+DND_KEYWORD_LISTS: Final[dict[str, KeywordList]] = {
+    # The longest list: MessageIntent is set from it (below). The page also says a number
+    # stays blocked for three months; its HELP/INFO auto-reply names START to opt in.
+    "older": KeywordList(
+        frozenset({"STOP", "END", "QUIT", "CANCEL", "UNSUBSCRIBE", "UNSUB", "STOP ALL"}),
+        frozenset({"START", "YES", "RESUME", "RESUME ALL", "UNSTOP", "GO"}),
+        frozenset({"HELP", "INFO"}),
+        _DND_OLDER,
+    ),
+    # Today's page: STOP with trailing spaces or new lines counts, "Stop it!" does not.
+    # It names no opt-in keyword.
+    "concept": KeywordList(
+        frozenset({"STOP", "END", "QUIT"}), frozenset(), frozenset({"HELP", "INFO"}), _DND_CONCEPT
+    ),
+    "support": KeywordList(
+        frozenset({"STOP", "END", "QUIT", "CANCEL", "UNSUB", "STOP ALL"}),
+        frozenset({"START", "UNSTOP"}),
+        frozenset({"HELP", "INFO"}),  # HELP/INFO from the concept page: this one names none
+        _DND_SUPPORT,
+    ),
+}
+#: The list ``Simulator`` plays when it blocks and unblocks: the support DND section's. It
+#: holds every keyword of today's concept page (STOP, END, QUIT) and adds CANCEL, UNSUB and
+#: STOP ALL, and it is the one current list that says how to opt in again (START, UNSTOP),
+#: which the simulator needs to lift a block. The older page's extra words (UNSUBSCRIBE,
+#: YES, RESUME, RESUME ALL, GO) still set MessageIntent, but the simulator does not act on
+#: them and says so on the timeline.
+SIMULATED_DND_KEYWORDS: Final = "support"
+
+#: The keywords that set ``MessageIntent`` on an inbound text: the older page's list, the
+#: longest (docs: sms/concepts/dnd-service). The whole text, any case, surrounding and
+#: repeated white space ignored.
+OPTOUT_KEYWORDS: Final = DND_KEYWORD_LISTS["older"].optout
+OPTIN_KEYWORDS: Final = DND_KEYWORD_LISTS["older"].optin
+HELP_KEYWORDS: Final = DND_KEYWORD_LISTS["older"].help
+
+#: After an opt-out Plivo lets at most one message through, within this many seconds of
+#: the STOP (the acknowledgement); every other one fails with OPT_OUT_ERROR_CODE.
+#: Support article 360041786171.
+OPT_OUT_ACK_WINDOW: Final = 300.0
+OPT_OUT_ERROR_CODE: Final = "200"
+#: Where DND is on by default: long codes and toll-free numbers of these regions (short
+#: codes need Plivo support to turn it on). The concept page; article 360041786171.
+DND_REGIONS: Final = frozenset({"US", "CA"})
+#: What Plivo sends by itself, as the concept page quotes it: to HELP or INFO, and to an
+#: opt-out (the confirmation). The simulator notes the HELP answer on the timeline (not as an
+#: SMS of yours: Plivo sends it, your app does not); the confirmation is kept here as data.
+HELP_AUTO_REPLY: Final = (
+    "Text STOP to stop receiving messages from this number. Message and data rates may apply."
 )
-OPTIN_KEYWORDS: Final = frozenset({"START", "YES", "RESUME", "RESUME ALL", "UNSTOP", "GO"})
-HELP_KEYWORDS: Final = frozenset({"HELP", "INFO"})
+OPT_OUT_CONFIRMATION: Final = (
+    "You have been unsubscribed and will not receive any more messages from this number."
+)
+#: The page each opt-out fact above comes from, by name.
+DND_SOURCES: Final = {
+    "OPT_OUT_ACK_WINDOW": _OPT_OUT_ACK,
+    "OPT_OUT_ERROR_CODE": _OPT_OUT_ACK,
+    "DND_REGIONS": _DND_CONCEPT,
+    "HELP_AUTO_REPLY": _DND_CONCEPT,
+    "OPT_OUT_CONFIRMATION": _DND_CONCEPT,
+}
 Intent = Literal["optout", "optin", "help", ""]
 
 # --- what reaches your message_url ----------------------------------------------------------

@@ -38,7 +38,13 @@ from typing import Any
 from .._demo import DEMO_NUMBER
 from ..exc import DeliveryError, SimulatorError
 from ..flow import Flow, FlowProblem, ReplyInfo
-from ..protocol import ANSWER_TIMEOUT, AUTO_ENCODING_BY_DEFAULT, TOTAL_RATE, MessageType
+from ..protocol import (
+    ANSWER_TIMEOUT,
+    AUTO_ENCODING_BY_DEFAULT,
+    OPT_OUT_ERROR_CODE,
+    TOTAL_RATE,
+    MessageType,
+)
 from ..tokens import mask, resolve_token
 from ..transport import Reply
 from ..units import send_plan
@@ -54,6 +60,7 @@ from .options import (
     owned_numbers,
     phone_digits,
 )
+from .optout import OptOutMode, OptOuts, checked_mode
 from .pending import PendingMessage, queue_message
 from .replies import executable, reply_is_sms, reply_problems, src_not_owned, unreachable
 from .reports import ReportSender
@@ -115,6 +122,16 @@ class Simulator:
     back until its last receipt and sends them in that order — so a callback handler can be
     tested against both. Report retries go out after the conversation's other reports, at
     their times on the clock.
+
+    Opt-out (Plivo's DND, support article 360041786171): when a phone texts STOP (or END,
+    QUIT, CANCEL, UNSUB, STOP ALL: ``protocol.SIMULATED_DND_KEYWORDS``) to one of your
+    numbers, that number's messages to that phone fail (status failed, ErrorCode 200) —
+    except one acknowledgement within 5 minutes on the simulator's clock — until the phone
+    texts START or UNSTOP; the state lasts across conversations of one simulator, per
+    (number, phone) pair. ``opt_out="auto"`` (default) plays it where Plivo does by default,
+    for US and Canadian long codes and toll-free numbers; ``"always"`` for any number;
+    ``"never"`` not at all. Each blocked message says why on the timeline; Plivo's own
+    answer to HELP or INFO is a timeline note, not an SMS in ``flow.outbound``.
     """
 
     def __init__(
@@ -134,6 +151,7 @@ class Simulator:
         duplicate_reports: bool = False,
         shuffle_reports: bool = False,
         report_order: ReportOrder = "sent",
+        opt_out: OptOutMode = "auto",
     ):
         auth_token = resolve_token(auth_token)
         self.numbers = owned_numbers(numbers)
@@ -149,6 +167,8 @@ class Simulator:
         self.resign_retries = bool(resign_retries)
         self.duplicate_reports = bool(duplicate_reports)
         self.report_order = checked_order(report_order, bool(shuffle_reports))
+        self.opt_out = checked_mode(opt_out)
+        self._opt_outs = OptOuts(self.opt_out)
 
     def __repr__(self) -> str:
         outcomes = (
@@ -211,6 +231,13 @@ class Simulator:
         flow.timeline.append(
             timeline.text_in(self._clock.stamp(), request.params, type, text, media)
         )
+        if type == "sms":
+            flow.timeline.extend(
+                self._opt_outs.inbound(
+                    request.params["From"], request.params["To"], text, self._clock.now(),
+                    self._clock.stamp(),
+                )
+            )  # fmt: skip
         self._clock.advance(STEPS.carrier)
         flow.timeline.append(
             timeline.message_request(self._clock.stamp(), request.method, target.url)
@@ -289,12 +316,17 @@ class Simulator:
     def _queue(self, flow: Flow, message: Message, src: str, dst: str) -> PendingMessage:
         # The same decision validate made (units.send_plan): encoding, units, text sent.
         plan = send_plan(message.text, auto_encoding=self.auto_encoding)
+        outcome = self.outcomes.get(dst, DELIVERED)
+        blocked = self._opt_outs.check(src, dst, self._clock.now())
+        if blocked is not None:  # Plivo's DND: opted out, past the one acknowledgement
+            flow.timeline.append(blocked.event(self._clock.stamp(), dst))
+            outcome = ("failed", OPT_OUT_ERROR_CODE)
         queued = queue_message(
             message,
             src,
             dst,
             plan=plan,
-            outcome=self.outcomes.get(dst, DELIVERED),
+            outcome=outcome,
             rate=self.rate,
             now=self._clock.stamp(),
             new_uuid=self._signer.uuid,

@@ -18,6 +18,9 @@ simulator, no ports, no times) and never show the auth token.
  (f)   :func:`check_delivery_reports`              ``on_report(report) -> int`` and its list
 =====  ==========================================  =============================================
 
+Notebook 08 (``08_when_things_go_wrong.ipynb``) adds :func:`check_retries`: an app that takes
+a booking by SMS answers 200 within 8 s and books once per MessageUUID when Plivo retries.
+
 The package, one concept a module: :mod:`.exercises` (the data the exercises use: numbers,
 replies, the broken document, the rules, the advice), :mod:`.checks` (one module per
 check), :mod:`.grading` (the :class:`Grader` whose state the hints follow),
@@ -34,9 +37,11 @@ from .checks import (
     check_language_reply,
     check_one_unit,
     check_refuses_unsigned,
+    check_retries,
 )
 from .exercises import (
     ADVICE,
+    BOOKING_TEXTS,
     BROKEN_XML,
     CUSTOMER,
     CUT_RULE,
@@ -45,6 +50,7 @@ from .exercises import (
     ORDER_UPDATE,
     OUR_NUMBER,
     REPLIES,
+    RETRY_ADVICE,
     STATUS_PATH,
     TEAM,
     TO_GSM,
@@ -73,6 +79,9 @@ __all__ = [
     "check_fixed_xml",
     "check_one_unit",
     "check_delivery_reports",
+    "check_retries",
+    "BOOKING_TEXTS",
+    "RETRY_ADVICE",
     "Score",
     "score",
     "Grader",

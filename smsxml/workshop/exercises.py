@@ -33,6 +33,9 @@ __all__ = [
     "LANGUAGE_NAMES",
     "TITLES",
     "NOTEBOOK_NAMES",
+    "BOOKING_TEXTS",
+    "RETRIES_TITLE",
+    "RETRY_ADVICE",
 ]
 
 #: Your Plivo number in every exercise (the simulator's default number).
@@ -143,4 +146,15 @@ NOTEBOOK_NAMES = {
     "d": ("fixed_xml",),
     "e": ("fit_one_sms",),
     "f": ("on_delivery_report", "received"),
+}
+
+#: Notebook 08's exercise: the texts its check sends (each books one table) and its title.
+BOOKING_TEXTS = ("BOOK 2 at 8pm", "BOOK 4 at 7pm")
+RETRIES_TITLE = "(08) take each booking once, however often Plivo asks"
+#: The code each hint of notebook 08's check tells you to write, word for word (kept apart
+#: from :data:`ADVICE`, the six exercises of notebook 06).
+RETRY_ADVICE: dict[str, str] = {
+    "r-idempotent": "WebhookApp(take_booking, idempotent=True)",
+    "r-book": "bookings.append(message.message_uuid)",
+    "r-per-text": "message.message_uuid",
 }

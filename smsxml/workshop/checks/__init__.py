@@ -1,6 +1,6 @@
 """One check per exercise, each in its own module: (a) :mod:`.language`, (b) :mod:`.bulk`,
 (c) :mod:`.signatures`, (d) :mod:`.broken_xml`, (e) :mod:`.one_unit`, (f)
-:mod:`.delivery_reports`.
+:mod:`.delivery_reports`; notebook 08's :mod:`.retries`.
 
 Every check takes what the exercise asks for (and, optionally, the ``grader`` whose state
 its hints follow) and returns a :class:`~smsxml.workshop.results.CheckResult`; none raises
@@ -14,6 +14,7 @@ from .bulk import check_bulk_notify
 from .delivery_reports import check_delivery_reports
 from .language import check_language_reply
 from .one_unit import check_one_unit
+from .retries import check_retries
 from .signatures import check_refuses_unsigned
 
 __all__ = [
@@ -23,4 +24,5 @@ __all__ = [
     "check_fixed_xml",
     "check_one_unit",
     "check_delivery_reports",
+    "check_retries",
 ]
