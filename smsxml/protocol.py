@@ -200,8 +200,8 @@ OPT_OUT_ERROR_CODE: Final = "200"
 #: codes need Plivo support to turn it on). The concept page; article 360041786171.
 DND_REGIONS: Final = frozenset({"US", "CA"})
 #: What Plivo sends by itself, as the concept page quotes it: to HELP or INFO, and to an
-#: opt-out (the confirmation). The simulator notes the HELP answer on the timeline (not as an
-#: SMS of yours: Plivo sends it, your app does not); the confirmation is kept here as data.
+#: opt-out (the confirmation). The simulator notes both on the timeline (not as SMS of
+#: yours: Plivo sends them, your app does not).
 HELP_AUTO_REPLY: Final = (
     "Text STOP to stop receiving messages from this number. Message and data rates may apply."
 )

@@ -72,7 +72,8 @@ def test_stop_allows_one_acknowledgement_then_blocks_with_error_code_200() -> No
     ack = sim.receive_sms(app.app, PHONE, OWN, "STOP")
     assert outcome(ack) == ("delivered", "")
     assert app.final_report(ack).status == "delivered"
-    assert opt_out_notes(ack) == []  # a STOP and its acknowledgement look as they always did
+    (note,) = opt_out_notes(ack)  # Plivo's own confirmation, on the timeline (not an SMS of yours)
+    assert "opted out (STOP)" in note and "unsubscribed" in note and "5 minutes" in note
 
     second = sim.receive_sms(app.app, PHONE, OWN, "are you there?")  # within the 5 minutes
     assert outcome(second) == ("failed", "200")

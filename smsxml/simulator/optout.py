@@ -21,6 +21,7 @@ from ..protocol import (
     DND_REGIONS,
     HELP_AUTO_REPLY,
     OPT_OUT_ACK_WINDOW,
+    OPT_OUT_CONFIRMATION,
     OPT_OUT_ERROR_CODE,
     SIMULATED_DND_KEYWORDS,
 )
@@ -151,10 +152,17 @@ class OptOuts:
                     f"{phone} opted in again ({keyword}): Plivo delivers {number} → {phone} again",
                 )
             ]
-        # Recorded without a note: a STOP and its acknowledgement look as they always did
-        # (notebooks show such flows); the first message blocked says why.
         self._pairs[(number, phone)] = _OptOut(keyword, now)
-        return []
+        return [
+            _note(
+                time,
+                f"{phone} opted out ({keyword}): Plivo confirms it itself "
+                f"({OPT_OUT_CONFIRMATION!r}); one reply from {number} may follow within "
+                f"{OPT_OUT_ACK_WINDOW / 60:g} minutes, later ones fail with ErrorCode "
+                f"{OPT_OUT_ERROR_CODE}",
+                phone,
+            )
+        ]
 
     def check(self, src: str, dst: str, now: datetime) -> Verdict | None:
         """A message from your ``src`` to ``dst`` at ``now``: None when Plivo lets it through
