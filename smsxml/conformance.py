@@ -356,16 +356,13 @@ class _Grader:
 
     def _repeat(self, request: SignedRequest) -> Case:
         """The same signed request again, byte for byte: a retry, which Plivo may send."""
-        reply = self._send(request)
-        name = "identical repeat"
-        if isinstance(reply, str) or reply.status != 200:
-            status = reply if isinstance(reply, str) else reply.status
-            return Case(
-                name, False, f"the same signed request again was answered {status}",
-                "answer an identical repeat (a retry) as the first time; refuse only a nonce "
-                "reused for another request", "advice",
-            )  # fmt: skip
-        return Case(name, True, "the same request again was answered 200", kind="advice")
+        return self._advice(
+            "identical repeat", self._send(request), 200,
+            "the same signed request again was answered {}",
+            "answer an identical repeat (a retry) as the first time; refuse only a nonce "
+            "reused for another request",
+            "the same request again was answered 200",
+        )  # fmt: skip
 
     def _replay(self, request: SignedRequest) -> Case:
         """The V2 headers of a request already sent, without V3, on another body: V2 signs
@@ -374,16 +371,23 @@ class _Grader:
         forged = replace(request, headers=v2_only, body=request.body + b"&Extra=forged")
         if request.method == "GET":
             forged = replace(request, headers=v2_only, url=request.url + "&Extra=forged")
-        reply = self._send(forged)
-        name = "replayed nonce"
-        if isinstance(reply, str) or reply.status != 403:
+        return self._advice(
+            "replayed nonce", self._send(forged), 403,
+            "a nonce already used, on another body, was answered {}",
+            "remember each nonce with the request it signed and refuse it for another "
+            "(WebhookApp does: reject_replayed_nonces=True, the default)",
+            "a nonce reused for another body was refused",
+        )  # fmt: skip
+
+    @staticmethod
+    def _advice(
+        name: str, reply: Reply | str, wanted: int, failed: str, fix: str, passed: str
+    ) -> Case:
+        """An advice case: passed when ``reply`` has status ``wanted``."""
+        if isinstance(reply, str) or reply.status != wanted:
             status = reply if isinstance(reply, str) else reply.status
-            return Case(
-                name, False, f"a nonce already used, on another body, was answered {status}",
-                "remember each nonce with the request it signed and refuse it for another "
-                "(WebhookApp does: reject_replayed_nonces=True, the default)", "advice",
-            )  # fmt: skip
-        return Case(name, True, "a nonce reused for another body was refused", kind="advice")
+            return Case(name, False, failed.format(status), fix, "advice")
+        return Case(name, True, passed, kind="advice")
 
     def _why_refused(self, request: SignedRequest) -> str:
         """The app refused a request Plivo signed: diagnose it as the app would see it."""
