@@ -145,7 +145,7 @@ def _token_variants(auth_token: str, main_auth_token: str | None) -> list[tuple[
     return tokens + [(t.strip(), c + ("token-whitespace",)) for t, c in tokens if t.strip() != t]
 
 
-def _cost(causes: Causes) -> float:
+def cause_cost(causes: Causes) -> float:
     """Fewest differences first; "/" before the nonce signs the same string as a URL with a
     trailing slash, and the URL is the likelier culprit."""
     return len(causes) + (0.5 if "slash-before-nonce" in causes else 0)

@@ -26,15 +26,15 @@ from .causes import (
     CAUSES,
     Cause,
     Causes,
-    _cost,
     _describe,
     _signed_strings,
     _token_variants,
     _url_variants,
+    cause_cost,
 )
 from .exc import SignatureError
 from .protocol import NONCE_V3_HEADER, SIGNATURE_V3_HEADER
-from .signature import _hmac_b64, _key, base_url, validate_v2, validate_v3
+from .signature import base_url, hmac_b64, token_key, validate_v2, validate_v3
 
 __all__ = ["Diagnosis", "diagnose_v2", "diagnose_v3", "Cause", "CAUSES", "DiagnosisVerdict"]
 
@@ -325,10 +325,10 @@ def _search_v2(
         base = base_url(url)
         for signed, string_causes in _signed_strings(url, base, n):
             tried += 1
-            digest = _hmac_b64(key, signed.encode("utf-8", "surrogatepass")).encode("ascii")
+            digest = hmac_b64(key, signed.encode("utf-8", "surrogatepass")).encode("ascii")
             if hmac.compare_digest(digest, sig_bytes):
                 causes = url_causes + string_causes + token_causes + nonce_causes + sig_causes
-                if best is None or _cost(causes) < _cost(best[0]):
+                if best is None or cause_cost(causes) < cause_cost(best[0]):
                     best = (causes, base)
     return best, tried
 
@@ -343,7 +343,7 @@ def _unexplained_v2(
     tried: int,
 ) -> Diagnosis:
     """No suspect explains the signature: an altered header, or unknown."""
-    altered = _altered(sig, _hmac_b64(_key(auth_token), (seen + nonce).encode("utf-8")))
+    altered = _altered(sig, hmac_b64(token_key(auth_token), (seen + nonce).encode("utf-8")))
     if altered:
         return Diagnosis(
             False,
@@ -402,7 +402,7 @@ def _search_v3(
             continue
         if fits:
             causes = url_causes + method_causes + token_causes
-            if best is None or _cost(causes) < _cost(best[0]):
+            if best is None or cause_cost(causes) < cause_cost(best[0]):
                 best = (causes, base_url(url))
     return best, tried
 

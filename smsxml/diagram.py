@@ -30,14 +30,14 @@ _TOP = 16
 _ROW = 30
 _CHAR_W = 6.6  # rough width of one character at font-size 12 (sans-serif)
 _FONT = "font-family='Helvetica, Arial, sans-serif' font-size='12'"
-_COLOURS = {
+COLOURS = {
     "arrow": "#1f4e79",
     "reply": "#4d4d4d",
     "note": "#4d4d4d",
     "warning": "#9a6700",
     "error": "#b00020",
 }
-_FILLS = {"note": "#f6f8fa", "warning": "#fff8c5", "error": "#fde7ea"}
+FILLS = {"note": "#f6f8fa", "warning": "#fff8c5", "error": "#fde7ea"}
 
 # Characters that XML 1.0 forbids even when escaped.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -114,7 +114,7 @@ class SVG:
     __hash__ = None  # type: ignore[assignment]
 
 
-def _clean(text: str) -> str:
+def clean_text(text: str) -> str:
     """One line of XML-safe text (not yet escaped)."""
     return _NOT_XML.sub("\ufffd", " ".join(str(text).split()))
 
@@ -127,7 +127,7 @@ def _fit(text: str, width: float) -> tuple[str, bool]:
     return text[: limit - 1].rstrip() + "…", True
 
 
-def _text(
+def svg_text(
     x: float,
     y: float,
     text: str,
@@ -162,11 +162,11 @@ def sequence_diagram(
     A step naming an unknown participant is an error, so a typo cannot silently drop an
     arrow.
     """
-    names = [_clean(p) for p in participants]
+    names = [clean_text(p) for p in participants]
     index = _lifeline_index(names, steps)
 
     def x_of(name: str) -> float:
-        return _GUTTER + _HEAD_W / 2 + index[_clean(name)] * _COLUMN
+        return _GUTTER + _HEAD_W / 2 + index[clean_text(name)] * _COLUMN
 
     width = int(_GUTTER + _HEAD_W + (len(names) - 1) * _COLUMN + 80)
     top = _TOP + (24 if title else 0)
@@ -174,25 +174,27 @@ def sequence_diagram(
     height = int(first_row + len(steps) * _ROW + _HEAD_H + 10)
     bottom = height - _HEAD_H - 6
 
-    out = _open(width, height)
+    out = open_svg(width, height)
     if title:
-        out.append(_text(width / 2, _TOP + 10, _fit(_clean(title), width - 20)[0], weight="bold"))
+        out.append(
+            svg_text(width / 2, _TOP + 10, _fit(clean_text(title), width - 20)[0], weight="bold")
+        )
     for name in names:
         _lifeline(out, name, x_of(name), top, bottom)
     for row, step in enumerate(steps):
         y = first_row + row * _ROW
         if step.time:
             out.append(
-                _text(
+                svg_text(
                     8,
                     y + 4,
-                    _fit(_clean(step.time), _GUTTER - 12)[0],
+                    _fit(clean_text(step.time), _GUTTER - 12)[0],
                     anchor="start",
                     colour="#777",
                 )
             )
         xs = x_of(step.source)
-        if step.kind in _FILLS:
+        if step.kind in FILLS:
             _note(out, step, y, xs, width)
         else:
             _arrow(out, step, y, xs, x_of(step.target))
@@ -211,7 +213,7 @@ def _lifeline_index(names: list[str], steps: Sequence[Step]) -> dict[str, int]:
     for step in steps:
         boxed = step.kind in ("note", "warning", "error")
         for who in (step.source,) if boxed else (step.source, step.target):
-            if _clean(who) not in index:
+            if clean_text(who) not in index:
                 raise ValueError(
                     f"step {step.label!r} names {who!r}, which is not one of the participants "
                     f"({', '.join(names)})"
@@ -231,28 +233,30 @@ def _lifeline(out: list[str], name: str, x: float, top: float, bottom: float) ->
             f"<rect x='{x - _HEAD_W / 2:g}' y='{y:g}' width='{_HEAD_W}' height='{_HEAD_H}' "
             "rx='4' fill='#eef3f8' stroke='#1f4e79'/>"
         )
-        out.append(_text(x, y + 19, label, weight="bold", title=name if cut else None))
+        out.append(svg_text(x, y + 19, label, weight="bold", title=name if cut else None))
 
 
 def _note(out: list[str], step: Step, y: float, xs: float, width: int) -> None:
     """A note, warning or error: a box on the lifeline, kept inside the picture."""
-    label = _clean(step.label)
-    colour = _COLOURS[step.kind]
+    label = clean_text(step.label)
+    colour = COLOURS[step.kind]
     shown, cut = _fit(label, _COLUMN * 1.6)
     box_w = min(_COLUMN * 1.6, len(shown) * _CHAR_W + 16)
     # Keep the box inside the picture: centre on the lifeline, clamp to the edges.
     left = min(max(xs - box_w / 2, _GUTTER - 4), width - box_w - 4)
     out.append(
         f"<rect x='{left:g}' y='{y - 13:g}' width='{box_w:g}' height='20' rx='3' "
-        f"fill='{_FILLS[step.kind]}' stroke='{colour}'/>"
+        f"fill='{FILLS[step.kind]}' stroke='{colour}'/>"
     )
-    out.append(_text(left + box_w / 2, y + 1, shown, colour=colour, title=label if cut else None))
+    out.append(
+        svg_text(left + box_w / 2, y + 1, shown, colour=colour, title=label if cut else None)
+    )
 
 
 def _arrow(out: list[str], step: Step, y: float, xs: float, xt: float) -> None:
     """A request or a reply (dashed) from one lifeline to another, or a loop to oneself."""
-    label = _clean(step.label)
-    colour = _COLOURS[step.kind]
+    label = clean_text(step.label)
+    colour = COLOURS[step.kind]
     dash = " stroke-dasharray='6 4'" if step.kind == "reply" else ""
     if xs == xt:  # a message to oneself: a small loop to the right
         out.append(
@@ -261,7 +265,7 @@ def _arrow(out: list[str], step: Step, y: float, xs: float, xt: float) -> None:
         out.append(_arrow_head(xs, y + 12, -1, colour))
         shown, cut = _fit(label, _COLUMN - 40)
         out.append(
-            _text(
+            svg_text(
                 xs + 36, y + 4, shown, anchor="start", colour=colour, title=label if cut else None
             )
         )
@@ -273,10 +277,10 @@ def _arrow(out: list[str], step: Step, y: float, xs: float, xt: float) -> None:
     )
     out.append(_arrow_head(xt, y, direction, colour))
     shown, cut = _fit(label, abs(xt - xs) - 12)
-    out.append(_text((xs + xt) / 2, y - 5, shown, colour=colour, title=label if cut else None))
+    out.append(svg_text((xs + xt) / 2, y - 5, shown, colour=colour, title=label if cut else None))
 
 
-def _open(width: int, height: int) -> list[str]:
+def open_svg(width: int, height: int) -> list[str]:
     """The opening of an SVG document ``width`` × ``height`` on a white background."""
     return [
         f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "

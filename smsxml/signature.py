@@ -52,7 +52,7 @@ def _utf8(value: str, what: str) -> bytes:
         ) from None
 
 
-def _key(auth_token: str) -> bytes:
+def token_key(auth_token: str) -> bytes:
     if not isinstance(auth_token, str) or not auth_token:
         raise SignatureError("an auth token is needed (a non-empty string)")
     return _utf8(auth_token, "the auth token")
@@ -101,7 +101,7 @@ def _keyed_hmac(key: bytes) -> hmac.HMAC:
     return hmac.new(key, digestmod=hashlib.sha256)
 
 
-def _hmac_b64(key: bytes, message: bytes) -> str:
+def hmac_b64(key: bytes, message: bytes) -> str:
     mac = _keyed_hmac(key).copy()
     mac.update(message)
     return base64.b64encode(mac.digest()).decode("ascii")
@@ -131,7 +131,7 @@ def make_nonce(rng: object | None = None, *, binds: object = None) -> str:
 def sign_v2(uri: str, nonce: str, auth_token: str) -> str:
     """The X-Plivo-Signature-V2 value Plivo sends for a request to ``uri`` with ``nonce``."""
     message = _base_bytes(uri) + _utf8(nonce, "the nonce")
-    return _hmac_b64(_key(auth_token), message)
+    return hmac_b64(token_key(auth_token), message)
 
 
 def validate_v2(uri: str, nonce: str, signature: str, auth_token: str) -> bool:
@@ -140,7 +140,7 @@ def validate_v2(uri: str, nonce: str, signature: str, auth_token: str) -> bool:
     Garbage in — no signature, a signature that is not base64, a URL that is not an
     absolute http(s) URL — gives ``False``. A missing token is a :class:`SignatureError`.
     """
-    key = _key(auth_token)
+    key = token_key(auth_token)
     if not isinstance(signature, str) or not signature or not isinstance(nonce, str):
         return False
     try:
@@ -150,7 +150,7 @@ def validate_v2(uri: str, nonce: str, signature: str, auth_token: str) -> bool:
         return False
     matched = False
     for base in forms:  # the canonical URL, then the URL as it arrived
-        matched |= hmac.compare_digest(_hmac_b64(key, base + suffix).encode("ascii"), given)
+        matched |= hmac.compare_digest(hmac_b64(key, base + suffix).encode("ascii"), given)
     return matched
 
 
@@ -270,7 +270,7 @@ def _sign_v3(
     # signing; Plivo's nonces are digits, where this changes nothing, but we match it.
     nonce_text = _text(_utf8(nonce, "the nonce"))
     message = _signed_text(f"{url}.{nonce_text}")
-    return _hmac_b64(_key(auth_token), message)
+    return hmac_b64(token_key(auth_token), message)
 
 
 def validate_v3(
@@ -285,7 +285,7 @@ def validate_v3(
     contains the V3 signature of this request. Garbage from the request (no signature, a
     URL that is not absolute http(s)) gives ``False``; a missing token or ``params`` that
     are not a mapping of text names is a :class:`SignatureError`."""
-    _key(auth_token)
+    token_key(auth_token)
     _check_params(params)
     if not isinstance(signature, str) or not signature or not isinstance(uri, str):
         return False
@@ -379,7 +379,9 @@ def explain_v2(uri: str, nonce: str, auth_token: str) -> SignatureExplanation:
     _utf8(nonce, "the nonce")  # a clear SignatureError for a nonce that is not text
     base = _base_bytes(uri).decode("utf-8")
     string_to_sign = base + nonce
-    digest = hmac.new(_key(auth_token), string_to_sign.encode("utf-8"), hashlib.sha256).digest()
+    digest = hmac.new(
+        token_key(auth_token), string_to_sign.encode("utf-8"), hashlib.sha256
+    ).digest()
     dropped = uri[len(base) :] if uri.startswith(base) else _dropped_parts(uri)
     return SignatureExplanation(
         url=uri,
@@ -406,7 +408,7 @@ def explain_v3(
     method = method.upper() if isinstance(method, str) else method
     url = _v3_url(method, canonical_url(uri), params)
     string_to_sign = f"{url}.{_text(_utf8(nonce, 'the nonce'))}"
-    digest = hmac.new(_key(auth_token), _signed_text(string_to_sign), hashlib.sha256).digest()
+    digest = hmac.new(token_key(auth_token), _signed_text(string_to_sign), hashlib.sha256).digest()
     query_params: dict[str, object] = dict(parse_qs(urlparse(uri).query, keep_blank_values=True))
     if method == "GET":
         query_params = {**(params or {}), **query_params}

@@ -65,9 +65,6 @@ def resolve_target(given: object) -> tuple[WSGIApp | None, str | None]:
     return None, None
 
 
-_display_url = display_url  # the name inbound.py used (kept until it imports display_url)
-
-
 @dataclass(frozen=True)
 class Reply:
     """What the app answered: status, headers, body, and how long it took (seconds)."""
@@ -140,7 +137,7 @@ def send(
             return _send_wsgi(request, answering)
         if in_browser():
             raise DeliveryError(
-                f"cannot reach {_display_url(request.url)}: Python in the browser opens no "
+                f"cannot reach {display_url(request.url)}: Python in the browser opens no "
                 "connections; send to a LocalWebhook's url, or pass the WSGI app itself"
             )
         return _send_http(request, timeout)
@@ -192,7 +189,7 @@ def mounted(url: str) -> bool:
 def _send_http(request: SignedRequest, timeout: float) -> Reply:
     import requests  # lazy: keep `import smsxml` light
 
-    shown = _display_url(request.url)
+    shown = display_url(request.url)
     session = requests.Session()
     session.trust_env = False  # no proxies or .netrc from the environment: talk to the URL
     started = time.perf_counter()

@@ -66,7 +66,7 @@ GSM7 = "GSM-7"
 UCS2 = "UCS-2"
 
 # encoding -> (capacity of a single unit, capacity of each part of a split message, unit name)
-_LIMITS = {GSM7: (160, 153, "septets"), UCS2: (70, 67, "code units")}
+UNIT_LIMITS = {GSM7: (160, 153, "septets"), UCS2: (70, 67, "code units")}
 
 
 def is_gsm(char: str) -> bool:
@@ -74,7 +74,7 @@ def is_gsm(char: str) -> bool:
     return char in GSM_BASIC or char in GSM_EXTENSION
 
 
-def _cost(char: str, encoding: str) -> int:
+def unit_cost(char: str, encoding: str) -> int:
     if encoding == GSM7:
         return 2 if char in GSM_EXTENSION else 1
     return 2 if ord(char) > 0xFFFF else 1
@@ -117,7 +117,7 @@ class Segments:
     @property
     def unit_name(self) -> str:
         """``"septets"`` or ``"code units"``: what ``length`` counts."""
-        return _LIMITS[self.encoding][2]
+        return UNIT_LIMITS[self.encoding][2]
 
     @property
     def capacity(self) -> int:
@@ -148,7 +148,7 @@ class Segments:
 
     def describe(self) -> str:
         """A few lines for people: encoding and why, units, room per unit, each part."""
-        single, split, name = _LIMITS[self.encoding]
+        single, split, name = UNIT_LIMITS[self.encoding]
         lines = [
             f"encoding:  {self._why()}",
             f"units:     {self.units}",
@@ -158,7 +158,7 @@ class Segments:
             f"remaining: {self.remaining} {name} left in the last unit",
         ]
         for number, part in enumerate(self.parts, 1):
-            size = sum(_cost(c, self.encoding) for c in part)
+            size = sum(unit_cost(c, self.encoding) for c in part)
             lines.append(f"part {number}:    [{size:>3}] {part!r}")
         if self.replaced_characters:
             auto = self.auto_encoded
@@ -172,7 +172,7 @@ class Segments:
 
     def _repr_html_(self) -> str:
         rows = [
-            (n, sum(_cost(c, self.encoding) for c in p), code(p))
+            (n, sum(unit_cost(c, self.encoding) for c in p), code(p))
             for n, p in enumerate(self.parts, 1)
         ]
         parts = table(
@@ -211,8 +211,8 @@ def segments(text: str) -> Segments:
         raise InputError(f"segments() counts a text (str), not {type(text).__name__}")
     non_gsm = _unique(c for c in text if not is_gsm(c))
     encoding = UCS2 if non_gsm else GSM7
-    single, split, _ = _LIMITS[encoding]
-    costs = [_cost(c, encoding) for c in text]
+    single, split, _ = UNIT_LIMITS[encoding]
+    costs = [unit_cost(c, encoding) for c in text]
     length = sum(costs)
     if length <= single:
         parts = [text]

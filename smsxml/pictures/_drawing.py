@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
-from ..diagram import _COLOURS, _FILLS, SVG, _clean, _open, _text
+from ..diagram import COLOURS, FILLS, SVG, clean_text, open_svg, svg_text
 
 # --- measuring and drawing text --------------------------------------------------------------
 
@@ -16,12 +16,12 @@ _W = 780  # every picture's width: a notebook's output area is about 800 px wide
 _M = 16  # margin
 _MONO = "DejaVu Sans Mono, Menlo, Consolas, Liberation Mono, monospace"
 _CELL = 0.6  # advance of one monospace cell, in em (DejaVu Sans Mono, Menlo, Courier)
-_INK = _COLOURS["arrow"]
+_INK = COLOURS["arrow"]
 _GREY = "#57606a"
 _PALE = "#eef3f8"  # the fill of a sequence diagram's head boxes
 _PANEL = ("#f6f8fa", "#d0d7de")
-_WARN = (_FILLS["warning"], _COLOURS["warning"])
-_BAD = (_FILLS["error"], _COLOURS["error"])
+_WARN = (FILLS["warning"], COLOURS["warning"])
+_BAD = (FILLS["error"], COLOURS["error"])
 _GOOD = ("#dafbe1", "#1a7f37")
 _NONCE = "#8250df"
 _DROPPED = "#8c959f"
@@ -101,7 +101,7 @@ def _middle(text: str, cells: int) -> str:
 
 def _fit(text: str, width: float, size: float = 12, bold: bool = False) -> str:
     """``text`` on one line, cut with "…" at the end to fit ``width`` px."""
-    text = _clean(text)
+    text = clean_text(text)
     if _width(text, size, bold) <= width:
         return text
     while text and _width(text + "…", size, bold) > width:
@@ -113,7 +113,7 @@ def _wrap(text: str, width: float, size: float = 12, bold: bool = False) -> list
     """``text`` broken into lines of at most ``width`` px (a longer word is cut)."""
     lines: list[str] = []
     line = ""
-    for word in _clean(text).split(" "):
+    for word in clean_text(text).split(" "):
         trial = f"{line} {word}" if line else word
         if _width(trial, size, bold) <= width:
             line = trial
@@ -140,7 +140,7 @@ def _label(
     colour: str = "#000",
     bold: bool = False,
 ) -> str:
-    return _text(
+    return svg_text(
         x,
         y,
         text,
@@ -178,7 +178,7 @@ def _code(
 def _fit_pieces(pieces: Sequence[tuple[str, str]], cells: int) -> list[tuple[str, str]]:
     """``pieces`` in at most ``cells`` cells: the longest are shortened to a common length,
     so that every piece keeps some of its text (none below 7 cells)."""
-    fitted = [(_clean(text), colour) for text, colour in pieces]
+    fitted = [(clean_text(text), colour) for text, colour in pieces]
     sizes = [_cells(text) for text, _ in fitted]
     if sum(sizes) <= cells:
         return fitted
@@ -251,7 +251,7 @@ def _bracket(left: float, right: float, y: float, colour: str) -> str:
 
 
 def _picture(height: float, body: list[str], alt: str) -> SVG:
-    return SVG("\n".join([*_open(_W, math.ceil(height)), *body, "</svg>"]) + "\n", alt=alt)
+    return SVG("\n".join([*open_svg(_W, math.ceil(height)), *body, "</svg>"]) + "\n", alt=alt)
 
 
 def _title(text: str | None, body: list[str]) -> float:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from .._demo import DEMO_LOCAL_PORT, DEMO_URL
-from ..diagram import SVG, _clean
+from ..diagram import SVG, clean_text
 from ..signature import base_url
 from ._drawing import (
     _BAD,
@@ -99,9 +99,9 @@ def proxy_path(
     say which URL your app can rebuild is the one the signature was made over.
     """
     signed, local = base_url(public_url), base_url(local_url)
-    via = _clean(via) or "tunnel"
+    via = clean_text(via) or "tunnel"
     public, inside = urlsplit(signed), urlsplit(local)
-    host = inside.netloc if host_header is None else _clean(host_header)
+    host = inside.netloc if host_header is None else clean_text(host_header)
     signed_parts = (public.scheme, public.netloc, public.path)
     seen = (inside.scheme, host, inside.path)  # what the app rebuilds from its own request
     forwarded = (public.scheme, public.netloc, inside.path)  # … and from X-Forwarded-*
@@ -119,7 +119,7 @@ def proxy_path(
         (
             "Plivo",
             [
-                ("calls", _clean(public_url), None),
+                ("calls", clean_text(public_url), None),
                 ("signs", f"{signed} + nonce", ("✓ signed over this URL", _GOOD)),
             ],
             "",

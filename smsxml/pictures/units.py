@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .._text import plural
-from ..diagram import SVG, _clean
-from ..units import _LIMITS, GSM7, Segments, _cost, segments
+from ..diagram import SVG, clean_text
+from ..units import GSM7, UNIT_LIMITS, Segments, segments, unit_cost
 from ._drawing import (
     _CELL,
     _GREY,
@@ -51,9 +51,9 @@ def segment_bar(text: str | Segments, *, title: str | None = None) -> SVG:
     message takes (UDH) and the room left. More than 10 units: the first 8, then "+N more",
     then the last."""
     seg = text if isinstance(text, Segments) else segments(text)
-    single, split, unit_name = _LIMITS[seg.encoding]
+    single, split, unit_name = UNIT_LIMITS[seg.encoding]
     header = single - split if seg.units > 1 else 0
-    sizes = [sum(_cost(c, seg.encoding) for c in part) for part in seg.parts]
+    sizes = [sum(unit_cost(c, seg.encoding) for c in part) for part in seg.parts]
     bits = 7 if seg.encoding == GSM7 else 16
     scale = _BAR_W / single
 
@@ -157,7 +157,7 @@ def _unit_bar(
         body.append(_rect(left, y, size * scale, _BAR_H, _TEXT_FILL, _INK, rx=2))
         room = int((size * scale - 12) / (11 * _CELL))
         if room >= 6:
-            shown = _middle(_clean(part), room)
+            shown = _middle(clean_text(part), room)
             body.append(_code(left + 6, y + 17, [(shown, "#000000")], 11)[0])
     body.append(
         _label(_BAR_X + _BAR_W + 10, y + 17, f"{free} free" if free else "full", colour=_GREY)

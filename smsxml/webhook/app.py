@@ -153,6 +153,11 @@ class WebhookApp:
         tokens. Never used on data: URLs, headers, parameters and replies are kept as sent."""
         return redact(text, *self._tokens, *self._main_tokens)
 
+    @property
+    def masked_token(self) -> str:
+        """The token this app checks with, as shown: masked (it is never shown)."""
+        return mask(self._token)
+
     def __repr__(self) -> str:
         main = f", main token {mask(self._main_token)}" if self._main_token else ""
         name = getattr(self.handler, "__name__", type(self.handler).__name__)

@@ -20,7 +20,6 @@ from .._runtime import in_browser
 from .._text import plural
 from ..canonical import canonical_url
 from ..exc import WebhookError
-from ..tokens import mask
 from ..transport import mount, unmount
 from .app import WebhookApp
 from .limits import ServerLimits, check_host, check_port
@@ -175,7 +174,7 @@ class LocalWebhook:
             where = self.url.split("://", 1)[1]
         return (
             f"<LocalWebhook {where} {state}, {plural(len(self.log), 'request')} logged, "
-            f"token {mask(self.app._token)}>"
+            f"token {self.app.masked_token}>"
         )
 
 
