@@ -9,7 +9,16 @@ from urllib.parse import urlparse, urlunparse
 
 from .protocol import DEFAULT_PORTS
 
-__all__ = ["CAUSES", "Cause", "Causes"]
+__all__ = [
+    "CAUSES",
+    "Cause",
+    "Causes",
+    "cause_cost",
+    "describe_causes",
+    "signed_strings",
+    "token_variants",
+    "url_variants",
+]
 
 _DEFAULT_PORT = {scheme: str(port) for scheme, port in DEFAULT_PORTS.items()}
 
@@ -95,7 +104,7 @@ def _toggle_slash(url: str) -> str:
     return urlunparse(parts._replace(path=path))
 
 
-def _url_variants(url: str, tag: Causes) -> list[tuple[str, Causes]]:
+def url_variants(url: str, tag: Causes) -> list[tuple[str, Causes]]:
     """Every combination of scheme, port and trailing-slash changes to ``url``."""
     out: list[tuple[str, Causes]] = [(url, tag)]
     out += [(_swap_scheme(u), t + ("scheme",)) for u, t in list(out)]
@@ -104,7 +113,7 @@ def _url_variants(url: str, tag: Causes) -> list[tuple[str, Causes]]:
     return out
 
 
-def _signed_strings(uri: str, base: str, nonce: str) -> list[tuple[str, Causes]]:
+def signed_strings(uri: str, base: str, nonce: str) -> list[tuple[str, Causes]]:
     """What may have been signed: the right string, and the two classic wrong ones."""
     out: list[tuple[str, Causes]] = [(base + nonce, ())]
     without_fragment = uri.split("#", 1)[0]
@@ -125,7 +134,7 @@ def _differences(signed: str, seen: str) -> str:
     return ", ".join(name for name, x, y in named if x != y)
 
 
-def _describe(causes: Causes, seen: str, signed: str | None) -> str:
+def describe_causes(causes: Causes, seen: str, signed: str | None) -> str:
     lines = []
     if signed and signed != seen:
         diffs = _differences(signed, seen)
@@ -136,7 +145,7 @@ def _describe(causes: Causes, seen: str, signed: str | None) -> str:
     return " ".join(lines)
 
 
-def _token_variants(auth_token: str, main_auth_token: str | None) -> list[tuple[str, Causes]]:
+def token_variants(auth_token: str, main_auth_token: str | None) -> list[tuple[str, Causes]]:
     """The tokens a signature may have been made with: the one given, the main account's,
     and either without the whitespace around it."""
     tokens: list[tuple[str, Causes]] = [(auth_token, ())]

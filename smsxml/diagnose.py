@@ -26,11 +26,11 @@ from .causes import (
     CAUSES,
     Cause,
     Causes,
-    _describe,
-    _signed_strings,
-    _token_variants,
-    _url_variants,
     cause_cost,
+    describe_causes,
+    signed_strings,
+    token_variants,
+    url_variants,
 )
 from .exc import SignatureError
 from .protocol import NONCE_V3_HEADER, SIGNATURE_V3_HEADER
@@ -288,7 +288,7 @@ def diagnose_v2(
         if causes == ("signature-whitespace",) or not causes:
             signed_url = seen
         return Diagnosis(
-            False, causes, _describe(causes, seen, signed_url), seen, signed_url, tried
+            False, causes, describe_causes(causes, seen, signed_url), seen, signed_url, tried
         )
     return _unexplained_v2(seen, sig, nonce, auth_token, main_auth_token, public_url, tried)
 
@@ -304,7 +304,7 @@ def _search_v2(
     """Try every usual suspect (URL, token and nonce variants): the cheapest explanation
     found, with the URL it was signed for, and how many HMACs were tried."""
     sig = signature.strip()
-    tokens = _token_variants(auth_token, main_auth_token)
+    tokens = token_variants(auth_token, main_auth_token)
     nonces: list[tuple[str, Causes]] = [(nonce, ())]
     if nonce.strip() != nonce:
         nonces.append((nonce.strip(), ("nonce-whitespace",)))
@@ -314,7 +314,7 @@ def _search_v2(
     starts: list[tuple[str, Causes]] = [(uri, ())]
     if public_url is not None and _usable(public_url):
         starts.append((public_url, ("public-url",)))
-    urls = [v for u, t in starts for v in _url_variants(u, t)]
+    urls = [v for u, t in starts for v in url_variants(u, t)]
 
     tried = 0
     best: tuple[Causes, str] | None = None
@@ -323,7 +323,7 @@ def _search_v2(
     ):
         key = token.encode("utf-8", "surrogatepass")
         base = base_url(url)
-        for signed, string_causes in _signed_strings(url, base, n):
+        for signed, string_causes in signed_strings(url, base, n):
             tried += 1
             digest = hmac_b64(key, signed.encode("utf-8", "surrogatepass")).encode("ascii")
             if hmac.compare_digest(digest, sig_bytes):
@@ -382,7 +382,7 @@ def _search_v3(
 ) -> tuple[tuple[Causes, str] | None, int]:
     """Try every usual suspect (URL, token, the other method): the cheapest explanation
     found, with the URL it was signed for, and how many signatures were tried."""
-    tokens = _token_variants(auth_token, main_auth_token)
+    tokens = token_variants(auth_token, main_auth_token)
     starts: list[tuple[str, Causes]] = [(uri, ())]
     if public_url is not None and _usable(public_url):
         starts.append((public_url, ("public-url",)))
@@ -393,7 +393,7 @@ def _search_v3(
     tried = 0
     best: tuple[Causes, str] | None = None
     for (url, url_causes), (token, token_causes), (m, method_causes) in itertools.product(
-        [v for u, t in starts for v in _url_variants(u, t)], tokens, methods
+        [v for u, t in starts for v in url_variants(u, t)], tokens, methods
     ):
         tried += 1
         try:
@@ -467,7 +467,7 @@ def diagnose_v3(
     if best is not None:
         causes, signed_url = best
         return Diagnosis(
-            False, causes, _describe(causes, seen, signed_url), seen, signed_url, tried
+            False, causes, describe_causes(causes, seen, signed_url), seen, signed_url, tried
         )
     return Diagnosis(
         False,
