@@ -102,6 +102,23 @@ _SIGNATURE_CHARS = 44
 _BASE64 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
 
 
+def _require_texts(
+    uri: object,
+    nonce: object,
+    signature: object,
+    auth_token: object,
+    main_auth_token: object,
+    public_url: object,
+) -> None:
+    """The arguments diagnose_v2 and diagnose_v3 share, each text (or None where it may be)."""
+    _require_text("the URL", uri)
+    _require_text("the nonce", nonce, optional=True)
+    _require_text("the signature", signature, optional=True)
+    _require_text("the auth token", auth_token)
+    _require_text("main_auth_token", main_auth_token, optional=True)
+    _require_text("public_url", public_url, optional=True)
+
+
 def _require_text(what: str, value: object, optional: bool = False) -> None:
     """Refuse a value of the wrong type with a :class:`SignatureError` naming it."""
     if isinstance(value, str) or (optional and value is None):
@@ -250,12 +267,7 @@ def diagnose_v2(
     at Plivo) to test a host rewritten by a tunnel or proxy. An argument of the wrong type
     is a :class:`~smsxml.exc.SignatureError`; anything else gets a verdict.
     """
-    _require_text("the URL", uri)
-    _require_text("the nonce", nonce, optional=True)
-    _require_text("the signature", signature, optional=True)
-    _require_text("the auth token", auth_token)
-    _require_text("main_auth_token", main_auth_token, optional=True)
-    _require_text("public_url", public_url, optional=True)
+    _require_texts(uri, nonce, signature, auth_token, main_auth_token, public_url)
     seen, unusable = _checked_inputs(uri, auth_token)
     if unusable is not None:
         return unusable
@@ -434,12 +446,7 @@ def diagnose_v3(
     possibility when nothing else fits.
     """
     _require_text("the method", method)
-    _require_text("the URL", uri)
-    _require_text("the nonce", nonce, optional=True)
-    _require_text("the signature", signature, optional=True)
-    _require_text("the auth token", auth_token)
-    _require_text("main_auth_token", main_auth_token, optional=True)
-    _require_text("public_url", public_url, optional=True)
+    _require_texts(uri, nonce, signature, auth_token, main_auth_token, public_url)
     if params is not None and not isinstance(params, Mapping):
         raise SignatureError(
             f"params must be a mapping (name → value) or None, not {type(params).__name__}"

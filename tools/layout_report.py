@@ -123,11 +123,12 @@ def report() -> Report:
                 ):
                     result.unexplained_imports.append(where)
         graph[module].discard(module)
-    result.cycles = _cycles(graph)
+    result.cycles = find_cycles(graph)
     return result
 
 
-def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every import cycle in ``graph`` (module → the modules it imports), as a path."""
     found: list[list[str]] = []
     state: dict[str, str] = {}
 
