@@ -16,7 +16,6 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what checkers see; at run time each name comes from _WHERE, lazily
-    from .diagnose import Diagnosis, diagnose_v2
     from .exc import (
         DeliveryError,
         InputError,
@@ -34,10 +33,12 @@ if TYPE_CHECKING:  # what checkers see; at run time each name comes from _WHERE,
         signed_request,
     )
     from .playback import replay
-    from .policy import Verification, verify
     from .signature import (
+        Diagnosis,
         SignatureExplanation,
         SignatureV3Explanation,
+        Verification,
+        diagnose_v2,
         explain_v2,
         explain_v3,
         make_nonce,
@@ -45,6 +46,7 @@ if TYPE_CHECKING:  # what checkers see; at run time each name comes from _WHERE,
         sign_v3,
         validate_v2,
         validate_v3,
+        verify,
     )
     from .simulator import Simulator
     from .tokens import DEMO_AUTH_TOKEN
@@ -106,7 +108,6 @@ __all__ = [
 #: module → the public names it gives (the same pairs as the TYPE_CHECKING imports above,
 #: which a test checks).
 _FROM: dict[str, tuple[str, ...]] = {
-    ".diagnose": ("Diagnosis", "diagnose_v2"),
     ".exc": (
         "DeliveryError",
         "InputError",
@@ -124,10 +125,12 @@ _FROM: dict[str, tuple[str, ...]] = {
         "signed_request",
     ),
     ".playback": ("replay",),
-    ".policy": ("Verification", "verify"),
     ".signature": (
+        "Diagnosis",
         "SignatureExplanation",
         "SignatureV3Explanation",
+        "Verification",
+        "diagnose_v2",
         "explain_v2",
         "explain_v3",
         "make_nonce",
@@ -135,6 +138,7 @@ _FROM: dict[str, tuple[str, ...]] = {
         "sign_v3",
         "validate_v2",
         "validate_v3",
+        "verify",
     ),
     ".simulator": ("Simulator",),
     ".tokens": ("DEMO_AUTH_TOKEN",),

@@ -21,12 +21,12 @@ from urllib.parse import urlsplit, urlunsplit
 from ._demo import DEMO_NUMBER, DEMO_PHONE
 from ._html import Cell, escape, table
 from ._text import plural, shorten
-from .diagnose import diagnose_v2
 from .exc import AnswerTimeout, DeliveryError, InputError
 from .inbound import SignedRequest, inbound_request
 from .phone import plivo_number
-from .policy import verify
 from .protocol import ANSWER_TIMEOUT, RETRY_DELAYS, XML_MEDIA_TYPES
+from .signature.diagnose import diagnose_v2
+from .signature.policy import verify
 from .tokens import resolve_token
 from .transport import Reply, WSGIApp, resolve_target, send
 from .webhook.request import public_origin
@@ -208,7 +208,7 @@ class _Grader:
         return replace(request, url=urlunsplit(target._replace(query=query)))
 
     def _genuine(self, request: SignedRequest) -> bool:
-        """Whether :func:`smsxml.policy.verify` accepts ``request`` at the URL Plivo called
+        """Whether :func:`smsxml.verify` accepts ``request`` at the URL Plivo called
         (``signed_for``, with the request's query), without replay memory."""
         parts = urlsplit(self.signed_for)._replace(query=urlsplit(request.url).query)
         return verify(

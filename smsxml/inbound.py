@@ -21,7 +21,6 @@ from ._demo import DEMO_PHONE, DEMO_URL
 from ._headers import header_map
 from ._http import parse_form
 from ._text import display_url
-from .canonical import canonical_url
 from .exc import RequestError, SignatureError
 from .phone import plivo_number
 from .protocol import (
@@ -43,6 +42,7 @@ from .protocol import (
     error_code,
 )
 from .signature import base_url, make_nonce, sign_v2, sign_v3
+from .signature.canonical import canonical_url
 from .tokens import resolve_token
 from .transport import send
 from .units import segments
@@ -132,7 +132,7 @@ def _check_url(url: object) -> str:
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:
         raise RequestError(f"{url!r} has a port that is not a number from 0 to 65535") from None
-    # The URL requested and signed: its canonical form (smsxml.canonical), which is what an
+    # The URL requested and signed: its canonical form (signature/canonical.py), which is what an
     # HTTP client sends on the wire (host as it resolves, the path percent-encoded, no
     # fragment), so that the signer and every checker compute the same string.
     return canonical_url(url)

@@ -30,12 +30,12 @@ from . import recording
 from ._html import escape, table
 from ._http import environ_headers, parse_form, read_at_most, status_line
 from ._text import display_url, shorten
-from .canonical import canonical_path
-from .diagnose import Diagnosis
 from .diagram import Step, sequence_diagram
-from .nonces import MemoryNonceStore
-from .policy import verify
 from .protocol import ANSWER_TIMEOUT, TEXT_CONTENT_TYPE, XML_MEDIA_TYPES
+from .signature.canonical import canonical_path
+from .signature.diagnose import Diagnosis
+from .signature.nonces import MemoryNonceStore
+from .signature.policy import verify
 from .tokens import mask, redact, resolve_tokens
 from .webhook.limits import ServerLimits, check_port
 from .webhook.request import public_origin, request_target, request_url, text_path

@@ -20,11 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import smsxml
-from smsxml.canonical import canonical_path, canonical_url
 from smsxml.inbound import SignedRequest, inbound_request
 from smsxml.playback import replay
 from smsxml.proxy import Proxy
 from smsxml.recording import load
+from smsxml.signature.canonical import canonical_path, canonical_url
 from smsxml.webhook import LocalWebhook, WebhookApp
 
 TOKEN = "MAcanonicalTOKEN-0011223344556677"

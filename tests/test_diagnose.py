@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smsxml import diagnose_v2, sign_v2
-from smsxml.diagnose import Diagnosis, diagnose_v3
 from smsxml.exc import InputError, SignatureError
+from smsxml.signature.diagnose import Diagnosis, diagnose_v3
 
 TOKEN = "SUBACCOUNT-token-abcdefghijklmnopqrstuv"
 MAIN = "MAIN-account-token-abcdefghijklmnopqrst"
@@ -35,7 +35,7 @@ def test_valid_signature_is_reported_valid() -> None:
 
 
 def test_an_explicit_default_port_is_the_same_url() -> None:
-    """https://example.com:443/… and https://example.com/… are one URL (smsxml.canonical)."""
+    """https://example.com:443/… and https://example.com/… are one URL (signature/canonical.py)."""
     signature = sign_v2(PUBLIC, NONCE, TOKEN)
     assert diagnose_v2("https://example.com:443/receive_sms/", NONCE, signature, TOKEN).valid
 

@@ -117,7 +117,7 @@ def test_bare_decorator_uses_env_token(monkeypatch):
 
 
 def test_one_policy_serves_flask_and_webhook():
-    assert smsxml.integrations.flask.verify is smsxml.policy.verify
+    assert smsxml.integrations.flask.verify is smsxml.signature.policy.verify
     assert smsxml.integrations.flask.request_url is smsxml.webhook.request_url
 
 

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import smsxml
-from smsxml.nonces import MemoryNonceStore, SQLiteNonceStore
+from smsxml.signature import MemoryNonceStore, SQLiteNonceStore
 from smsxml.webhook.reply import Handler
 
 TOKEN = "MAidempotentTOKEN-0123456789ab"

@@ -71,3 +71,9 @@ def test_the_renovation_limits_hold() -> None:
     most two modules writing HTML tables."""
     result = layout_report.report()
     assert result.ok, result
+
+
+def test_one_module_computes_an_hmac() -> None:
+    """Verification in one room: signature/_digest.py is where every HMAC is computed; V2,
+    V3, the policy and the diagnosis ask it."""
+    assert layout_report.report().hmac_makers == [layout_report.HMAC_MODULE]

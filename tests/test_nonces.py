@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from smsxml.nonces import MemoryNonceStore, SQLiteNonceStore
+from smsxml.signature import MemoryNonceStore, SQLiteNonceStore
 
 
 @pytest.fixture(params=["memory", "sqlite"])

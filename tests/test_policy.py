@@ -1,7 +1,7 @@
 """One verification policy: a table of requests, each with the verdict it must get, run
 through every entry point that decides whether a request came from Plivo.
 
-Entry points: :func:`smsxml.policy.verify` itself, WebhookApp in-process, LocalWebhook over
+Entry points: :func:`smsxml.verify` itself, WebhookApp in-process, LocalWebhook over
 HTTP, the Flask decorator, the proxy's verdict column; and, for the rows that are one request
 on its own (no replay memory needed), ``smsxml replay``'s "recorded: signature …" column,
 ``smsxml verify`` and the signature explorer (V2 rows: they take a V2 signature apart).
@@ -26,11 +26,10 @@ import smsxml
 from smsxml.cli import main
 from smsxml.inbound import SignedRequest, inbound_request
 from smsxml.integrations.flask import plivo_webhook
-from smsxml.nonces import MemoryNonceStore
-from smsxml.policy import verify
 from smsxml.proxy import ProxyApp
 from smsxml.recording import RecordedRequest
-from smsxml.signature import sign_v3
+from smsxml.signature import MemoryNonceStore, sign_v3
+from smsxml.signature.policy import verify
 from smsxml.webhook import LocalWebhook, WebhookApp
 from smsxml.xml import Response
 

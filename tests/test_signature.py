@@ -22,7 +22,7 @@ from smsxml import (
     validate_v2,
     validate_v3,
 )
-from smsxml.canonical import canonical_url
+from smsxml.signature.canonical import canonical_url
 
 TOKEN = "MAXXXXXXXXXXXXXXXXXX-test-token-0123456789"
 NONCE = "05429567804466091622"
@@ -44,7 +44,7 @@ def test_sign_v2_is_hmac_of_base_url_and_nonce() -> None:
 @given(url=urls(), nonce=nonces, token=tokens)
 def test_sign_v2_agrees_with_plivo_sdk(url: str, nonce: str, token: str) -> None:
     """The oracle is the SDK fed the URL that was signed: smsxml signs the canonical form
-    (smsxml.canonical). A signature over the URL as written — Plivo signs the message_url as
+    (signature/canonical.py). A signature over the URL as written — Plivo signs the message_url as
     configured — validates too."""
     signature = sign_v2(url, nonce, token)
     signed = canonical_url(url)
@@ -118,7 +118,7 @@ def test_comparison_is_constant_time(monkeypatch: pytest.MonkeyPatch) -> None:
         calls.append((a, b))
         return real(a, b)
 
-    monkeypatch.setattr(smsxml.signature.hmac, "compare_digest", spy)
+    monkeypatch.setattr(smsxml.signature.v2.hmac, "compare_digest", spy)
     assert validate_v2(URL, NONCE, sign_v2(URL, NONCE, TOKEN), TOKEN)
     assert not validate_v2(URL, NONCE, "AAAA", TOKEN)
     assert len(calls) == 2

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smsxml.diagnose import diagnose_v3
 from smsxml.inbound import SignedRequest, inbound_request, signed_request
 from smsxml.protocol import SIGNATURE_HEADERS
 from smsxml.signature import sign_v3
+from smsxml.signature.diagnose import diagnose_v3
 from smsxml.webhook import LocalWebhook, WebhookApp
 from smsxml.xml import Response
 

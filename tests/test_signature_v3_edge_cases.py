@@ -19,9 +19,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from plivo.exceptions import ValidationError
 
-from smsxml.canonical import canonical_url
 from smsxml.exc import SignatureError
 from smsxml.signature import sign_v3, validate_v3
+from smsxml.signature.canonical import canonical_url
 
 TOKEN = "v3-edge-token-7f3a"
 NONCE = "05429567804466091622"
@@ -208,7 +208,7 @@ def test_a_non_ascii_url_raises_in_the_sdk_and_smsxml_signs_it_as_utf8(
     smsxml applies the same algorithm to text and UTF-8-encodes the result once; plivo-node
     4.79 signs the same bytes for the percent-encoded query (it double-encodes a raw non-ASCII
     URL). These are the only inputs where smsxml answers and plivo-python does not. A
-    non-ASCII path is signed in its canonical form, percent-encoded (smsxml.canonical): fed
+    non-ASCII path is signed in its canonical form, percent-encoded (signature/canonical.py): fed
     that URL, the SDK agrees."""
     signature = sign_v3(method, uri, NONCE, TOKEN, dict(params))
     assert signature == hmac_b64(signed)

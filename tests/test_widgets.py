@@ -22,12 +22,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import smsxml.widgets as widgets_module
-from smsxml.diagnose import diagnose_v2
 from smsxml.exc import SmsxmlError, XMLBuildError
 from smsxml.flow import Event
 from smsxml.inbound import inbound_request
 from smsxml.recording import RecordedRequest, load
 from smsxml.signature import sign_v2
+from smsxml.signature.diagnose import diagnose_v2
 from smsxml.simulator import Simulator
 from smsxml.units import segments
 from smsxml.webhook import LocalWebhook

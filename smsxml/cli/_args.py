@@ -15,10 +15,10 @@ from urllib.parse import urlsplit
 
 from .._demo import DEMO_LOCAL_PORT, DEMO_NUMBER, DEMO_PHONE
 from .._text import display_url
-from ..canonical import public_origin
 from ..exc import CliError
 from ..phone import plivo_number
 from ..protocol import MESSAGE_TYPES
+from ..signature.canonical import public_origin
 from ..tokens import ENV_VAR, resolve_token
 
 _N = TypeVar("_N", int, float)

@@ -4,7 +4,7 @@ path, status, signature verdict, and what happened."""
 from __future__ import annotations
 
 from .._text import plural, shorten
-from ..diagnose import CAUSES, Diagnosis
+from ..signature.diagnose import CAUSES, Diagnosis
 from ..webhook import LogEntry
 from ..xml import summary
 from ._output import printable

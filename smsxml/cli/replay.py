@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from .._text import plural, shorten, url_path
 from ..exc import CliError
 from ..playback import ReplayResult, replay
-from ..policy import verify
 from ..recording import MAX_RECORDING_BYTES, RecordedRequest, loads
+from ..signature.policy import verify
 from ._args import (
     add_auth_token_argument,
     add_old_token_argument,

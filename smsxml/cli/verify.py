@@ -1,14 +1,14 @@
 """``smsxml verify --url URL --nonce N --signature SIG``: check a signature Plivo sent, and
-explain a mismatch. The verdict is the one policy's (:func:`smsxml.policy.verify`)."""
+explain a mismatch. The verdict is the one policy's (:func:`smsxml.verify`)."""
 
 from __future__ import annotations
 
 import argparse
 
-from ..diagnose import diagnose_v2
-from ..policy import verify
 from ..protocol import MA_SIGNATURE_HEADER, NONCE_HEADER, SIGNATURE_HEADER
 from ..signature import base_url
+from ..signature.diagnose import diagnose_v2
+from ..signature.policy import verify
 from ._args import (
     add_auth_token_argument,
     add_old_token_argument,

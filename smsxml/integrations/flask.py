@@ -14,12 +14,12 @@
         return Response().add_message("Thanks!", src=request.values["To"],
                                       dst=request.values["From"])
 
-The view runs only when :func:`smsxml.policy.verify` — the one policy WebhookApp, the proxy
+The view runs only when :func:`smsxml.verify` — the one policy WebhookApp, the proxy
 and the CLI share — accepts the request: V3 when present (over the method, the URL and the
 body Flask received), else V2; a nonce reused for another request refused. Otherwise the
 answer is 403 (405 for a method Plivo never uses) with a short plain-text reason. A smsxml
 ``Response`` returned by the view is sent as ``application/xml``. The
-:class:`~smsxml.policy.Verification` is available to the view as ``flask.g.plivo_signature``.
+:class:`~smsxml.Verification` is available to the view as ``flask.g.plivo_signature``.
 """
 
 from __future__ import annotations
@@ -39,9 +39,9 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
 from collections.abc import Sequence
 from typing import Literal
 
-from ..nonces import MemoryNonceStore, NonceStore
-from ..policy import verify
 from ..protocol import TEXT_CONTENT_TYPE, XML_CONTENT_TYPE
+from ..signature.nonces import MemoryNonceStore, NonceStore
+from ..signature.policy import verify
 from ..tokens import resolve_tokens
 from ..webhook import public_origin, request_url
 from ..xml import Response

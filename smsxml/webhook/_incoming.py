@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from .._http import environ_headers, read_at_most
 from ..inbound import InboundMessage, StatusReport
-from ..policy import SignatureCheck, Verdict, Verification
 from ..protocol import FORM_CONTENT_TYPE
+from ..signature.policy import SignatureCheck, Verdict, Verification
 from .log import utc_now
 from .request import parse_form, request_url, wsgi_path
 

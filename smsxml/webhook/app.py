@@ -12,11 +12,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from .. import recording
 from .._headers import header_map
 from .._http import status_line
-from ..canonical import canonical_path
 from ..exc import WebhookError, WrongTypeError
 from ..inbound import InboundMessage, StatusReport
-from ..nonces import MemoryNonceStore, NonceStore, SQLiteNonceStore
-from ..policy import METHODS, verify
 from ..protocol import (
     MAX_TEXT_LENGTH,
     NONCE_V3_HEADER,
@@ -24,6 +21,9 @@ from ..protocol import (
     TEXT_CONTENT_TYPE,
     XML_CONTENT_TYPE,
 )
+from ..signature.canonical import canonical_path
+from ..signature.nonces import MemoryNonceStore, NonceStore, SQLiteNonceStore
+from ..signature.policy import METHODS, verify
 from ..tokens import mask, redact, resolve_tokens
 from ..xml import Response
 from ._incoming import (
@@ -55,7 +55,7 @@ class WebhookApp:
     answered as ``application/xml``. ``auth_token`` None: ``$PLIVO_AUTH_TOKEN`` or the demo
     token. See the module docstring for the statuses and their order.
 
-    Whether a request came from Plivo is decided by :func:`smsxml.policy.verify`, the one
+    Whether a request came from Plivo is decided by :func:`smsxml.verify`, the one
     policy every entry point shares (V3 decides when present, else V2; replay memory).
 
     - ``auth_token``: a token, or several while you rotate them (any one validates).
@@ -75,7 +75,7 @@ class WebhookApp:
     - ``reject_replayed_nonces`` (default True): replay memory. A nonce seen before with a
       different method, URL or body is refused (403 "replayed nonce"); an identical repeat
       (a retry) is served and logged as a duplicate. ``nonce_store``: where nonces are
-      remembered (default: this process's memory; :class:`smsxml.nonces.SQLiteNonceStore`
+      remembered (default: this process's memory; :class:`smsxml.signature.nonces.SQLiteNonceStore`
       shares them between server processes).
     - ``idempotent=True``: a message whose MessageUUID was answered before (Plivo retries
       a non-2xx or slow answer with the same MessageUUID) gets the reply it got then, and
@@ -300,7 +300,7 @@ class WebhookApp:
         if raw.startswith("//"):  # servers fold "//receive_sms/" into "/receive_sms/"
             ex.path = raw[:200]
             raise Refused(404, f"no webhook at {ex.path} (one '/' at the start, not several)")
-        # paths compare in their canonical form (smsxml.canonical): "/ré/" is "/r%C3%A9/"
+        # paths compare in their canonical form (signature/canonical.py): "/ré/" is "/r%C3%A9/"
         target = canonical_path(request_target(environ).split("?", 1)[0])
         script = canonical_path(wsgi_path(str(environ.get("SCRIPT_NAME", ""))))
         if script and target.startswith(script + "/"):  # mounted under a prefix
@@ -370,7 +370,7 @@ class WebhookApp:
         return b"OK\n"
 
     def _check_signature(self, ex: Exchange) -> None:
-        """Ask the policy (:func:`smsxml.policy.verify`); refuse as it says."""
+        """Ask the policy (:func:`smsxml.verify`); refuse as it says."""
         if not self.require_signature:
             ex.verdict = "not checked"
             return

@@ -18,8 +18,8 @@ from typing import Any, Protocol
 
 from .._runtime import in_browser
 from .._text import plural
-from ..canonical import canonical_url
 from ..exc import WebhookError
+from ..signature.canonical import canonical_url
 from ..transport import mount, unmount
 from .app import WebhookApp
 from .limits import ServerLimits, check_host, check_port

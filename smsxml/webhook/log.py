@@ -14,11 +14,11 @@ from .. import recording
 from .._html import Cell, Safe, escape, table
 from .._text import plural
 from ..inbound import InboundMessage, StatusReport
-from ..policy import SignatureCheck, Verdict, Verification
+from ..signature.policy import SignatureCheck, Verdict, Verification
 from ..xml.problems import summary
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..diagnose import Diagnosis
+    from ..signature.diagnose import Diagnosis
     from ..xml import Problem
 
 # --- Request log ---------------------------------------------------------------------------
@@ -36,7 +36,7 @@ def utc_now() -> datetime:
 class LogEntry:
     """One request and what became of it, as it arrived (smsxml puts no token in it).
 
-    ``verdict`` is one of :data:`smsxml.policy.VERDICTS`; ``detail`` what else the policy
+    ``verdict`` is one of :data:`smsxml.signature.policy.VERDICTS`; ``detail`` what else the policy
     said (a duplicate, which token of several, a V3 let through in warn mode); ``reason``
     the short text sent with a refusal (``""`` for 200); ``problems`` the validation
     problems of the reply; ``latency`` seconds spent in the app; ``diagnosis`` why the

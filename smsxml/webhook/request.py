@@ -8,10 +8,11 @@ from typing import Any
 from urllib.parse import quote
 
 from .._http import parse_form
-from ..canonical import checked_host as _checked_host
-from ..canonical import public_origin
-from ..nonces import MemoryNonceStore
-from ..policy import (
+from ..protocol import DEFAULT_PORTS
+from ..signature.canonical import checked_host as _checked_host
+from ..signature.canonical import public_origin
+from ..signature.nonces import MemoryNonceStore
+from ..signature.policy import (
     VERDICTS,
     SignatureCheck,
     Verdict,
@@ -19,9 +20,8 @@ from ..policy import (
     check_signature_v3,
     signature_headers,
 )
-from ..protocol import DEFAULT_PORTS
 
-# Re-exported: the signature rules live in smsxml.policy, form parsing in smsxml._http.
+# Re-exported: the signature rules live in smsxml.signature.policy, form parsing in smsxml._http.
 __all__ = [
     "VERDICTS",
     "MemoryNonceStore",

@@ -27,11 +27,11 @@ import ipywidgets as widgets
 
 from .._demo import DEMO_URL
 from .._html import Safe, badge, code, diff_pair, escape, table
-from ..diagnose import Diagnosis, DiagnosisVerdict, diagnose_v2
 from ..exc import SmsxmlError, WidgetError
-from ..policy import verify
 from ..protocol import NONCE_HEADER, SIGNATURE_HEADER
 from ..signature import SignatureExplanation, explain_v2, sign_v2
+from ..signature.diagnose import Diagnosis, DiagnosisVerdict, diagnose_v2
+from ..signature.policy import verify
 from ._panel import (
     DEFAULT_NONCE,
     LABEL_STYLE,
@@ -141,7 +141,7 @@ class SignatureExplorer(Panel):
 
     @property
     def valid(self) -> bool:
-        """Whether :func:`smsxml.policy.verify` accepts this V2 signature."""
+        """Whether :func:`smsxml.verify` accepts this V2 signature."""
         return self._accepted
 
     @property
@@ -151,7 +151,7 @@ class SignatureExplorer(Panel):
 
     @property
     def diagnosis(self) -> Diagnosis:
-        """The :class:`smsxml.diagnose.Diagnosis` for the current fields."""
+        """The :class:`smsxml.signature.diagnose.Diagnosis` for the current fields."""
         return self._diagnosis
 
     @property

@@ -38,11 +38,11 @@ from .._demo import DEMO_LOCAL_PORT
 from .._headers import header_map
 from .._html import code, table
 from .._text import shorten
-from ..diagnose import diagnose_v2
 from ..exc import SmsxmlError, WidgetError
 from ..playback import ReplayResult, replay
 from ..protocol import NONCE_HEADER
 from ..recording import load
+from ..signature.diagnose import diagnose_v2
 from ..webhook import LocalWebhook, LogEntry, WebhookApp, local
 from ._panel import LABEL_STYLE, Panel, TokenField, classed, heading, natural, pre, wide
 from ._views import differences_html, folded
@@ -208,7 +208,7 @@ def _refusal_diagnosis(
     result: ReplayResult, token: str, hook: LocalWebhook | None
 ) -> tuple[str, str]:
     """Why the app refused the replay, and where that comes from: the webhook's own log
-    when the target is a smsxml LocalWebhook, else :func:`smsxml.diagnose.diagnose_v2` on
+    when the target is a smsxml LocalWebhook, else :func:`smsxml.signature.diagnose.diagnose_v2` on
     what was sent, with the replayer's token (what the app would conclude)."""
     entry = _logged(hook, result) if hook is not None else None
     if entry is not None:

@@ -1,5 +1,5 @@
 """Why a signature does not validate: the causes (:data:`Cause`) and their wording
-(:data:`CAUSES`), and the usual suspects :mod:`smsxml.diagnose` tries — the URL, token and
+(:data:`CAUSES`), and the usual suspects :mod:`smsxml.signature.diagnose` tries — the URL, token and
 nonce variants a signature may have been made over, each tagged with the causes it stands for."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Literal
 from urllib.parse import urlparse, urlunparse
 
-from .protocol import DEFAULT_PORTS
+from ..protocol import DEFAULT_PORTS
 
 __all__ = [
     "CAUSES",

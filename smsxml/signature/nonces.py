@@ -1,7 +1,7 @@
 """Replay memory: which signed nonces were seen, and for which request.
 
 V2 signs the URL and a nonce, not the body: anyone who saw one genuine request can send its
-headers again with another body. The policy (:mod:`smsxml.policy`) therefore remembers each
+headers again with another body. The policy (:mod:`.policy`) therefore remembers each
 validated nonce with a fingerprint of what it signed for (method, URL, body). The same nonce
 with the same fingerprint is a duplicate — a retry, or a seeded run repeated — and is let
 through, marked; the same nonce with another fingerprint is a replay, and is refused.

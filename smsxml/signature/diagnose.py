@@ -19,9 +19,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlparse
 
-from . import _html
-from ._demo import DEMO_URL
-from ._text import plural
+from .. import _html
+from .._demo import DEMO_URL
+from .._text import plural
+from ..exc import SignatureError
+from ..protocol import NONCE_V3_HEADER, SIGNATURE_V3_HEADER
+from ._digest import base_url, hmac_b64, token_key
 from .causes import (
     CAUSES,
     Cause,
@@ -32,9 +35,8 @@ from .causes import (
     token_variants,
     url_variants,
 )
-from .exc import SignatureError
-from .protocol import NONCE_V3_HEADER, SIGNATURE_V3_HEADER
-from .signature import base_url, hmac_b64, token_key, validate_v2, validate_v3
+from .v2 import validate_v2
+from .v3 import validate_v3
 
 __all__ = ["Diagnosis", "diagnose_v2", "diagnose_v3", "Cause", "CAUSES", "DiagnosisVerdict"]
 

@@ -31,9 +31,9 @@ import re
 from collections.abc import Iterable
 from urllib.parse import SplitResult, urlsplit
 
-from ._demo import DEMO_URL
-from .exc import SignatureError
-from .protocol import DEFAULT_PORTS
+from .._demo import DEMO_URL
+from ..exc import SignatureError
+from ..protocol import DEFAULT_PORTS
 
 __all__ = ["canonical_path", "canonical_url", "checked_host", "public_origin", "url_forms"]
 

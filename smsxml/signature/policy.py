@@ -16,7 +16,7 @@ its own. The rules, in order:
 4. ``-Ma-`` signatures are checked against the main account's token(s) (the same tokens
    when none is given). Several tokens may be given (old and new, during rotation): any one
    accepts, and the result says which.
-5. Replay memory (a :class:`~smsxml.nonces.NonceStore`): each validated nonce is remembered
+5. Replay memory (a :class:`~.nonces.NonceStore`): each validated nonce is remembered
    with a fingerprint of the method, URL and body. A nonce seen before for another request
    is refused (the attack V2 alone cannot see); an identical repeat is accepted, marked as a
    duplicate (a retry, or a seeded run repeated).
@@ -30,12 +30,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, get_args
 
-from ._headers import header_map
-from ._http import parse_form
-from .diagnose import Diagnosis, diagnose_v2, diagnose_v3
-from .exc import InputError, WrongTypeError
-from .nonces import NonceStore
-from .protocol import (
+from .._headers import header_map
+from .._http import parse_form
+from ..exc import InputError, WrongTypeError
+from ..protocol import (
     MA_SIGNATURE_HEADER,
     MA_SIGNATURE_V3_HEADER,
     NONCE_HEADER,
@@ -44,8 +42,11 @@ from .protocol import (
     SIGNATURE_HEADERS,
     SIGNATURE_V3_HEADER,
 )
-from .signature import validate_v2, validate_v3
-from .tokens import redact
+from ..tokens import redact
+from .diagnose import Diagnosis, diagnose_v2, diagnose_v3
+from .nonces import NonceStore
+from .v2 import validate_v2
+from .v3 import validate_v3
 
 if TYPE_CHECKING:  # pragma: no cover
     from wsgiref.headers import Headers
