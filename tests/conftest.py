@@ -16,10 +16,18 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from hypothesis import settings
+from strategies import THOROUGH
 
 from smsxml.inbound import InboundMessage
 from smsxml.webhook import LocalWebhook
 from smsxml.xml import Response
+
+# Hypothesis's dev and CI profiles, for the tests that leave the number of examples to it
+# (the others ask strategies.examples(n)): CI tries 100, a developer's run 20.
+settings.register_profile("ci", max_examples=100)
+settings.register_profile("dev", max_examples=20)
+settings.load_profile("ci" if THOROUGH else "dev")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -28,8 +36,22 @@ def pytest_configure(config: pytest.Config) -> None:
     Random per run unless PYTHONHASHSEED is set; the header shows it, to reproduce a run."""
     if not hasattr(config, "workerinput"):  # the controller (or a run without xdist)
         os.environ.setdefault("PYTHONHASHSEED", str(secrets.randbelow(2**32)))
+        _compile_the_package()
 
     _make_notebook_kernel_start_patient()
+
+
+def _compile_the_package() -> None:
+    """Compile smsxml's bytecode once, as ``pip install`` does for an installed package: an
+    editable install runs from the source tree, and where PYTHONDONTWRITEBYTECODE is set
+    (CI images often set it) every subprocess, notebook kernel and fresh import the tests
+    make would compile the whole package again. Up-to-date files are skipped."""
+    import compileall
+    from pathlib import Path
+
+    import smsxml
+
+    compileall.compile_dir(Path(smsxml.__file__).parent, quiet=1, workers=1)
 
 
 def _make_notebook_kernel_start_patient() -> None:

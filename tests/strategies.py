@@ -14,7 +14,25 @@ stay in that module.
 
 from __future__ import annotations
 
+import os
+
 from hypothesis import strategies as st
+
+# --- how many examples -------------------------------------------------------------------------
+
+#: CI (and ``HYPOTHESIS_PROFILE=ci``) tries every example a test asks for; a developer's run
+#: tries a fifth of them (at least 10), as Hypothesis suggests with its dev and CI profiles.
+#: Tests that leave the number to Hypothesis get the profile loaded in conftest.py.
+THOROUGH = (
+    os.environ.get("CI", "").lower() in ("1", "true", "yes")
+    or os.environ.get("HYPOTHESIS_PROFILE") == "ci"
+)
+
+
+def examples(n: int) -> int:
+    """``n`` examples in a thorough run, a fifth of them (at least 10) in a quick one."""
+    return n if THOROUGH else max(10, n // 5)
+
 
 # --- text --------------------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import examples
 
 import smsxml
 from smsxml import (
@@ -231,7 +232,7 @@ def test_every_public_callable_is_swept() -> None:
 @pytest.mark.filterwarnings("ignore::smsxml.tokens.WeakTokenWarning")
 @pytest.mark.parametrize(("name", "argument"), list(_cases()))
 @settings(
-    max_examples=40,
+    max_examples=examples(40),
     deadline=None,
     derandomize=True,  # the same examples every run: an xfail(strict) case is stable
     suppress_health_check=[HealthCheck.too_slow],

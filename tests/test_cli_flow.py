@@ -23,6 +23,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from plivo.utils import validate_signature
+from strategies import examples
 
 from smsxml.cli import main
 from smsxml.cli.auto_reply import DEFAULT_REPLY, auto_reply
@@ -405,7 +406,7 @@ def test_demo_runs_offline_quickly_and_stably() -> None:
 # --- the pieces -------------------------------------------------------------------------------
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(text=st.text(max_size=1700), sender=st.sampled_from([SENDER, "+44 7700 900123"]))
 def test_auto_reply_always_answers_valid_xml(text: str, sender: str) -> None:
     message = InboundMessage(from_=sender, to=NUMBER, text=text)

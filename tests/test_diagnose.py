@@ -11,6 +11,7 @@ from collections.abc import Callable
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import examples
 
 from smsxml import diagnose_v2, sign_v2
 from smsxml.exc import InputError, SignatureError
@@ -199,7 +200,7 @@ def test_a_plus_turned_into_a_space_is_named() -> None:
 
 
 @given(st.text(max_size=80).filter(lambda s: s.strip()))
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 def test_anything_but_32_bytes_of_base64_is_a_bad_signature(text: str) -> None:
     try:
         hmac_sized = len(base64.b64decode(text.strip(), validate=True)) == 32
@@ -210,7 +211,7 @@ def test_anything_but_32_bytes_of_base64_is_a_bad_signature(text: str) -> None:
 
 
 @given(st.binary(min_size=32, max_size=32))
-@settings(max_examples=50)
+@settings(max_examples=examples(50))
 def test_any_32_bytes_of_base64_is_looked_into_not_refused(digest: bytes) -> None:
     d = diagnose_v2(PUBLIC, NONCE, base64.b64encode(digest).decode(), TOKEN)
     assert d.causes == ("unknown",) and d.tried > 0
@@ -317,7 +318,7 @@ def test_html_escapes_what_it_was_given() -> None:
 
 
 @given(st.sets(st.integers(0, 42), min_size=1, max_size=8), st.data())
-@settings(max_examples=50)
+@settings(max_examples=examples(50))
 def test_a_signature_altered_in_a_few_places_is_named(
     places: set[int], data: st.DataObject
 ) -> None:

@@ -38,7 +38,15 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 from reference import reference_parts  # the brute-force reference, not a copy
-from strategies import BILLION_LAUGHS, hostile_documents, plivo_nonces, tokens, urls, utf8_char
+from strategies import (
+    BILLION_LAUGHS,
+    examples,
+    hostile_documents,
+    plivo_nonces,
+    tokens,
+    urls,
+    utf8_char,
+)
 
 from smsxml.cli import main as cli_main
 from smsxml.exc import SmsxmlError, XMLBuildError, XMLValidationError
@@ -54,7 +62,7 @@ SRC, DST = "12025550000", "14155550100"
 TOKEN = "MAhardenTOKEN-sub-3c9e71a0"
 MAIN_TOKEN = "MAhardenTOKEN-main-b8d24f65"
 SETTINGS = settings(
-    max_examples=150,
+    max_examples=examples(150),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -276,7 +284,7 @@ param_names = st.text(utf8_char, min_size=1, max_size=10)
 param_values = st.text(utf8_char, max_size=30)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     url=urls(),
     method=st.sampled_from(["GET", "POST"]),
@@ -311,7 +319,7 @@ INBOUND_APP = WebhookApp(_echo_text, TOKEN, main_auth_token=MAIN_TOKEN, log_size
 phone = st.from_regex(r"\A\+?[1-9][0-9]{6,14}\Z")
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     text=st.text(utf8_char, max_size=300) | rich_text,
     from_=phone,
@@ -347,7 +355,7 @@ long_text = st.text("abc €[]{}~^|\\😀ж’", min_size=900, max_size=1600)
 long_gsm = st.text("abc xyz@£$€[]{}~^|\\", min_size=900, max_size=1600)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(long_text | long_gsm)
 def test_long_texts_split_like_the_reference(text: str) -> None:
     result = segments(text)
@@ -537,7 +545,7 @@ def test_cli_validate_subprocess_on_hostile_files(trap, tmp_path: Path) -> None:
 # --- whatever a handler returns, the webhook answers ------------------------------------------
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     reply=st.text(max_size=200)
     | st.binary(max_size=200)

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from plivo.utils import validate_signature
+from strategies import examples
 
 from smsxml.exc import RequestError, SmsxmlError
 from smsxml.inbound import (
@@ -201,7 +202,7 @@ def test_default_token_is_env_then_demo(monkeypatch: pytest.MonkeyPatch) -> None
     assert validate_signature(URL, request.nonce, request.signature, "from-the-env")
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(text=st.text(st.characters(exclude_categories=("Cs",)), max_size=60))
 def test_curl_line_is_shell_safe(text: str) -> None:
     request = _request(text=text)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import examples
 
 from smsxml import DEMO_AUTH_TOKEN, explain_v2, segments, sign_v2
 from smsxml.diagram import SVG
@@ -363,7 +364,7 @@ def test_segment_bar_escapes_the_text_it_shows() -> None:
     assert any("<script>" in t.text for t in mono(root))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.text(max_size=400))
 def test_any_text_gives_a_picture_that_fits(text: str) -> None:
     root = check_layout(segment_bar(text))
@@ -371,7 +372,7 @@ def test_any_text_gives_a_picture_that_fits(text: str) -> None:
     assert len(unit_labels(root)) == (units if units <= 10 else 9)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(
     st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), max_size=60),
     st.text(st.characters(codec="utf-8"), max_size=40),
@@ -381,7 +382,7 @@ def test_any_path_and_nonce_give_a_signing_picture_that_fits(path: str, nonce: s
     check_layout(signing_steps_v2(url, nonce, received=nonce))
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(st.text(st.characters(codec="utf-8"), max_size=120), st.text(max_size=80))
 def test_any_proxy_name_and_host_header_give_a_picture_that_fits(via: str, host: str) -> None:
     check_layout(proxy_path(via=via, host_header=host))

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import examples
 
 from smsxml.cli import main
 from smsxml.exc import ReplayError
@@ -262,7 +263,9 @@ def test_a_bad_seed_is_refused(recording: Path, seed: Any) -> None:
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(25),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(seed=st.integers(min_value=-(2**70), max_value=2**70))
 def test_seeded_nonces_repeat_for_the_same_requests_only(recording: Path, seed: int) -> None:

@@ -9,6 +9,7 @@ import pytest
 import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import examples
 
 from smsxml.exc import RecordingError
 from smsxml.inbound import inbound_request
@@ -117,7 +118,7 @@ def test_concurrent_appends_make_whole_lines(tmp_path):
     }
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(
     method=st.sampled_from(["GET", "POST"]),
     params=st.dictionaries(st.text(), st.text()),

@@ -10,7 +10,7 @@ import plivo.utils
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import nonces, tokens, urls, utf8_char, utf8_text
+from strategies import examples, nonces, tokens, urls, utf8_char, utf8_text
 
 import smsxml
 from smsxml import (
@@ -40,7 +40,7 @@ def test_sign_v2_is_hmac_of_base_url_and_nonce() -> None:
     assert plivo.utils.validate_signature(url, NONCE, sign_v2(url, NONCE, TOKEN), TOKEN)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(url=urls(), nonce=nonces, token=tokens)
 def test_sign_v2_agrees_with_plivo_sdk(url: str, nonce: str, token: str) -> None:
     """The oracle is the SDK fed the URL that was signed: smsxml signs the canonical form
@@ -56,7 +56,7 @@ def test_sign_v2_agrees_with_plivo_sdk(url: str, nonce: str, token: str) -> None
     assert validate_v2(url, nonce, as_written, token) is True
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(url=urls(), nonce=nonces, token=tokens, signature=utf8_text)
 def test_validate_v2_agrees_with_plivo_sdk_on_any_signature(
     url: str, nonce: str, token: str, signature: str
@@ -65,7 +65,7 @@ def test_validate_v2_agrees_with_plivo_sdk_on_any_signature(
     assert validate_v2(url, nonce, signature, token) is expected
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(url=urls(), nonce=nonces, token=tokens, other=tokens)
 def test_a_different_token_or_nonce_never_validates(
     url: str, nonce: str, token: str, other: str
@@ -169,7 +169,7 @@ def test_v3_agrees_with_plivo_sdk(method: str, params: dict | None, url: str) ->
     assert validate_v3(method, url, NONCE, signature, TOKEN, params)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 # The SDK parses the query as bytes and crashes on a %-escape that is not UTF-8 (e.g. %80),
 # so the oracle only speaks for URLs without them; test_v3_odd_escapes covers the rest.
 @given(

@@ -7,6 +7,7 @@ import plivo.utils
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import examples
 
 from smsxml.inbound import SignedRequest, inbound_request, signed_request
 from smsxml.protocol import SIGNATURE_HEADERS
@@ -41,7 +42,7 @@ def test_every_request_carries_all_six_signature_headers_and_the_sdk_agrees() ->
     assert validate("POST", request.url, nonce, MAIN, request.headers[V3[1]], params)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     method=st.sampled_from(["GET", "POST"]),
     params=st.dictionaries(
@@ -135,7 +136,7 @@ def test_diagnose_v3_names_a_method_that_differs() -> None:
     assert d.causes == ("method",) and "GET vs POST" in str(d)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     method=st.sampled_from(["GET", "POST"]),
     query=st.dictionaries(

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from plivo.exceptions import ValidationError
+from strategies import examples
 
 from smsxml.exc import SignatureError
 from smsxml.signature import sign_v3, validate_v3
@@ -254,7 +255,7 @@ _piece = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     method=st.sampled_from(["GET", "POST", "get", "post"]),
     path=st.sampled_from(["/cb/", "/a%20b/", "/x.y/", "/"]),

@@ -18,6 +18,7 @@ import plivo.utils
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import examples
 
 from smsxml.exc import SimulatorError
 from smsxml.flow import Flow, FlowProblem
@@ -663,7 +664,7 @@ def test_str_html_and_diagram_describe_the_flow() -> None:
     assert ">callbackUrl</text>" not in no_callbacks.sequence_diagram().data
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.text(max_size=300))
 def test_any_text_from_the_phone_gives_a_complete_flow(text: str) -> None:
     """Whatever is texted, the flow completes, serialises and draws; no exception."""

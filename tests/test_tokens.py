@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import examples
 
 import smsxml
 from smsxml.tokens import MASK, MIN_HIDDEN_LENGTH, WeakTokenWarning, redact, resolve_token
@@ -70,7 +71,7 @@ def test_short_tokens_give_the_same_flow_as_a_long_one(token: str) -> None:
     assert _flow(token) == _flow(LONG)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(alphabet="abcdeflmnorstxST0123456789/_.:<>=& ", min_size=1, max_size=7))
 def test_any_short_token_gives_the_same_flow(token: str) -> None:
     if token.strip() != token or not token.strip():

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from reference import REF_BASIC, REF_EXTENSION, reference_parts
-from strategies import utf8_char
+from strategies import examples, utf8_char
 
 from smsxml.exc import SmsxmlError
 from smsxml.units import GSM_BASIC, GSM_EXTENSION, Segments, segments
@@ -21,7 +21,7 @@ mixed_chars = st.one_of(
 gsm_chars = st.one_of(st.sampled_from(REF_BASIC), st.sampled_from(REF_EXTENSION))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.one_of(st.text(mixed_chars, max_size=400), st.text(gsm_chars, max_size=400)))
 def test_matches_reference_packing(text: str) -> None:
     result = segments(text)

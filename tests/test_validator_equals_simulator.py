@@ -15,7 +15,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from reference import REF_BASIC, reference_parts
-from strategies import utf8_char
+from strategies import examples, utf8_char
 
 from smsxml.flow import Flow
 from smsxml.protocol import (
@@ -83,7 +83,7 @@ texts = st.one_of(
 )
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=examples(120), deadline=None)
 @given(text=texts, auto_encoding=st.booleans())
 @example(text=SMART_800, auto_encoding=False)
 @example(text=SMART_800, auto_encoding=True)
@@ -238,7 +238,7 @@ ENCODINGS = [
 ]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     declared=st.sampled_from(ENCODINGS),
     text=st.text(sms_chars, min_size=1, max_size=30).filter(str.strip),

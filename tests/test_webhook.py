@@ -23,6 +23,7 @@ import pytest
 import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import examples
 
 import smsxml.webhook
 from smsxml.exc import WebhookError
@@ -658,7 +659,7 @@ def test_quoted_paths_and_script_name_validate(auth_token, handler):
 _url_part = st.text("abcxyz019-._~", min_size=1, max_size=8)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     scheme=st.sampled_from(["http", "https"]),
     host=_url_part,
@@ -694,7 +695,7 @@ def test_check_signature_headers_any_case(auth_token):
     assert check_signature(req.url, {}, auth_token).verdict == "missing"
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.dictionaries(st.text(min_size=1), st.text(), max_size=6))
 def test_parse_form_round_trips_urlencode(params):
     from urllib.parse import urlencode

@@ -20,6 +20,7 @@ import plivo.utils
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import examples
 
 import smsxml.widgets as widgets_module
 from smsxml.exc import SmsxmlError, XMLBuildError
@@ -306,7 +307,7 @@ def test_composer_set_rejects_unknown_fields():
     assert 'src="12025550001"' in c.xml and ">A<" in c.xml
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=300))
 def test_composer_never_crashes_and_counts_like_segments(text):
     c = MessageComposer(text=text)
@@ -444,7 +445,7 @@ def test_explorer_reset_button_goes_back_to_the_given_token(auth_token, main_tok
 
 
 @given(st.lists(st.one_of(st.none(), st.text("abcXYZ019-_ ", min_size=1, max_size=12)), max_size=8))
-@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_token_field_uses_the_last_token_typed_and_shows_none(auth_token, steps):
     """Whatever is typed, and in whatever order the learner goes back: the token in use is
     the last one typed since the last going back, and it is in no widget state."""

@@ -12,6 +12,7 @@ import flask
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import examples
 
 import smsxml
 from smsxml import Response, WebhookApp
@@ -288,7 +289,7 @@ def test_fixed_xml_names_each_remaining_mistake():
     assert "as a string" in text_of(check_fixed_xml(None))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.text(max_size=300))
 def test_fixed_xml_never_raises(document):
     result = check_fixed_xml(document)
@@ -318,7 +319,7 @@ def test_one_unit_typical_mistakes():
     assert "return it unchanged" in shout
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(st.text(max_size=200))
 def test_one_unit_never_raises_whatever_the_function_returns(answer):
     result = check_one_unit(lambda _text: answer)

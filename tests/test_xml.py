@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from plivo import plivoxml
 from plivo.xml import ResponseElement
+from strategies import examples
 
 from smsxml.exc import XMLBuildError, XMLValidationError
 from smsxml.protocol import MAX_TEXT_LENGTH, MAX_UNICODE_TEXT_LENGTH
@@ -39,7 +40,9 @@ from smsxml.xml import (
 from smsxml.xml.problems import MAX_PROBLEMS
 
 SRC, DST, DST2 = "12025550000", "12025551111", "12025552222"
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 # Characters XML 1.0 cannot carry; everything else must survive the builder and the parser.
 ILLEGAL = [chr(c) for c in range(0x20) if c not in (0x9, 0xA, 0xD)] + ["\ufffe", "\uffff"]
