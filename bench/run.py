@@ -45,11 +45,35 @@ from signatures import bench_forgery, bench_signature
 from webhook import bench_stop, bench_webhook, serve
 from xml_rows import bench_build, bench_parse
 
+README = Path(__file__).resolve().parent.parent / "README.md"
+START, END = "<!-- bench: start (python bench/run.py --readme) -->", "<!-- bench: end -->"
+
+
+def write_readme(plan: Plan, lines: list[str], rows: list[Row]) -> None:
+    """Put this run's machine and table between README.md's bench markers: the README's
+    figures are always a run of this script, never typed by hand."""
+    text = README.read_text(encoding="utf-8")
+    before, start, rest = text.partition(START)
+    _, end, after = rest.partition(END)
+    if not (start and end):
+        raise SystemExit(f"README.md has no {START} … {END} markers")
+    run = "quick" if plan.quick else "full"
+    body = "\n".join(
+        [f"A {run} run of `python bench/run.py`, on:", "", *(f"- {line}" for line in lines)]
+    )
+    README.write_text(f"{before}{START}\n{body}\n\n{table(rows)}\n{END}{after}", encoding="utf-8")
+    print(f"README.md: the Speed table is now this run's ({len(rows)} rows)")
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a short run (CI)")
     parser.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
+    parser.add_argument(
+        "--readme",
+        action="store_true",
+        help="also write the machine and the table into README.md's Speed section",
+    )
     parser.add_argument("--serve", choices=["smsxml", "flask", "floor"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
@@ -96,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     missed = [r.measure for r in rows if r.met is False]
     print(f"\n{len(missed)} target(s) MISSED" + (": " + "; ".join(missed) if missed else ""))
     print(f"(medians; {time.perf_counter() - started:.0f} s in all)")
+    if args.readme:
+        write_readme(plan, machine(), rows)
     if args.json:
         Path(args.json).write_text(
             json.dumps(
