@@ -4,6 +4,7 @@ the one table of status reason phrases every part that answers or reports one us
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from http import HTTPStatus
@@ -35,16 +36,24 @@ def environ_headers(environ: Mapping[str, Any]) -> dict[str, str]:
     ``X-Plivo-Signature-V2``, ``Content-Type``…), as the client sent them."""
     headers = {}
     for key, value in environ.items():
-        if key.startswith("HTTP_"):
-            name = key[5:]
-        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            name = key
-        else:
-            continue
-        if value in ("", None) and not key.startswith("HTTP_"):
-            continue
-        headers["-".join(part.capitalize() for part in name.split("_"))] = str(value)
+        name = _header_name(key)  # None for a key that is no header
+        if name is not None and (value not in ("", None) or key[:5] == "HTTP_"):
+            headers[name] = str(value)
     return headers
+
+
+@functools.lru_cache(maxsize=512)
+def _header_name(key: str) -> str | None:
+    """The header a WSGI environ key stands for (``HTTP_X_PLIVO_SIGNATURE_V2`` →
+    ``X-Plivo-Signature-V2``, ``CONTENT_TYPE`` → ``Content-Type``), None for a key that is
+    none. Remembered: a function of its argument alone, so never stale, and bounded, so a
+    client inventing names only pushes the oldest out; an environ holds the same few keys
+    request after request."""
+    if key.startswith("HTTP_"):
+        key = key[5:]
+    elif key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        return None
+    return "-".join(part.capitalize() for part in key.split("_"))
 
 
 def read_at_most(stream: Any, limit: int) -> bytes:
@@ -68,6 +77,25 @@ def parse_form(data: bytes) -> dict[str, str]:
     Strict where :func:`urllib.parse.parse_qsl` is lenient: a ``%`` not followed by two hex
     digits, or bytes that are not UTF-8, are a ``ValueError`` saying which.
     """
+    if b"%" not in data:  # nothing to unquote: decoded at once (the usual form, Plivo's)
+        try:
+            text = data.replace(b"+", b" ").decode("utf-8")
+        except UnicodeDecodeError:
+            pass  # the field by field reading below says which field
+        else:
+            # "&" and "=" are ASCII: no UTF-8 sequence holds their bytes, so splitting the
+            # text is splitting the bytes
+            params: dict[str, str] = {}
+            for piece in text.split("&"):
+                if piece:
+                    name, _, value = piece.partition("=")
+                    params.setdefault(name, value)
+            return params
+    return _parse_fields(data)
+
+
+def _parse_fields(data: bytes) -> dict[str, str]:
+    """:func:`parse_form` field by field, unquoting each."""
     params: dict[str, str] = {}
     for number, piece in enumerate(data.split(b"&"), start=1):
         if not piece:

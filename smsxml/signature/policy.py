@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, get_args
 
-from .._headers import header_map
+from .._headers import header_index
 from .._http import parse_form
 from ..exc import InputError, WrongTypeError
 from ..protocol import (
@@ -90,6 +90,8 @@ def _tokens(tokens: Tokens | None) -> tuple[str, ...]:
         return ()
     if isinstance(tokens, str):
         return (tokens,) if tokens else ()
+    if type(tokens) is tuple and all(type(t) is str and t for t in tokens):
+        return tokens  # already what the rest of this function would build (an app's own)
     if isinstance(tokens, Sequence) and all(isinstance(t, str) for t in tokens):
         return tuple(t for t in tokens if t)
     raise WrongTypeError("an auth token is text (str), or a list of them while you rotate")
@@ -160,6 +162,18 @@ def signature_headers(headers: Headers) -> tuple[str, ...]:
     return tuple(name for name in SIGNATURE_HEADERS if headers.get(name) is not None)
 
 
+#: Plivo's signature headers, each with its name as a :func:`header_index` holds it.
+_SIGNATURE_NAMES = tuple((name, name.lower()) for name in SIGNATURE_HEADERS)
+_NONCE, _V2, _MA_V2 = NONCE_HEADER.lower(), SIGNATURE_HEADER.lower(), MA_SIGNATURE_HEADER.lower()
+_NONCE_V3, _V3 = NONCE_V3_HEADER.lower(), SIGNATURE_V3_HEADER.lower()
+_MA_V3 = MA_SIGNATURE_V3_HEADER.lower()
+
+
+def _seen(h: dict[str, str]) -> tuple[str, ...]:
+    """:func:`signature_headers` of a :func:`header_index`."""
+    return tuple([name for name, lower in _SIGNATURE_NAMES if lower in h])
+
+
 def _first_valid(check: Callable[[str], bool], tokens: Sequence[str]) -> int | None:
     """The index of the first token for which ``check`` holds (every token is tried, so
     that the time taken does not say which one matched)."""
@@ -183,10 +197,23 @@ def check_signature(
     made to. Either valid signature is enough; each may be several tokens (rotation).
     Comparisons are constant-time. Only V2: :func:`verify` is the whole policy."""
     tokens = _tokens(auth_token)
-    main_tokens = _tokens(main_auth_token) or tokens
-    h = header_map(headers)
-    seen = signature_headers(h)
-    nonce, v2, ma = h.get(NONCE_HEADER), h.get(SIGNATURE_HEADER), h.get(MA_SIGNATURE_HEADER)
+    main = _tokens(main_auth_token)
+    h = header_index(headers)
+    return _check_v2(url, h, _seen(h), tokens, main, public_url)
+
+
+def _check_v2(
+    url: str,
+    h: dict[str, str],
+    seen: tuple[str, ...],
+    tokens: tuple[str, ...],
+    main: tuple[str, ...],
+    public_url: str | None,
+) -> SignatureCheck:
+    """:func:`check_signature` of a :func:`header_index` ``h`` (``main``: the main
+    account's tokens as given, () for none)."""
+    main_tokens = main or tokens
+    nonce, v2, ma = h.get(_NONCE), h.get(_V2), h.get(_MA_V2)
     if nonce and v2:
         index = _first_valid(lambda t: validate_v2(url, nonce, v2, t), tokens)
         if index is not None:
@@ -196,9 +223,9 @@ def check_signature(
         if index is not None:
             return SignatureCheck("valid Ma-V2", url, nonce, headers=seen, token_index=index)
     verdict: Verdict = "invalid" if nonce and (v2 or ma) else "missing"
-    main = main_tokens[0] if _tokens(main_auth_token) else None
+    main_token = main_tokens[0] if main else None
     if v2 or not ma:
-        args = (url, nonce, v2, tokens[0], main, public_url)
+        args = (url, nonce, v2, tokens[0], main_token, public_url)
     else:  # only Ma-V2 was sent: diagnose it against the main account's token
         args = (url, nonce, ma, main_tokens[0], None, public_url)
     return SignatureCheck(verdict, url, nonce, lambda: _diagnose(*args), headers=seen)
@@ -220,11 +247,25 @@ def check_signature_v3(
     sorted query and, for a POST, the sorted form ``params``. ``"missing"`` without the V3
     headers; a nonce that is not digits is invalid (see the module's docstring)."""
     tokens = _tokens(auth_token)
-    main_tokens = _tokens(main_auth_token) or tokens
-    h = header_map(headers)
-    seen = signature_headers(h)
-    nonce = h.get(NONCE_V3_HEADER)
-    v3, ma = h.get(SIGNATURE_V3_HEADER), h.get(MA_SIGNATURE_V3_HEADER)
+    main = _tokens(main_auth_token)
+    h = header_index(headers)
+    return _check_v3(method, url, h, _seen(h), params, tokens, main)
+
+
+def _check_v3(
+    method: str,
+    url: str,
+    h: dict[str, str],
+    seen: tuple[str, ...],
+    params: Mapping[str, str] | None,
+    tokens: tuple[str, ...],
+    main: tuple[str, ...],
+) -> SignatureCheck:
+    """:func:`check_signature_v3` of a :func:`header_index` ``h`` (``main``: the main
+    account's tokens as given, () for none)."""
+    main_tokens = main or tokens
+    nonce = h.get(_NONCE_V3)
+    v3, ma = h.get(_V3), h.get(_MA_V3)
     if not (nonce and (v3 or ma)):
         return SignatureCheck("missing", url, nonce, headers=seen, version="V3")
     post = params if method == "POST" else None
@@ -245,10 +286,10 @@ def check_signature_v3(
                     "valid Ma-V3", url, nonce, headers=seen, version="V3", token_index=i
                 )
     signature, token = (v3, tokens[0]) if v3 else (ma, main_tokens[0])
-    main = main_tokens[0] if _tokens(main_auth_token) else None
+    main_token = main_tokens[0] if main else None
 
     def diagnose() -> Diagnosis:
-        return diagnose_v3(method, url, nonce, signature, token, post, main)
+        return diagnose_v3(method, url, nonce, signature, token, post, main_token)
 
     return SignatureCheck(
         "invalid", url, nonce, diagnose, headers=seen, version="V3", detail=detail
@@ -380,26 +421,27 @@ def verify(
     """
     if not isinstance(method, str):
         raise WrongTypeError(f"the method must be text such as 'POST', not {method!r}")
-    if not _tokens(auth_token):
+    tokens = _tokens(auth_token)
+    if not tokens:
         raise InputError("an auth token is needed to verify a signature (or several)")
     method = method.upper()
     try:
-        h = header_map(headers)
+        h = header_index(headers)
     except (TypeError, ValueError, AttributeError):
         raise WrongTypeError("headers must be a mapping or (name, value) pairs") from None
-    seen = signature_headers(h)
+    seen = _seen(h)
     if method not in METHODS:
         return Verification(
             False, 405, "method not allowed", f"{method} not allowed: Plivo calls with GET or "
             "POST", method, url, headers=seen,
         )  # fmt: skip
     decided, checks, notes = _decide(
-        method, url, h, body, auth_token, main_auth_token, params, versions, v3_mismatch,
+        method, url, h, seen, body, tokens, main_auth_token, params, versions, v3_mismatch,
         public_url,
     )  # fmt: skip
     if decided is None:  # no signature this policy accepts was sent
         if "V2" in versions:
-            empty = check_signature(url, h.items(), auth_token, public_url=public_url)
+            empty = _check_v2(url, h, seen, tokens, (), public_url)
         else:
             empty = check_signature_v3(method, url, {}, None, auth_token)
         return Verification(
@@ -423,9 +465,10 @@ def verify(
 def _decide(
     method: str,
     url: str,
-    h: Headers,
+    h: dict[str, str],
+    seen: tuple[str, ...],
     body: bytes,
-    auth_token: Tokens,
+    tokens: tuple[str, ...],
     main_auth_token: Tokens | None,
     params: Mapping[str, str] | None,
     versions: Sequence[str],
@@ -438,12 +481,12 @@ def _decide(
     checks: list[SignatureCheck] = []
     decided: SignatureCheck | None = None
     v2: SignatureCheck | None = None
-    if "V2" in versions and (h.get(SIGNATURE_HEADER) or h.get(MA_SIGNATURE_HEADER)):
-        v2 = check_signature(url, h.items(), auth_token, main_auth_token, public_url=public_url)
-    if "V3" in versions and (h.get(SIGNATURE_V3_HEADER) or h.get(MA_SIGNATURE_V3_HEADER)):
+    if "V2" in versions and (h.get(_V2) or h.get(_MA_V2)):
+        v2 = _check_v2(url, h, seen, tokens, _tokens(main_auth_token), public_url)
+    if "V3" in versions and (h.get(_V3) or h.get(_MA_V3)):
         if params is None and method == "POST":
             params = _form(body)
-        v3 = check_signature_v3(method, url, h.items(), params, auth_token, main_auth_token)
+        v3 = _check_v3(method, url, h, seen, params, tokens, _tokens(main_auth_token))
         checks.append(v3)
         if v3.valid:
             decided = v3

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -68,6 +69,10 @@ class Exchange:
     recorded: bool = False
     report: StatusReport | None = None
     bad_request: str = ""
+    #: The body's form fields, once read and parsed (its content type checked first).
+    form: dict[str, str] | None = None
+    #: False when the URL could not be worked out from the environ (a broken one).
+    url_read: bool = True
 
 
 def incoming(
@@ -77,6 +82,7 @@ def incoming(
     (a Host that is not host[:port] is kept as ``bad_request``, refused with 400 later)."""
     method = str(environ.get("REQUEST_METHOD", "GET")).upper()
     bad_request = ""
+    url_read = True
     try:
         url = request_url(environ, trust_proxy, origin)
     except ValueError as exc:  # a Host that is not host[:port]: refused with 400
@@ -85,7 +91,7 @@ def incoming(
             str(environ.get("PATH_INFO", ""))
         )
     except Exception:  # a broken environ: still answer and log
-        url = "http://unknown/"
+        url, url_read = "http://unknown/", False
     return Exchange(
         environ=environ,
         method=method,
@@ -95,12 +101,15 @@ def incoming(
         started=started,
         time=utc_now(),
         bad_request=bad_request,
+        url_read=url_read,
     )
 
 
 def query_params(environ: Mapping[str, Any]) -> dict[str, str]:
     """The query string's parameters (400 when malformed)."""
     query = environ.get("QUERY_STRING") or ""
+    if not query:
+        return {}  # what reading no form data gives
     try:
         raw = query.encode("latin-1")
     except UnicodeEncodeError:
@@ -118,16 +127,25 @@ def form(data: bytes, what: str = "body") -> dict[str, str]:
 
 def check_content_type(environ: Mapping[str, Any]) -> None:
     """Refuse (415) a body that is not UTF-8 form data, the only kind Plivo sends."""
-    value = str(environ.get("CONTENT_TYPE") or "")
+    reason = _content_type_problem(str(environ.get("CONTENT_TYPE") or ""))
+    if reason:
+        raise Refused(415, reason)
+
+
+@functools.lru_cache(maxsize=64)
+def _content_type_problem(value: str) -> str:
+    """Why a Content-Type of ``value`` is refused ("" when it is UTF-8 form data).
+    Remembered: a function of its argument alone (so never stale), and bounded."""
     media, *params = [part.strip() for part in value.split(";")]
     if media.lower() != FORM_CONTENT_TYPE:
         got = media or "no content type"
-        raise Refused(415, f"expected {FORM_CONTENT_TYPE} (as Plivo sends), got {got}")
+        return f"expected {FORM_CONTENT_TYPE} (as Plivo sends), got {got}"
     for param in params:
         key, _, charset = param.partition("=")
         charset = charset.strip().strip('"').lower()
         if key.strip().lower() == "charset" and charset not in ("utf-8", "utf8"):
-            raise Refused(415, f"expected UTF-8 form data, got charset={charset}")
+            return f"expected UTF-8 form data, got charset={charset}"
+    return ""
 
 
 def read_body(environ: Mapping[str, Any], max_body: int) -> bytes:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 import traceback
@@ -10,7 +11,6 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from .. import recording
-from .._headers import header_map
 from .._http import status_line
 from ..exc import WebhookError, WrongTypeError
 from ..inbound import InboundMessage, StatusReport
@@ -301,8 +301,8 @@ class WebhookApp:
             ex.path = raw[:200]
             raise Refused(404, f"no webhook at {ex.path} (one '/' at the start, not several)")
         # paths compare in their canonical form (signature/canonical.py): "/ré/" is "/r%C3%A9/"
-        target = canonical_path(request_target(environ).split("?", 1)[0])
-        script = canonical_path(wsgi_path(str(environ.get("SCRIPT_NAME", ""))))
+        target = _canonical(request_target(environ).split("?", 1)[0])
+        script = _canonical(wsgi_path(str(environ.get("SCRIPT_NAME", ""))))
         if script and target.startswith(script + "/"):  # mounted under a prefix
             target = target[len(script) :]
         requested = self._routes.get(target)
@@ -318,11 +318,13 @@ class WebhookApp:
         self._check_signature(ex)
         query = query_params(environ)
         if ex.method == "POST":
-            check_content_type(environ)
-            if not ex.body_read:
-                ex.body_read = True
-                ex.body = read_body(environ, self.max_body)
-            ex.params = {**query, **form(ex.body)}
+            if ex.form is None:  # else: read, its content type checked, parsed for V3
+                check_content_type(environ)
+                if not ex.body_read:
+                    ex.body_read = True
+                    ex.body = read_body(environ, self.max_body)
+                ex.form = form(ex.body)
+            ex.params = {**query, **ex.form}
         else:
             ex.params = query
         if requested == "status":
@@ -375,14 +377,25 @@ class WebhookApp:
             ex.verdict = "not checked"
             return
         public_url = None
-        if not self.trust_proxy and self._origin is None:  # what a proxy says Plivo called:
-            # a hint for the diagnosis
+        environ = ex.environ
+        # what a proxy says Plivo called: a hint for the diagnosis; the URL itself when the
+        # request names no proxy (the same URL as request_url's, worked out again)
+        if (
+            not self.trust_proxy
+            and self._origin is None
+            and (
+                environ.get("HTTP_X_FORWARDED_PROTO")
+                or environ.get("HTTP_X_FORWARDED_HOST")
+                or not ex.url_read
+            )
+        ):
             try:
                 forwarded = request_url(ex.environ, trust_proxy=True)
             except ValueError:
                 forwarded = ex.url
             public_url = forwarded if forwarded != ex.url else None
-        headers = header_map(ex.headers)
+        # ex.headers names each header once, in the spelling of Plivo's (environ_headers)
+        headers = ex.headers
         params = None
         if ex.method == "POST" and any(headers.get(name) for name in SIGNATURE_HEADERS):
             # V3 signs the body and the replay memory remembers it: read it first (bounded)
@@ -391,7 +404,8 @@ class WebhookApp:
                 check_content_type(ex.environ)
             ex.body_read = True
             ex.body = read_body(ex.environ, self.max_body)
-            params = form(ex.body) if v3 else None
+            if v3:  # parsed once: for V3 here, for the message in _process
+                params = ex.form = form(ex.body)
         result = verify(
             ex.method,
             ex.url,
@@ -416,6 +430,13 @@ class WebhookApp:
             _log.warning("%s %s: %s", ex.method, ex.path, "; ".join(result.notes))
         if not result.accepted:
             raise Refused(result.status, result.reason)
+
+
+@functools.lru_cache(maxsize=256)
+def _canonical(path: str) -> str:
+    """:func:`canonical_path`, remembered: a function of its argument alone (so never stale),
+    and bounded (a client sending many paths only pushes the oldest out)."""
+    return canonical_path(path)
 
 
 # --- Options -------------------------------------------------------------------------------

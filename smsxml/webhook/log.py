@@ -148,12 +148,14 @@ class RequestLog:
         self.total = 0
         self._entries: deque[LogEntry] = deque(maxlen=maxlen)
         self._changed = threading.Condition()
+        self._waiting = 0  # threads in wait_for (changed under the condition's lock only)
 
     def append(self, entry: LogEntry) -> None:
         with self._changed:
             self._entries.append(entry)
             self.total += 1
-            self._changed.notify_all()
+            if self._waiting:  # else there is no one to wake
+                self._changed.notify_all()
 
     def _snapshot(self) -> list[LogEntry]:
         with self._changed:
@@ -191,7 +193,11 @@ class RequestLog:
         if n > self.maxlen:
             raise ValueError(f"the log keeps at most {self.maxlen} entries; cannot wait for {n}")
         with self._changed:
-            return self._changed.wait_for(lambda: len(self._entries) >= n, timeout)
+            self._waiting += 1
+            try:
+                return self._changed.wait_for(lambda: len(self._entries) >= n, timeout)
+            finally:
+                self._waiting -= 1
 
     def __repr__(self) -> str:
         with self._changed:

@@ -3,6 +3,7 @@ never a header that could move the signed path), its signature verdict, its form
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
@@ -45,6 +46,19 @@ _PATH_SAFE = "/;=,~!$&'()*+:@"
 
 def wsgi_path(value: str) -> str:
     """A PEP 3333 path (percent-decoded bytes in a latin-1 str) percent-encoded again."""
+    if type(value) is str:
+        return _wsgi_path(value)
+    return _quoted_path(value)  # not text: the same error as ever, never remembered
+
+
+@functools.lru_cache(maxsize=256)
+def _wsgi_path(value: str) -> str:
+    """:func:`_quoted_path`, remembered: a function of its argument alone (so never stale),
+    and bounded (a client sending many paths only pushes the oldest out)."""
+    return _quoted_path(value)
+
+
+def _quoted_path(value: str) -> str:
     try:
         raw = value.encode("latin-1")
     except UnicodeEncodeError:  # a non-compliant server handing over real text

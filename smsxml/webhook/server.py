@@ -22,11 +22,19 @@ attacker need on top:
   ``environ["smsxml.server.claim"]()`` before it logs its own answer: False means the
   server answered that request already (it stopped), so the app must not log it again.
 
+And three things that cost waitress time and buy nothing here (issue 30, "a lean
+webhook"): its loop no longer wakes again and again while a worker is writing an answer
+(it waits for the worker to say it is done); an answer whose body is one piece goes out
+with its head in one write (one packet, where waitress sends two); and plain header lines
+are read in one pass, the same regular expression deciding each (anything else is read,
+and refused, by waitress itself).
+
 Everything waitress-specific lives here; nothing else in smsxml imports waitress.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import socket
@@ -39,6 +47,7 @@ from waitress import wasyncore
 from waitress.adjustments import Adjustments
 from waitress.channel import ClientDisconnected, HTTPChannel
 from waitress.parser import HTTPRequestParser
+from waitress.rfc7230 import HEADER_FIELD_RE
 from waitress.server import TcpWSGIServer
 from waitress.task import ErrorTask, ThreadedTaskDispatcher, WSGITask
 from waitress.utilities import Error
@@ -72,7 +81,53 @@ class _Parser(HTTPRequestParser):
 
     def parse_header(self, header_plus: bytes) -> None:
         self.head = header_plus  # kept: a refusal of it reports its request line
+        end = header_plus.find(b"\r\n")
+        if end >= 0 and not self.headers:
+            first_line = header_plus[:end].rstrip()
+            fields = None
+            if b"\r" not in first_line and b"\n" not in first_line:
+                fields = _plain_header_fields(header_plus[end + 2 :])
+            if fields is not None:
+                # waitress reads the request line (and all that follows from the headers),
+                # its header lines already read: the same headers, the same checks
+                self.headers.update(fields)
+                super().parse_header(header_plus[: end + 2])
+                return
         super().parse_header(header_plus)
+
+
+def _plain_header_fields(block: bytes) -> dict[str, str] | None:
+    """The header lines of ``block`` as waitress's parser reads them (names upper case with
+    "_" for "-", a name holding "_" dropped, repeated names joined with ", "), in one pass
+    where waitress makes two; None when the block holds anything but plain lines (a bare CR
+    or LF; a folded line or any other that waitress's own HEADER_FIELD_RE does not match),
+    which waitress then reads and refuses in its own words."""
+    if not block.count(b"\r") == block.count(b"\n") == block.count(b"\r\n"):
+        return None  # a CR or LF that is not part of a CRLF ("$" would let "a\n" match)
+    fields: dict[str, str] = {}
+    match = HEADER_FIELD_RE.match
+    for line in block.split(b"\r\n"):
+        if not line:
+            continue
+        field = match(line)
+        if field is None:
+            return None
+        name, value = field.group("name", "value")
+        if b"_" in name:
+            continue  # as waitress: X_Forwarded_For could pass for X-Forwarded-For
+        key = _environ_name(name)
+        text = value.strip(b" \t").decode("latin-1")
+        before = fields.get(key)
+        fields[key] = text if before is None else before + ", " + text
+    return fields
+
+
+@functools.lru_cache(maxsize=256)
+def _environ_name(name: bytes) -> str:
+    """``Content-Type`` → ``CONTENT_TYPE``, as waitress keys its headers. Remembered: a
+    function of its argument alone (never stale), bounded (a client inventing names only
+    pushes the oldest out)."""
+    return name.upper().replace(b"-", b"_").decode("latin-1")
 
 
 def _first_line(header: bytes) -> tuple[str, str]:
@@ -85,6 +140,8 @@ def _first_line(header: bytes) -> tuple[str, str]:
 
 #: After stop()'s timeout, how long an answer the app has begun to write may still take.
 _GRACE = 0.25
+#: The largest body written in one piece with its head (a copy of it is made to join them).
+_COALESCE = 65536
 
 
 class _Task(WSGITask):
@@ -128,9 +185,31 @@ class _Task(WSGITask):
         super().execute()
 
     def write(self, data: bytes) -> None:
-        if not self.wrote_header and not self.claim():
-            raise ClientDisconnected  # the server answered it: the app's answer goes nowhere
+        if not self.wrote_header:
+            if not self.claim():
+                raise ClientDisconnected  # the server answered it: the app's answer goes nowhere
+            if (
+                self.complete
+                and data
+                and len(data) <= _COALESCE
+                and self.content_length == len(data)
+            ):
+                self._write_whole(data)
+                return
         super().write(data)
+
+    def _write_whole(self, data: bytes) -> None:
+        """An answer whose body is ``data``, all of it (its Content-Length): the head and
+        the body in one write (one send, one packet), where waitress writes each in turn.
+        Otherwise what waitress's ``write`` does: the head, then the body it may carry."""
+        head = self.build_response_header()
+        self.wrote_header = True
+        if self.has_body and not self.chunked_response:
+            self.content_bytes_written += len(data)
+            self.channel.write_soon(head + data)
+            return
+        self.channel.write_soon(head)
+        super().write(data)  # the head is written: waitress decides what becomes of data
 
 
 class _ErrorTask(ErrorTask):
@@ -163,6 +242,16 @@ class _Channel(HTTPChannel):
     def readable(self) -> bool:
         # a stopping server reads no new request: it answers the ones it has
         return not self.server.draining and bool(super().readable())
+
+    def writable(self) -> bool:
+        # waitress asks to be woken when the socket can take more bytes whenever its output
+        # buffer holds any; while a worker is writing the answer (it sends it itself) the
+        # loop then wakes again and again with nothing it may do. It waits for the worker
+        # instead, which wakes it (pull_trigger) when the request is done; unless the
+        # worker waits for it (output over the high watermark) or the channel is closing.
+        if self.requests and not (self.will_close or self.close_when_flushed):
+            return bool(self.total_outbufs_len > self.adj.outbuf_high_watermark)
+        return bool(super().writable())
 
     def busy(self) -> bool:
         """A request received and not yet answered in full (running, queued or flushing)."""
