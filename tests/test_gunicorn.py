@@ -66,7 +66,7 @@ def _gunicorn(auth_token: str, app: str, workers: int = 1, threads: int = 2, acc
             try:
                 requests.get(url, timeout=1)  # any answer (403: unsigned) means it is up
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not up yet, or busy
                 if proc.poll() is not None or time.monotonic() > deadline:
                     output = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
                     pytest.fail(f"gunicorn did not start:\n{output}")

@@ -105,9 +105,9 @@ def run(args: argparse.Namespace) -> int:
         )  # fmt: skip
     except (OSError, ValueError) as exc:  # --to and --public-url are checked when parsed
         raise listen_error(args.host, args.port, exc) from None
-    out(f"smsxml proxy: {proxy.url} → {display_url(args.to)}  (Ctrl-C to stop)")
     stop = threading.Event()
-    try:
+    try:  # from the first line on: a Ctrl-C right after it still stops cleanly (exit 0)
+        out(f"smsxml proxy: {proxy.url} → {display_url(args.to)}  (Ctrl-C to stop)")
         stop.wait()
     except KeyboardInterrupt:
         pass
