@@ -44,6 +44,7 @@ from imports import bench_import
 from signatures import bench_forgery, bench_signature
 from webhook import bench_stop, bench_webhook, serve
 from xml_rows import bench_build, bench_parse
+from zero_install import bench_site
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 START, END = "<!-- bench: start (python bench/run.py --readme) -->", "<!-- bench: end -->"
@@ -105,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         ("hostile replies", lambda: bench_hostile_replies(plan)),
         ("proxy memory", lambda: bench_proxy_memory(plan)),
         ("stop", lambda: bench_stop(plan)),
+        ("site", lambda: bench_site(plan)),
     ]
     for name, step in steps:
         t0 = time.perf_counter()
