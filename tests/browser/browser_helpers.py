@@ -1,5 +1,6 @@
-"""What the browser tests share: opening a notebook in JupyterLab, Run All, screenshots, and
-layout probes measured in the page (``locator.evaluate``).
+"""What the browser tests share: one page per pytest worker, JupyterLab loaded in it once
+(``SharedPage``), opening a notebook in it, Run All, screenshots, and layout probes measured
+in the page (``locator.evaluate``).
 
 Not a test module (pytest collects ``test_*.py`` only); the browser test modules import it
 by name (``tests/browser`` has a conftest.py and no ``__init__.py``, so pytest puts it on
@@ -26,6 +27,106 @@ RENDER_TIMEOUT = 60_000  # ms: Run All until the panel is on screen
 UPDATE_TIMEOUT = 15_000  # ms: one round trip browser → kernel → browser
 
 STDERR = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+KERNEL_POLL = 100  # ms: how often a wait_for_function looks again
+
+#: True once JupyterLab has started (exposed as ``window.jupyterapp``) ...
+APP_STARTED_JS = "() => !!window.jupyterapp"
+#: ... and this resolves once it has restored its layout.
+APP_RESTORED_JS = "async () => { await window.jupyterapp.restored; }"
+
+#: Open a notebook in the loaded JupyterLab, as the file browser does (``docmanager:open``):
+#: with the running kernel ``kernel`` (an id) if given, else with a new one, or with none
+#: (``start``: false). Then close the other tabs: the launcher JupyterLab opens whenever the
+#: main area is left empty (so the notebook is the only tab, as when its URL is visited).
+OPEN_JS = """async ([path, start, kernel]) => {
+  const app = window.jupyterapp;
+  const args = !start ? {path, kernelPreference: {shouldStart: false}}
+    : kernel ? {path, kernel: {id: kernel}} : {path};
+  const notebook = await app.commands.execute('docmanager:open', args);
+  for (const widget of [...app.shell.widgets('main')]) if (widget !== notebook) widget.dispose();
+}"""
+
+#: True once the current tab is notebook ``path`` with its kernel connected and idle.
+KERNEL_IDLE_JS = """path => {
+  const widget = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  if (!widget || !widget.sessionContext || (path && widget.context.path !== path)) return false;
+  const kernel = widget.sessionContext.session && widget.sessionContext.session.kernel;
+  return !!kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle';
+}"""
+
+#: After a test: close every tab, and every kernel session with it. Each session is first
+#: moved to a path no notebook has (quick), then shut down without waiting (a kernel takes a
+#: while to exit): the next notebook opened, even the same one, cannot meet the old kernel.
+#: Returns the number of dialogs left open.
+RESET_JS = """async () => {
+  const app = window.jupyterapp;
+  if (!app) return 0;
+  for (const widget of [...app.shell.widgets('main')]) widget.dispose();
+  const settings = app.serviceManager.serverSettings;
+  const sessions = settings.baseUrl + 'api/sessions';
+  const headers = {Authorization: `token ${settings.token}`};
+  const running = await (await fetch(sessions, {headers})).json();
+  await Promise.all(running.map(async session => {
+    const url = `${sessions}/${session.id}`;
+    const moved = await fetch(url, {method: 'PATCH', headers,
+                                    body: JSON.stringify({path: `closed/${session.id}`})});
+    const ended = fetch(url, {method: 'DELETE', headers});
+    if (!moved.ok) await ended;  // still under its notebook's path: wait until it is gone
+  }));
+  return document.querySelectorAll('.jp-Dialog').length;
+}"""
+
+
+class SharedPage:
+    """One browser context and page for all the tests a pytest worker runs.
+
+    Loading JupyterLab (its JavaScript parsed, its plugins activated) took most of each
+    test's time when every test visited a notebook's URL in a fresh context; in one page
+    it loads once per server, and each test opens its notebook in a new tab
+    (``open_notebook``). After each test ``reset`` closes the tabs and shuts the kernels
+    down, so the next test starts from a notebook just opened, with a fresh kernel. A page
+    left broken (a dialog open, a crash) is dropped: the next test gets a new context and
+    a fresh load.
+    """
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+        self._viewport: dict[str, int] = {}
+        self._context: Any = None
+        self._page: Any = None
+
+    def page(self, viewport: dict[str, int]) -> Any:
+        """The page, its window resized to ``viewport`` (a new context and page when there
+        is none)."""
+        if self._page is None:
+            self._context = self._browser.new_context(viewport=viewport)
+            self._context.set_default_timeout(30_000)
+            self._page = self._context.new_page()
+        elif viewport != self._viewport:
+            self._page.set_viewport_size(viewport)  # JupyterLab lays itself out again
+        self._viewport = dict(viewport)
+        return self._page
+
+    def reset(self) -> None:
+        """Close the tabs and the kernel sessions (best effort: drop the page instead when
+        that fails or a dialog stays open)."""
+        if self._page is None:
+            return
+        try:
+            if not self._page.is_closed() and self._page.evaluate(RESET_JS) == 0:
+                return
+        except Exception:  # noqa: BLE001 - a broken page is replaced, not reported here
+            pass
+        self.close()
+
+    def close(self) -> None:
+        """Close the context (its page with it)."""
+        if self._context is not None:
+            try:
+                self._context.close()
+            except Exception:  # noqa: BLE001 - the browser may be gone already
+                pass
+        self._context = self._page = None
 
 
 def shot(page: Any, artifacts: Path, name: str, focus: Any = None, *, full: bool = False) -> Path:
@@ -72,19 +173,36 @@ def save_and_read(page: Any, saved: Path) -> str:
             time.sleep(0.1)
 
 
+def wait_kernel_idle(page: Any, notebook: str = "", timeout: float = UPDATE_TIMEOUT) -> None:
+    """Wait until the current notebook (``notebook``, when given) has its kernel connected
+    and idle: every message the kernel sent while busy (widget updates) has arrived."""
+    page.wait_for_function(KERNEL_IDLE_JS, arg=notebook, timeout=timeout, polling=KERNEL_POLL)
+
+
 def open_notebook(page: Any, lab: Any, artifacts: Path, notebook: str, what: str) -> Any:
     """Open ``notebook`` and wait until its kernel is connected and idle; return the
-    notebook panel's locator (or fail naming ``what`` and a screenshot)."""
+    notebook panel's locator (or fail naming ``what`` and a screenshot).
+
+    A JupyterLab server (``lab.open_in``, conftest's ``Lab``) opens it in a tab of the app
+    loaded in ``page`` (loaded first if need be); anything else with a ``notebook_url``
+    (JupyterLite) is visited at that URL."""
     from playwright.sync_api import TimeoutError
 
     stem = Path(notebook).stem
-    page.goto(lab.notebook_url(notebook), wait_until="domcontentloaded")
+    open_in = getattr(lab, "open_in", None)
     notebook_panel = page.locator(".jp-NotebookPanel:visible")
     # The status bar says "Python 3 (ipykernel) | Idle" once the kernel is connected and
     # idle (the toolbar's execution indicator starts out "idle" before there is a kernel,
     # and Run All without a kernel runs nothing).
     kernel_idle = page.locator(".jp-StatusBar-TextItem", has_text=re.compile(r"\|\s*Idle\s*$"))
     try:
+        if open_in is not None:
+            open_in(page, notebook)
+            # In a page that showed other notebooks before, the status bar could still
+            # show the last one's "Idle": ask the app about this notebook's kernel first.
+            wait_kernel_idle(page, notebook, KERNEL_TIMEOUT)
+        else:
+            page.goto(lab.notebook_url(notebook), wait_until="domcontentloaded")
         notebook_panel.locator(".jp-Cell").first.wait_for(timeout=KERNEL_TIMEOUT)
         kernel_idle.first.wait_for(timeout=KERNEL_TIMEOUT)
     except TimeoutError:
@@ -143,7 +261,7 @@ def wait_until_all_ran(page: Any, artifacts: Path, notebook: str, timeout: float
     from playwright.sync_api import TimeoutError
 
     try:
-        page.wait_for_function(_PROMPTS_JS, timeout=timeout, polling=250)
+        page.wait_for_function(_PROMPTS_JS, timeout=timeout, polling=KERNEL_POLL)
     except TimeoutError:
         prompts = page.evaluate(_PROMPT_LIST_JS)
         path = shot(page, artifacts, f"{Path(notebook).stem}-not-finished", full=True)

@@ -1,10 +1,14 @@
-"""Fixtures for the browser suite: one JupyterLab and one headless Chromium per module.
+"""Fixtures for the browser suite: JupyterLab servers, one headless Chromium, and one page in
+which JupyterLab loads once — per pytest worker (session scope; with ``--dist loadfile``
+a worker runs whole test files one after another, so the widget and layout tests share
+their server, browser and page).
 
 JupyterLab runs from a temporary copy of a folder of notebooks — ``tests/browser/notebooks``
 (fixture ``lab``) or the repo's teaching notebooks in ``notebooks/`` (``teaching_lab``) — on
 127.0.0.1 (random free port, random token) with its config, data, runtime and IPython dirs in
 that temporary folder, so nothing lands in the home folder; its ``python3`` kernel is this
-interpreter.
+interpreter. Each test opens its notebook in a new tab of the page (``page``, or a
+layout test's ``laptop``), which is closed, with its kernel, after the test.
 Chromium is Debian's (``/usr/bin/chromium``), driven by Playwright's sync API — no browser
 download. Without Chromium (or Playwright, or JupyterLab) the tests skip locally and fail
 in CI (``CI=true``).
@@ -12,6 +16,7 @@ in CI (``CI=true``).
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import secrets
@@ -23,12 +28,22 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_helpers import REPO_ROOT, TEACHING_NOTEBOOKS
+from browser_helpers import (
+    APP_RESTORED_JS,
+    APP_STARTED_JS,
+    KERNEL_POLL,
+    KERNEL_TIMEOUT,
+    OPEN_JS,
+    REPO_ROOT,
+    TEACHING_NOTEBOOKS,
+    SharedPage,
+)
 
 # The notebooks here are driven by the browser tests only: nbval (``--nbval`` in the repo's
 # addopts) must not collect them.
@@ -37,6 +52,7 @@ collect_ignore_glob = ["notebooks/*"]
 NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "browser"
 LAB_START_TIMEOUT = 60.0
+PAGE_VIEWPORT = {"width": 1280, "height": 1600}  # tall enough to show a whole panel
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -85,30 +101,86 @@ class Lab:
     root: Path
     log: Path
     process: subprocess.Popen[bytes]
+    # A python3 kernel started ahead, in the background, for the next notebook opened.
+    _spares: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1), repr=False)
+    _spare: Future[str] | None = field(default=None, repr=False)
+    _up: bool = field(default=False, repr=False)
+    _failed: str = field(default="", repr=False)
 
-    def notebook_url(self, name: str) -> str:
-        """``name`` alone in a fresh workspace of its own (no tabs left by other tests)."""
-        workspace = Path(name).stem
-        return f"{self.url}lab/workspaces/{workspace}/tree/{name}?reset&token={self.token}"
+    def wait_up(self) -> None:
+        """Wait until the server answers (it starts while Chromium does), or fail (at once
+        for the tests after, once it did not start)."""
+        if self._failed:
+            pytest.fail(self._failed, pytrace=False)
+        if not self._up:
+            try:
+                _wait_until_up(self, LAB_START_TIMEOUT)
+            except RuntimeError as exc:
+                self._failed = str(exc)
+                pytest.fail(self._failed, pytrace=False)
+            self._up = True
 
-    def shut_down_kernels(self, name: str) -> None:
-        """Shut down the kernel(s) of notebook ``name`` (a finished test's kernel would
-        otherwise idle on, with its webhooks, until the server stops). Best effort: called
-        in a test's ``finally``, it must not hide the test's own failure."""
-        headers = {"Authorization": f"token {self.token}"}
-        try:
-            listing = urllib.request.Request(f"{self.url}api/sessions", headers=headers)
-            with urllib.request.urlopen(listing, timeout=10) as answer:
-                sessions = json.load(answer)
-            for session in sessions:
-                if session.get("path") == name:
-                    ending = urllib.request.Request(
-                        f"{self.url}api/sessions/{session['id']}", headers=headers, method="DELETE"
-                    )
-                    with urllib.request.urlopen(ending, timeout=30):
-                        pass
-        except (OSError, ValueError):
-            pass
+    def open_in(self, page: Any, name: str, *, start_kernel: bool = True) -> None:
+        """Open notebook ``name`` in a new tab of the JupyterLab shown in ``page``, as the
+        file browser does, with the kernel started ahead (``start_spare_kernel``), or with
+        none (``start_kernel=False``); it is then the only tab. The app loads first when
+        ``page`` shows none of this server's, in a new workspace (the default layout).
+        Does not wait for the kernel."""
+        self.wait_up()
+        if not (page.url.startswith(self.url) and page.evaluate("() => !!window.jupyterapp")):
+            self._end_sessions()  # any a page dropped broken left behind
+            workspace = f"pytest-{secrets.token_hex(4)}"
+            page.goto(
+                f"{self.url}lab/workspaces/{workspace}?token={self.token}",
+                wait_until="domcontentloaded",
+            )
+            page.wait_for_function(APP_STARTED_JS, timeout=KERNEL_TIMEOUT, polling=KERNEL_POLL)
+            page.evaluate(APP_RESTORED_JS)
+        kernel = self._take_spare_kernel() if start_kernel else None
+        page.evaluate(OPEN_JS, [name, start_kernel, kernel])
+
+    def _api(self, method: str, path: str, body: Any = None) -> Any:
+        """Call the server's REST API (``path`` under ``/api/``); the answer's JSON."""
+        request = urllib.request.Request(
+            f"{self.url}api/{path}",
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+            method=method,
+        )
+        with urllib.request.urlopen(request, timeout=LAB_START_TIMEOUT) as answer:
+            text = answer.read()
+        return json.loads(text) if text else None
+
+    def _end_sessions(self) -> None:
+        """Shut down every notebook's kernel (not the spare: it has no session)."""
+        for session in self._api("GET", "sessions"):
+            self._api("DELETE", f"sessions/{session['id']}")
+
+    def start_spare_kernel(self) -> None:
+        """Start a ``python3`` kernel now, in the background, for the next notebook opened:
+        a kernel takes seconds to start, which a test then no longer waits for. It is a
+        fresh kernel all the same (nothing has run in it), started by the server from the
+        same kernelspec, with the same environment and in the same folder as the one
+        JupyterLab would start — but for ``__session__`` (the notebook's path, which the
+        server only knows when it starts a kernel for a notebook), which nothing here uses."""
+        self._spare = self._spares.submit(self._start_kernel)
+
+    def _start_kernel(self) -> str:
+        _wait_until_up(self, LAB_START_TIMEOUT)
+        kernel_id: str = self._api("POST", "kernels", {"name": "python3", "path": ""})["id"]
+        return kernel_id
+
+    def _take_spare_kernel(self) -> str | None:
+        """The spare kernel's id (None if it could not start: JupyterLab then starts one
+        itself); another spare starts."""
+        spare, kernel_id = self._spare, None
+        if spare is not None:
+            try:
+                kernel_id = spare.result(timeout=LAB_START_TIMEOUT)
+            except Exception:  # noqa: BLE001 - the notebook still gets a kernel, just later
+                kernel_id = None
+        self.start_spare_kernel()
+        return kernel_id
 
     def log_tail(self, lines: int = 30) -> str:
         """The end of the server log, with the token blanked out."""
@@ -172,7 +244,9 @@ def _write_lab_settings(base: Path) -> None:
             }
         )
     )
-    # No "get Jupyter news?" toast over the notebook.
+    # No "get Jupyter news?" toast over the notebook; no language server (nor the two
+    # plugins that need one: they would only fail to activate); and no build check, which
+    # runs node on the server at each load of the app (the venv's build is what it is).
     labconfig = base / "config" / "labconfig"
     labconfig.mkdir(parents=True, exist_ok=True)
     (labconfig / "page_config.json").write_text(
@@ -181,7 +255,11 @@ def _write_lab_settings(base: Path) -> None:
                 "disabledExtensions": {
                     "@jupyterlab/apputils-extension:announcements": True,
                     "@jupyterlab/lsp-extension": True,
+                    "@jupyterlab/fileeditor-extension:language-server": True,
+                    "@jupyterlab/notebook-extension:language-server": True,
                 },
+                "buildCheck": False,
+                "buildAvailable": False,
             }
         )
     )
@@ -232,7 +310,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def chromium_executable() -> str:
     path = _chromium_path()
     if path is None:
@@ -247,11 +325,21 @@ def chromium_executable() -> str:
     return path  # type: ignore[return-value]
 
 
+# ``python -m jupyterlab``, less one import: jsonschema (imported by jupyter_events) also
+# imports rfc3987_syntax when it can, which builds a parser for the "iri" formats — over a
+# second of CPU at each server start — and no schema the server validates uses them.
+_LAB_MAIN = (
+    "import sys; sys.modules['rfc3987_syntax'] = None; "
+    "from jupyterlab.labapp import main; sys.exit(main())"
+)
+
+
 def _serve(tmp_path_factory: pytest.TempPathFactory, source: Path) -> Iterator[Lab]:
-    """JupyterLab serving a temporary copy of the folder ``source``; stopped at the end."""
-    try:
-        import jupyterlab  # noqa: F401
-    except ImportError:
+    """JupyterLab serving a temporary copy of the folder ``source``, starting (wait with
+    ``Lab.wait_up``); stopped at the end."""
+    # Only looked for: importing it here would cost this process seconds (the server is
+    # another process).
+    if importlib.util.find_spec("jupyterlab") is None:
         _unavailable("jupyterlab is not installed")
     base = tmp_path_factory.mktemp("jupyterlab")
     root = base / "notebooks"
@@ -262,8 +350,8 @@ def _serve(tmp_path_factory: pytest.TempPathFactory, source: Path) -> Iterator[L
     log = base / "jupyterlab.log"
     command = [
         sys.executable,
-        "-m",
-        "jupyterlab",
+        "-c",
+        _LAB_MAIN,
         "--no-browser",
         "--allow-root",
         "--ServerApp.ip=127.0.0.1",
@@ -272,6 +360,9 @@ def _serve(tmp_path_factory: pytest.TempPathFactory, source: Path) -> Iterator[L
         f"--ServerApp.token={token}",
         f"--ServerApp.root_dir={root}",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        # window.jupyterapp: the tests open notebooks in the loaded app and ask it about
+        # kernels (browser_helpers.open_notebook, SharedPage).
+        "--LabApp.expose_app_in_browser=True",
     ]
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -283,30 +374,29 @@ def _serve(tmp_path_factory: pytest.TempPathFactory, source: Path) -> Iterator[L
             stdin=subprocess.DEVNULL,
         )
     running = Lab(f"http://127.0.0.1:{port}/", token, root, log, process)
-    try:
-        _wait_until_up(running, LAB_START_TIMEOUT)
-    except RuntimeError as exc:
-        _stop(process)
-        pytest.fail(str(exc), pytrace=False)
+    # Not waited for here: the server starts while Chromium does (Lab.wait_up), and the
+    # first kernel while JupyterLab loads in the page.
+    running.start_spare_kernel()
     try:
         yield running
     finally:
+        running._spares.shutdown(wait=False, cancel_futures=True)
         _stop(process)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     """JupyterLab serving a temporary copy of the test notebooks (``tests/browser/notebooks``)."""
     yield from _serve(tmp_path_factory, NOTEBOOKS)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def teaching_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     """JupyterLab serving a temporary copy of the repo's teaching notebooks (``notebooks/``)."""
     yield from _serve(tmp_path_factory, TEACHING_NOTEBOOKS)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser(chromium_executable: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """Headless Debian Chromium under Playwright (sync API), with its own HOME."""
     from playwright.sync_api import sync_playwright
@@ -331,16 +421,25 @@ def browser(chromium_executable: str, tmp_path_factory: pytest.TempPathFactory) 
             chromium.close()
 
 
-@pytest.fixture()
-def page(browser: Any) -> Iterator[Any]:
-    """A fresh page (own context) per test, tall enough to show a whole panel. (Each test
-    asks for the Lab it needs: ``lab`` or ``teaching_lab``.)"""
-    context = browser.new_context(viewport={"width": 1280, "height": 1600})
-    context.set_default_timeout(30_000)
+@pytest.fixture(scope="session")
+def shared_page(browser: Any) -> Iterator[SharedPage]:
+    """The worker's page (own context): JupyterLab loads in it once per server."""
+    keeper = SharedPage(browser)
     try:
-        yield context.new_page()
+        yield keeper
     finally:
-        context.close()
+        keeper.close()
+
+
+@pytest.fixture()
+def page(shared_page: SharedPage) -> Iterator[Any]:
+    """The shared page, 1280×1600 (tall enough to show a whole panel); after the test its
+    tabs are closed and its kernels shut down. (Each test asks for the Lab it needs:
+    ``lab`` or ``teaching_lab``, and opens its notebook with ``open_notebook``.)"""
+    try:
+        yield shared_page.page(PAGE_VIEWPORT)
+    finally:
+        shared_page.reset()
 
 
 @pytest.fixture(scope="session")

@@ -258,7 +258,8 @@ def test_run_all(page: Any, teaching_lab: Any, artifacts: Path, name: str) -> No
         run_all(page, artifacts, name, "Run All")
         prompts = wait_until_all_ran(page, artifacts, name, RUN_ALL_TIMEOUT)
         _wait_kernel_idle(page)
-        path = shot(page, artifacts, f"notebook-{stem}")  # replaced below, once checked
+        # Where the screenshot goes if a check below fails (taken then, by the except).
+        path = artifacts / f"notebook-{stem}-failed.png"
 
         tracebacks = [
             text
@@ -304,14 +305,12 @@ def test_run_all(page: Any, teaching_lab: Any, artifacts: Path, name: str) -> No
         else:
             focus = notebook.locator(".jp-CodeCell .jp-OutputArea").last
         shot(page, artifacts, f"notebook-{stem}", focus)
-    except AssertionError:
+    except (AssertionError, pytest.fail.Exception):
         shot(page, artifacts, f"notebook-{stem}-failed")
         errors = errors_shown(page)
         if errors:
             print(f"{name} shows:\n{errors}")
         raise
-    finally:
-        teaching_lab.shut_down_kernels(name)
 
 
 def test_no_widget_is_shown_twice() -> None:
@@ -353,30 +352,29 @@ def test_saved_diagrams_show_in_an_untrusted_notebook(
                 )
     copy = f"untrusted-{name}"
     (teaching_lab.root / copy).write_text(json.dumps(saved, ensure_ascii=False), "utf-8")
+    # Opened as the file browser opens it, in the shared page's JupyterLab; no kernel starts
+    # (nothing runs: the saved outputs are all there is to see).
+    teaching_lab.open_in(page, copy, start_kernel=False)
+    notebook = page.locator(".jp-NotebookPanel:visible")
+    notebook.locator(".jp-Cell").first.wait_for(timeout=UPDATE_TIMEOUT * 4)
+    fallback = notebook.locator(
+        ".jp-OutputArea-output[data-mime-type='text/plain']",
+        has_text=re.compile(r"<SVG \d+×\d+, \d+ characters>"),
+    )
+    # The control outputs (SVG alone) show as text: the notebook is untrusted.
+    expect(fallback).to_have_count(len(outputs), timeout=UPDATE_TIMEOUT)
     try:
-        page.goto(teaching_lab.notebook_url(copy), wait_until="domcontentloaded")
-        notebook = page.locator(".jp-NotebookPanel:visible")
-        notebook.locator(".jp-Cell").first.wait_for(timeout=UPDATE_TIMEOUT * 4)
-        fallback = notebook.locator(
-            ".jp-OutputArea-output[data-mime-type='text/plain']",
-            has_text=re.compile(r"<SVG \d+×\d+, \d+ characters>"),
+        page.wait_for_function(
+            _IMAGES_LOADED_JS, arg=[DIAGRAM_IMAGES, len(outputs)], timeout=UPDATE_TIMEOUT
         )
-        # The control outputs (SVG alone) show as text: the notebook is untrusted.
-        expect(fallback).to_have_count(len(outputs), timeout=UPDATE_TIMEOUT)
-        try:
-            page.wait_for_function(
-                _IMAGES_LOADED_JS, arg=[DIAGRAM_IMAGES, len(outputs)], timeout=UPDATE_TIMEOUT
-            )
-        except TimeoutError:
-            sizes = page.evaluate(_IMAGE_SIZES_JS, DIAGRAM_IMAGES)
-            path = shot(page, artifacts, f"untrusted-{Path(name).stem}-failed")
-            pytest.fail(
-                f"{name}: the saved diagram does not show untrusted (images: {sizes}); "
-                f"screenshot: {path}"
-            )
-        images = page.evaluate(_IMAGE_SIZES_JS, DIAGRAM_IMAGES)
-        assert len(images) == len(outputs), images
-        assert all(w > 0 and h > 0 and sw > 0 and sh > 0 for w, h, sw, sh in images), images
-        shot(page, artifacts, f"untrusted-{Path(name).stem}", notebook.locator(DIAGRAM_IMAGES))
-    finally:
-        teaching_lab.shut_down_kernels(copy)
+    except TimeoutError:
+        sizes = page.evaluate(_IMAGE_SIZES_JS, DIAGRAM_IMAGES)
+        path = shot(page, artifacts, f"untrusted-{Path(name).stem}-failed")
+        pytest.fail(
+            f"{name}: the saved diagram does not show untrusted (images: {sizes}); "
+            f"screenshot: {path}"
+        )
+    images = page.evaluate(_IMAGE_SIZES_JS, DIAGRAM_IMAGES)
+    assert len(images) == len(outputs), images
+    assert all(w > 0 and h > 0 and sw > 0 and sh > 0 for w, h, sw, sh in images), images
+    shot(page, artifacts, f"untrusted-{Path(name).stem}", notebook.locator(DIAGRAM_IMAGES))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import pytest
 from browser_helpers import (
     REPO_ROOT,
     UPDATE_TIMEOUT,
+    SharedPage,
     clipped_content,
     open_and_run,
     overflowing,
@@ -91,14 +93,12 @@ TIMELINE_NOTEBOOK = _notebook(
 
 
 @pytest.fixture()
-def laptop(browser: Any) -> Any:
-    """A page the size of a laptop screen."""
-    context = browser.new_context(viewport=LAPTOP)
-    context.set_default_timeout(30_000)
+def laptop(shared_page: SharedPage) -> Iterator[Any]:
+    """The shared page, the size of a laptop screen; its tabs and kernels closed after."""
     try:
-        yield context.new_page()
+        yield shared_page.page(LAPTOP)
     finally:
-        context.close()
+        shared_page.reset()
 
 
 def _keep(path: Path, name: str) -> None:

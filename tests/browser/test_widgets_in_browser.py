@@ -24,6 +24,7 @@ from browser_helpers import (
     open_and_run,
     overflowing,
     save_and_read,
+    wait_kernel_idle,
 )
 from browser_helpers import shot as _shot
 
@@ -157,6 +158,9 @@ def test_a_typed_token_never_reaches_the_saved_notebook(
 
 GIVEN_TOKEN = "MAbrowserTEST-not-a-real-token"  # the token the test notebooks give
 OTHER_TOKEN = "MAother-token-typed-key-by-key"
+# Playwright's per-key delay (ms). Shorter or not, each key is its own keydown, input and
+# keyup, which the page has handled before Playwright sends the next key.
+TYPING_DELAY = 5
 
 
 def _enter_token(page: Any, field: Any, token: str, *, paste: bool = False) -> None:
@@ -168,11 +172,13 @@ def _enter_token(page: Any, field: Any, token: str, *, paste: bool = False) -> N
     if paste:
         field.fill(token)
     else:
-        field.press_sequentially(token, delay=15)
+        field.press_sequentially(token, delay=TYPING_DELAY)
     expect(field).to_have_value(token)  # nothing is sent, nor cleared, while typing
     field.press("Enter")
     expect(field).to_have_value("", timeout=UPDATE_TIMEOUT)
-    page.wait_for_timeout(300)  # let the panel's outputs settle after the round trip
+    # The kernel emptied the field while busy; once it is idle again, every update it
+    # made (verdict, label, signature) has reached the page.
+    wait_kernel_idle(page)
 
 
 def test_explorer_token_typed_key_by_key_counts_as_pasted(
@@ -218,10 +224,10 @@ def test_explorer_token_typed_key_by_key_counts_as_pasted(
 
     # typed with a slip, corrected with Backspace: what is taken is what the field showed
     field.click()
-    field.press_sequentially(GIVEN_TOKEN[:-3] + "xyz", delay=15)
+    field.press_sequentially(GIVEN_TOKEN[:-3] + "xyz", delay=TYPING_DELAY)
     for _ in range(3):
         field.press("Backspace")
-    field.press_sequentially(GIVEN_TOKEN[-3:], delay=15)
+    field.press_sequentially(GIVEN_TOKEN[-3:], delay=TYPING_DELAY)
     field.press("Enter")
     expect(verdict.locator(".smsxml-valid")).to_be_visible(timeout=UPDATE_TIMEOUT)
     expect(field).to_have_value("")
