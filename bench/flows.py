@@ -16,7 +16,15 @@ from _common import (
     Row,
     median_of,
     ms,
+    per_call,
+    us,
 )
+
+#: Issue 30's targets for one in-process flow (1 signed inbound request, the XML reply,
+#: 3 signed delivery reports): this many flows a second, or at most this many times the
+#: sum of the primitive operations it contains.
+FLOWS_PER_SECOND = 2000
+PARTS_RATIO = 8.0
 
 
 def _status_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -49,11 +57,12 @@ def _flow_handler(callback_url: str) -> Callable[[Any], Any]:
     return handler
 
 
-def bench_simulator(plan: Plan) -> list[Row]:
-    from wsgiref.simple_server import WSGIRequestHandler, make_server
-
+def _in_process_flow() -> Callable[[], Any]:
+    """The flow issue 30 measures: ``Simulator.receive_sms`` against a WebhookApp called
+    in-process, its reply sending one SMS whose 3 delivery reports go, in-process too, to a
+    callbackUrl app that checks their signatures."""
     from smsxml.simulator import Simulator
-    from smsxml.webhook import LocalWebhook, WebhookApp
+    from smsxml.webhook import WebhookApp
 
     sim = Simulator(TOKEN, numbers=[SRC])
 
@@ -66,6 +75,80 @@ def bench_simulator(plan: Plan) -> list[Row]:
 
     def in_process() -> Any:
         return sim.receive_sms(router, DST, SRC, "hello", url="http://testserver/receive_sms/")
+
+    return in_process
+
+
+def _sum_of_parts(flow: Any) -> Callable[[], object]:
+    """The primitive operations ``flow`` contains, done with smsxml's public primitives
+    and nothing else: each of its 4 requests (the inbound one and 3 delivery reports)
+    signed (V2 and V3; the Ma- signatures are the same with one token) and validated as
+    its app validates it (the WebhookApp: V2 and V3; the callbackUrl app: V2); the reply
+    built and written as XML; and that XML parsed and validated once."""
+    import smsxml
+    from smsxml.signature import sign_v2, sign_v3, validate_v2, validate_v3
+    from smsxml.xml import parse
+
+    requests = [flow.inbound] + [report.request for report in flow.reports]
+    signed = [(r.method, r.url, r.nonce, dict(r.params)) for r in requests]
+    callback = "http://testserver/sms_status/"
+
+    def parts() -> object:
+        for number, (method, url, nonce, params) in enumerate(signed):
+            v2 = sign_v2(url, nonce, TOKEN)
+            v3 = sign_v3(method, url, nonce, TOKEN, params)
+            assert validate_v2(url, nonce, v2, TOKEN)
+            if number == 0:  # the inbound request: the WebhookApp's policy checks V3 too
+                assert validate_v3(method, url, nonce, v3, TOKEN, params)
+        reply = smsxml.Response().add_message(
+            "Got it: hello", src=SRC, dst=DST, callback_url=callback
+        )
+        return parse(reply.to_xml())
+
+    return parts
+
+
+def bench_flow_parts(plan: Plan) -> list[Row]:
+    """Issue 30: in-process flows a second, and one flow against the sum of its parts,
+    both timed in this run, interleaved (so that a slow spell hits them alike)."""
+    in_process = _in_process_flow()
+    flow = in_process()
+    assert flow.ok and len(flow.reports) == 3, flow.problems
+    parts = _sum_of_parts(flow)
+    parts()
+    times = per_call({"flow": in_process, "parts": parts}, plan)
+    t_flow, t_parts = times["flow"], times["parts"]
+    rate, ratio = 1 / t_flow, t_flow / t_parts
+    return [
+        Row(
+            "in-process flows a second (inbound + reply + 3 delivery reports)",
+            f"{rate:,.0f} flows/s",
+            f"{1 / t_parts:,.0f}/s: its parts alone",
+            f"{ratio:.1f}× its parts",
+            f"≥ {FLOWS_PER_SECOND:,} flows/s",
+            rate >= FLOWS_PER_SECOND,
+        ),
+        Row(
+            "one in-process flow ÷ the sum of its parts, timed in the same run (its 4 "
+            "requests signed V2+V3 and validated as their apps do; the reply built, "
+            "parsed and validated once)",
+            ms(t_flow),
+            f"{us(t_parts)}: its parts",
+            f"{ratio:.1f}×",
+            f"≤ {PARTS_RATIO:g}× (issue 30: this, or the flows/s above)",
+            ratio <= PARTS_RATIO,
+        ),
+    ]
+
+
+def bench_simulator(plan: Plan) -> list[Row]:
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    from smsxml.simulator import Simulator
+    from smsxml.webhook import LocalWebhook
+
+    sim = Simulator(TOKEN, numbers=[SRC])
+    in_process = _in_process_flow()
 
     class _Quiet(WSGIRequestHandler):
         def log_message(self, *args: Any) -> None:
@@ -93,7 +176,7 @@ def bench_simulator(plan: Plan) -> list[Row]:
     finally:
         status_server.shutdown()
         status_server.server_close()
-    return [
+    return bench_flow_parts(plan) + [
         Row(
             "simulated flow, in-process WSGI (inbound + reply + 3 delivery reports)",
             ms(t_in),

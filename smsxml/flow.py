@@ -165,7 +165,7 @@ class OutboundMessage:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class RequestAttempt:
     """One try at delivering a request (to the message_url, or a report to a callbackUrl):
     when (``time``, on the simulator's clock), the ``request`` sent (its own nonce when
@@ -180,6 +180,23 @@ class RequestAttempt:
     error: str | None = None
     timed_out: bool = False
     retry_reason: str | None = None
+
+    def __init__(
+        self,
+        number: int,
+        time: str,
+        request: SignedRequest,
+        status: int | None = None,
+        error: str | None = None,
+        timed_out: bool = False,
+        retry_reason: str | None = None,
+    ) -> None:
+        # Written out, with the generated one's parameters (a test holds it to them): the
+        # __init__ a frozen dataclass is given sets each field with object.__setattr__.
+        fields = self.__dict__
+        fields["number"], fields["time"], fields["request"] = number, time, request
+        fields["status"], fields["error"], fields["timed_out"] = status, error, timed_out
+        fields["retry_reason"] = retry_reason
 
     @property
     def nonce(self) -> str | None:
@@ -208,7 +225,7 @@ class RequestAttempt:
         return f"#{self.number} {self.time[11:23]}  {self.outcome}  nonce {self.nonce}{retried}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class DeliveryReport:
     """One status callback: the signed request Plivo sent and how the server answered
     (``response_status``, or ``error`` when it could not be delivered at all)."""
@@ -226,6 +243,28 @@ class DeliveryReport:
     attempts: tuple[RequestAttempt, ...] = field(default=(), repr=False)
     #: True for the second copy of a report (``Simulator(duplicate_reports=True)``).
     duplicate: bool = False
+
+    def __init__(
+        self,
+        request: SignedRequest,
+        status: str,
+        message_uuid: str,
+        parent_message_uuid: str,
+        part_info: str,
+        sequence: int,
+        response_status: int | None = None,
+        error: str | None = None,
+        in_process: bool = False,
+        attempts: tuple[RequestAttempt, ...] = (),
+        duplicate: bool = False,
+    ) -> None:
+        # Written out, as RequestAttempt's.
+        fields = self.__dict__
+        fields["request"], fields["status"], fields["message_uuid"] = request, status, message_uuid
+        fields["parent_message_uuid"], fields["part_info"] = parent_message_uuid, part_info
+        fields["sequence"], fields["response_status"] = sequence, response_status
+        fields["error"], fields["in_process"], fields["attempts"] = error, in_process, attempts
+        fields["duplicate"] = duplicate
 
     @property
     def ok(self) -> bool:
@@ -273,7 +312,7 @@ def _retry_dict(attempts: Iterable[RequestAttempt], duplicate: bool) -> dict[str
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Event:
     """One line of the timeline: at ``time``, ``actor`` did ``kind`` (to ``target``)."""
 
@@ -283,6 +322,20 @@ class Event:
     summary: str
     target: str | None = None
     label: str = ""  # a short form for the sequence diagram (else the summary)
+
+    def __init__(
+        self,
+        time: str,
+        actor: str,
+        kind: str,
+        summary: str,
+        target: str | None = None,
+        label: str = "",
+    ) -> None:
+        # Written out, as RequestAttempt's: a flow's timeline has a dozen events or more.
+        fields = self.__dict__
+        fields["time"], fields["actor"], fields["kind"] = time, actor, kind
+        fields["summary"], fields["target"], fields["label"] = summary, target, label
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -8,14 +8,15 @@ line, or :meth:`~SignedRequest.send` to a server or a WSGI app.
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import TYPE_CHECKING
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from typing import TYPE_CHECKING, cast
+from urllib.parse import urlsplit, urlunsplit
 
 from ._demo import DEMO_PHONE, DEMO_URL
 from ._headers import header_map
@@ -41,10 +42,12 @@ from .protocol import (
     ErrorCode,
     error_code,
 )
-from .signature import base_url, make_nonce, sign_v2, sign_v3
+from .signature import base_url, make_nonce
 from .signature.canonical import canonical_url
+from .signature.v2 import sign_v2_with
+from .signature.v3 import sign_v3_with
 from .tokens import resolve_token
-from .transport import send
+from .transport import form_encode, header_value, send
 from .units import segments
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -92,7 +95,7 @@ class SignedRequest:
         return self._header(MA_SIGNATURE_HEADER)
 
     def _header(self, name: str) -> str | None:
-        return header_map(self.headers).get(name)
+        return header_value(self.headers, name)
 
     def to_curl(self, multiline: bool = True) -> str:
         """A ``curl`` command that makes this same request (shell-quoted, copy-pasteable)."""
@@ -117,6 +120,13 @@ class SignedRequest:
 def _check_url(url: object) -> str:
     if not isinstance(url, str) or not url.strip():
         raise RequestError(f"a URL is needed: the full URL of your app, like {DEMO_URL}")
+    return _checked_url(url)
+
+
+@functools.lru_cache(maxsize=256)
+def _checked_url(url: str) -> str:
+    """The URL requested and signed (or a RequestError saying why there is none). Cached:
+    it depends on ``url`` alone, and a simulator sends to the same few URLs all along."""
     _check_utf8(url, "the URL")
     try:
         base_url(url)
@@ -165,6 +175,13 @@ def _str_params(params: Mapping[str, object] | None, what: str) -> dict[str, str
         return {}
     if not isinstance(params, Mapping):
         raise RequestError(f"{what} must be a mapping of names to values")
+    texts = cast("Mapping[str, str]", params)  # when they join: see below
+    try:  # names and values that are all text (str) join; all ASCII, they are UTF-8 too
+        plain = "".join(texts).isascii() and "".join(texts.values()).isascii()
+    except TypeError:  # something else than text among them: each is looked at below
+        plain = False
+    if plain and "" not in texts:
+        return dict(texts)
     result: dict[str, str] = {}
     for key, value in params.items():
         if not isinstance(key, str) or not key:
@@ -214,7 +231,7 @@ def signed_request(
     _check_utf8(nonce, "the nonce")
 
     headers = {"User-Agent": USER_AGENT}
-    encoded = urlencode(values, encoding="utf-8")
+    encoded = form_encode(values)
     if method == "POST":
         headers["Content-Type"] = FORM_CONTENT_TYPE
         body = encoded.encode("ascii")
@@ -226,12 +243,12 @@ def signed_request(
             url = urlunsplit(parts._replace(query=query))
     v3_params = values if method == "POST" else None  # a GET's params are in its URL
     headers.update(_signatures(method, url, v3_params, nonce, token, main_auth_token))
-    merged = header_map(headers)
-    for name, value in _str_params(extra_headers, "extra_headers").items():
-        merged[name] = value  # replaces a header of that name in any case
-    return SignedRequest(
-        method=method, url=url, headers=dict(merged.items()), params=values, body=body
-    )
+    if extra_headers is not None:
+        merged = header_map(headers)
+        for name, value in _str_params(extra_headers, "extra_headers").items():
+            merged[name] = value  # replaces a header of that name in any case
+        headers = dict(merged.items())
+    return SignedRequest(method=method, url=url, headers=headers, params=values, body=body)
 
 
 def _signatures(
@@ -244,14 +261,16 @@ def _signatures(
 ) -> dict[str, str]:
     """The six signature headers Plivo sends for a request (V2 and V3, each also made with
     the main account's token, or the same token when the account is not a subaccount)."""
-    main = main_auth_token or token
+    tokens = (token, main_auth_token or token)
+    v2, ma_v2 = sign_v2_with(url, nonce, tokens)
+    v3, ma_v3 = sign_v3_with(method, url, nonce, tokens, v3_params)
     return {
-        SIGNATURE_HEADER: sign_v2(url, nonce, token),
+        SIGNATURE_HEADER: v2,
         NONCE_HEADER: nonce,
-        MA_SIGNATURE_HEADER: sign_v2(url, nonce, main),
-        SIGNATURE_V3_HEADER: sign_v3(method, url, nonce, token, v3_params),
+        MA_SIGNATURE_HEADER: ma_v2,
+        SIGNATURE_V3_HEADER: v3,
         NONCE_V3_HEADER: nonce,
-        MA_SIGNATURE_V3_HEADER: sign_v3(method, url, nonce, main, v3_params),
+        MA_SIGNATURE_V3_HEADER: ma_v3,
     }
 
 

@@ -12,16 +12,17 @@ how a :class:`~smsxml.webhook.LocalWebhook` answers at its URL where nothing can
 from __future__ import annotations
 
 import base64
+import functools
 import io
+import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote_to_bytes, urlsplit
+from urllib.parse import quote_plus, unquote_to_bytes, urlsplit
 
-from ._headers import header_map
 from ._http import reason_phrase
 from ._runtime import in_browser
 from ._text import display_url
@@ -32,6 +33,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "Reply",
+    "form_encode",
+    "header_value",
     "send",
     "wsgi_environ",
     "resolve_target",
@@ -65,6 +68,19 @@ def resolve_target(given: object) -> tuple[WSGIApp | None, str | None]:
     return None, None
 
 
+def header_value(
+    headers: Mapping[str, object], name: str, default: str | None = None
+) -> str | None:
+    """The value of header ``name`` in ``headers`` (any case; the first, as
+    :func:`~smsxml._headers.header_map` finds it), or ``default``: one look along the
+    headers, no map built for it."""
+    wanted = name.lower()
+    for key, value in headers.items():
+        if str(key).lower() == wanted:
+            return str(value)
+    return default
+
+
 @dataclass(frozen=True)
 class Reply:
     """What the app answered: status, headers, body, and how long it took (seconds)."""
@@ -76,7 +92,7 @@ class Reply:
 
     def header(self, name: str, default: str | None = None) -> str | None:
         """The value of header ``name`` (any case), or ``default``."""
-        return header_map(self.headers).get(name, default)
+        return header_value(self.headers, name, default)
 
     @property
     def content_type(self) -> str:
@@ -247,27 +263,73 @@ def _reason(exc: BaseException) -> str:
     return text
 
 
+# --- the form body ---------------------------------------------------------------------------
+
+
+#: ``quote_plus`` of each ASCII character, as a table for ``str.translate``: the characters
+#: ``urlencode`` leaves as they are map to themselves, the space to "+", the rest to "%XX".
+_FORM_QUOTED = {
+    code: "+" if code == 0x20 else f"%{code:02X}"
+    for code in range(128)
+    if not (chr(code).isalnum() or chr(code) in "_.-~")
+}
+#: A character ``urlencode`` quotes (anything but letters, digits and "_.-~").
+_NEEDS_QUOTING = re.compile(r"[^A-Za-z0-9_.~-]")
+_TIME_LIKE = re.compile(r"[A-Za-z0-9_.~: -]*")
+#: ``name=value`` pairs quoted lately (as ``quote_plus`` quotes each side), by the pair:
+#: what Plivo sends repeats (names, numbers, statuses, a message's UUID and its times in
+#: each of its reports). A pure function's results: forgetting them costs only time.
+_PAIRS: dict[tuple[str, str], str] = {}
+_PAIRS_KEPT, _PAIR_LENGTH = 1024, 96  # how many are kept, and the longest pair kept
+
+
+def _form_quoted(text: str) -> str:
+    """``quote_plus(text)``: at once for what needs no quoting or, like the times Plivo
+    sends (``2026-01-01 12:00:00.000000``), only its spaces and colons quoted; by the table
+    for other ASCII text."""
+    if _NEEDS_QUOTING.search(text) is None:
+        return text
+    if _TIME_LIKE.fullmatch(text):
+        return text.replace(":", "%3A").replace(" ", "+")
+    return text.translate(_FORM_QUOTED) if text.isascii() else quote_plus(text)
+
+
+def _pair(item: tuple[str, str]) -> str:
+    """``name=value`` quoted, kept for next time when it is short."""
+    name, text = item
+    pair = f"{_form_quoted(name)}={_form_quoted(text)}"
+    if len(name) + len(text) <= _PAIR_LENGTH:
+        if len(_PAIRS) >= _PAIRS_KEPT:
+            _PAIRS.clear()
+        _PAIRS[item] = pair
+    return pair
+
+
+def form_encode(values: Mapping[str, str]) -> str:
+    """``values`` as ``application/x-www-form-urlencoded`` UTF-8 text: byte for byte what
+    ``urllib.parse.urlencode(values, encoding="utf-8")`` gives, each name and value quoted
+    as ``quote_plus`` quotes it (the pairs seen lately looked up, not quoted again)."""
+    pairs = list(map(_PAIRS.get, values.items()))
+    if None in pairs:
+        pairs = [pair or _pair(item) for pair, item in zip(pairs, values.items(), strict=True)]
+    return "&".join(pairs)  # type: ignore[arg-type]
+
+
 # --- WSGI ----------------------------------------------------------------------------------
 
 
 def wsgi_environ(request: SignedRequest) -> dict[str, Any]:
     """A PEP 3333 environ for ``request``, as a server on the URL's host would build it."""
-    parts = urlsplit(request.url)
-    scheme = parts.scheme
-    host = parts.hostname or ""
-    port = parts.port or (443 if scheme == "https" else 80)
-    netloc = parts.netloc.rsplit("@", 1)[-1]
+    path_info, query, target, host, port, netloc, scheme, authorization = _url_environ(request.url)
     body = request.body or b""
     environ: dict[str, Any] = {
         "REQUEST_METHOD": request.method,
         "SCRIPT_NAME": "",
-        # PEP 3333: the path is percent-decoded bytes, carried in a latin-1 str
-        "PATH_INFO": unquote_to_bytes(parts.path or "/").decode("latin-1"),
-        "QUERY_STRING": parts.query,
-        # the request target as sent, as waitress gives it (the bytes a signature is over)
-        "REQUEST_URI": (parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
+        "PATH_INFO": path_info,
+        "QUERY_STRING": query,
+        "REQUEST_URI": target,
         "SERVER_NAME": host,
-        "SERVER_PORT": str(port),
+        "SERVER_PORT": port,
         "SERVER_PROTOCOL": "HTTP/1.1",
         "REMOTE_ADDR": "127.0.0.1",
         "HTTP_HOST": netloc,
@@ -282,21 +344,49 @@ def wsgi_environ(request: SignedRequest) -> dict[str, Any]:
     }
     if body or request.method == "POST":
         environ["CONTENT_LENGTH"] = str(len(body))
-    if parts.username is not None:  # requests sends URL credentials as Basic auth
+    if authorization is not None:  # requests sends URL credentials as Basic auth
+        environ["HTTP_AUTHORIZATION"] = authorization
+    for name, value in request.headers.items():
+        environ[_environ_key(name)] = value
+    return environ
+
+
+@functools.lru_cache(maxsize=256)
+def _url_environ(url: str) -> tuple[str, str, str, str, str, str, str, str | None]:
+    """What an environ takes from the URL alone (cached: the same few URLs all along):
+    PATH_INFO, QUERY_STRING, REQUEST_URI, SERVER_NAME, SERVER_PORT, Host, the scheme and
+    the Basic Authorization the URL's credentials make (None without any)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme
+    port = parts.port or (443 if scheme == "https" else 80)
+    authorization = None
+    if parts.username is not None:
         creds = f"{unquote_to_bytes(parts.username).decode('latin-1')}:" + (
             unquote_to_bytes(parts.password or "").decode("latin-1")
         )
-        basic = base64.b64encode(creds.encode("latin-1")).decode("ascii")
-        environ["HTTP_AUTHORIZATION"] = f"Basic {basic}"
-    for name, value in request.headers.items():
-        key = name.upper().replace("-", "_")
-        if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            environ[key] = value
-        elif key == "HOST":
-            environ["HTTP_HOST"] = value
-        else:
-            environ[f"HTTP_{key}"] = value
-    return environ
+        authorization = f"Basic {base64.b64encode(creds.encode('latin-1')).decode('ascii')}"
+    return (
+        # PEP 3333: the path is percent-decoded bytes, carried in a latin-1 str
+        unquote_to_bytes(parts.path or "/").decode("latin-1"),
+        parts.query,
+        # the request target as sent, as waitress gives it (the bytes a signature is over)
+        (parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
+        parts.hostname or "",
+        str(port),
+        parts.netloc.rsplit("@", 1)[-1],
+        scheme,
+        authorization,
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _environ_key(header: str) -> str:
+    """Where a header goes in an environ: ``X-Plivo-Signature-V2`` → ``HTTP_X_PLIVO_…``;
+    Content-Type and Content-Length without the prefix, Host as HTTP_HOST."""
+    key = header.upper().replace("-", "_")
+    if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        return key
+    return "HTTP_HOST" if key == "HOST" else f"HTTP_{key}"
 
 
 def _send_wsgi(request: SignedRequest, app: WSGIApp) -> Reply:

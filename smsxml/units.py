@@ -209,6 +209,9 @@ def segments(text: str) -> Segments:
     """
     if not isinstance(text, str):
         raise InputError(f"segments() counts a text (str), not {type(text).__name__}")
+    single = UNIT_LIMITS[GSM7][0]
+    if len(text) <= single and GSM_BASIC.issuperset(text):  # one septet a character
+        return Segments(text, GSM7, 1, len(text), single, single - len(text), (), (), [text])
     non_gsm = _unique(c for c in text if not is_gsm(c))
     encoding = UCS2 if non_gsm else GSM7
     single, split, _ = UNIT_LIMITS[encoding]

@@ -8,8 +8,9 @@ Byte-compatible with ``plivo.utils.validate_v3_signature``; compares in constant
 from __future__ import annotations
 
 import base64
+import functools
 import hmac
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlparse
 
@@ -17,7 +18,7 @@ from ..exc import SignatureError
 from ._digest import Steps, base_url, hmac_b64, hmac_digest, token_key, utf8
 from .canonical import canonical_url, url_forms
 
-__all__ = ["SignatureV3Explanation", "explain_v3", "sign_v3", "validate_v3"]
+__all__ = ["SignatureV3Explanation", "explain_v3", "sign_v3", "sign_v3_with", "validate_v3"]
 
 # V3 signs "<url>.<nonce>", where <url> depends on the method. GET: base URL + "?" + the
 # request's params and the URL's query, merged and sorted as key=value pairs. POST: base URL,
@@ -42,7 +43,20 @@ def _sorted_query(params: Mapping[str, object]) -> str:
     return "&".join(pieces)
 
 
-def _sorted_params(params: Mapping[str, object]) -> str:
+def _text_only(params: Mapping[str, object]) -> bool:
+    """True when every name and value of ``params`` is a plain ``str`` (what a form
+    carries), which V3 writes as it is."""
+    return _STR >= set(map(type, params)) and _STR >= set(map(type, params.values()))
+
+
+_STR = frozenset({str})
+
+
+def _sorted_params(params: Mapping[str, object], text_only: bool | None = None) -> str:
+    """``params`` as V3 signs them: sorted by name, each name then its value (``text_only``:
+    whether :func:`_text_only` holds, when that is known already)."""
+    if _text_only(params) if text_only is None else text_only:
+        return "".join([key + params[key] for key in sorted(params)])  # type: ignore[operator]
     pieces = []
     for key in sorted(params):
         value = params[key]
@@ -55,16 +69,19 @@ def _sorted_params(params: Mapping[str, object]) -> str:
     return "".join(pieces)
 
 
-def _check_params(params: object, what: str = "params") -> None:
+def _check_params(params: object, what: str = "params") -> bool:
     """A clear :class:`SignatureError` for V3 ``params`` that cannot be signed: not a
-    mapping, or a name that is not text (names are sorted, so they must all be ``str``)."""
+    mapping, or a name that is not text (names are sorted, so they must all be ``str``).
+    True when they are None or plain text only (see :func:`_text_only`)."""
     if params is None:
-        return
+        return True
     if not isinstance(params, Mapping):
         raise SignatureError(
             f"{what} must be a mapping of names to values (a dict) or None, "
             f"not {type(params).__name__}"
         )
+    if _text_only(params):  # the usual case, told apart cheaply
+        return True
     for key, value in params.items():
         if not isinstance(key, str):
             raise SignatureError(
@@ -72,6 +89,7 @@ def _check_params(params: object, what: str = "params") -> None:
             )
         if isinstance(value, Mapping):
             _check_params(value, f"{what}[{key!r}]")
+    return False
 
 
 def _check_uri(uri: object) -> None:
@@ -90,20 +108,29 @@ def _signed_text(text: str) -> bytes:
         ) from None
 
 
-def _v3_url(method: str, uri: str, params: Mapping[str, object] | None) -> str:
+@functools.lru_cache(maxsize=256)
+def _url_parts(uri: str) -> tuple[str, tuple[tuple[str, tuple[str, ...]], ...], str]:
+    """What V3 takes from ``uri`` alone: its base URL, its query's parameters and those
+    sorted as V3 writes them. Cached: a signer and a webhook see the same few URLs."""
     base = base_url(uri)
     query = parse_qs(urlparse(uri).query, keep_blank_values=True)
+    return base, tuple((k, tuple(v)) for k, v in query.items()), _sorted_query(query)
+
+
+def _v3_url(
+    method: str, uri: str, params: Mapping[str, object] | None, text_only: bool | None = None
+) -> str:
+    base, query, qs = _url_parts(uri)
     if method == "GET":
         merged: dict[str, object] = dict(params or {})
-        merged.update(query)
+        merged.update((key, list(values)) for key, values in query)
         qs = _sorted_query(merged)
         return f"{base}?{qs}" if qs else base
     if method != "POST":
         raise SignatureError(f"V3 signatures cover GET or POST requests, not {method!r}")
-    qs = _sorted_query(query)
     if not params:
         return f"{base}?{qs}" if qs else base
-    return f"{base}?{qs}{'.' if qs else ''}{_sorted_params(params)}"
+    return f"{base}?{qs}{'.' if qs else ''}{_sorted_params(params, text_only)}"
 
 
 def sign_v3(
@@ -116,8 +143,46 @@ def sign_v3(
     """The X-Plivo-Signature-V3 value for a ``method`` request to ``uri`` with ``params``
     (over the canonical form of ``uri``: see :mod:`smsxml.signature.canonical`)."""
     _check_uri(uri)
-    _check_params(params)
-    return _sign_v3(method, canonical_url(uri), nonce, auth_token, params)
+    text_only = _check_params(params)
+    return _sign_v3(method, canonical_url(uri), nonce, auth_token, params, text_only)
+
+
+def sign_v3_with(
+    method: str,
+    uri: str,
+    nonce: str,
+    auth_tokens: Sequence[str],
+    params: Mapping[str, object] | None = None,
+) -> tuple[str, ...]:
+    """:func:`sign_v3` with each of ``auth_tokens`` (e.g. the account's and the main
+    account's), the string to sign worked out once and a token given twice signed once."""
+    _check_uri(uri)
+    text_only = _check_params(params)
+    message = _v3_message(method, canonical_url(uri), nonce, params, text_only)
+    keys = [token_key(token) for token in auth_tokens]
+    signed: dict[bytes, str] = {}
+    for key in keys:
+        if key not in signed:
+            signed[key] = hmac_b64(key, message)
+    return tuple(signed[key] for key in keys)
+
+
+def _v3_message(
+    method: str,
+    uri: str,
+    nonce: str,
+    params: Mapping[str, object] | None,
+    text_only: bool | None = None,
+) -> bytes:
+    """UTF-8 of the string a V3 signature is over."""
+    if not isinstance(method, str):
+        raise SignatureError("the method must be 'GET' or 'POST'")
+    url = _v3_url(method.upper(), uri, params, text_only)
+    # The SDK turns the nonce's UTF-8 bytes into text one byte per character before
+    # signing; Plivo's nonces are digits, where this changes nothing, but we match it.
+    raw = utf8(nonce, "the nonce")
+    nonce_text = nonce if nonce.isascii() else _text(raw)
+    return _signed_text(f"{url}.{nonce_text}")
 
 
 def _sign_v3(
@@ -126,15 +191,9 @@ def _sign_v3(
     nonce: str,
     auth_token: str,
     params: Mapping[str, object] | None,
+    text_only: bool | None = None,
 ) -> str:
-    if not isinstance(method, str):
-        raise SignatureError("the method must be 'GET' or 'POST'")
-    url = _v3_url(method.upper(), uri, params)
-    # The SDK turns the nonce's UTF-8 bytes into text one byte per character before
-    # signing; Plivo's nonces are digits, where this changes nothing, but we match it.
-    nonce_text = _text(utf8(nonce, "the nonce"))
-    message = _signed_text(f"{url}.{nonce_text}")
-    return hmac_b64(token_key(auth_token), message)
+    return hmac_b64(token_key(auth_token), _v3_message(method, uri, nonce, params, text_only))
 
 
 def validate_v3(
@@ -150,12 +209,12 @@ def validate_v3(
     URL that is not absolute http(s)) gives ``False``; a missing token or ``params`` that
     are not a mapping of text names is a :class:`SignatureError`."""
     token_key(auth_token)
-    _check_params(params)
+    text_only = _check_params(params)
     if not isinstance(signature, str) or not signature or not isinstance(uri, str):
         return False
     try:
         expected = [
-            _sign_v3(method, form, nonce, auth_token, params).encode("ascii")
+            _sign_v3(method, form, nonce, auth_token, params, text_only).encode("ascii")
             for form in url_forms(uri)  # the canonical URL, then the URL as it arrived
         ]
         candidates = signature.encode("utf-8").split(b",")

@@ -48,10 +48,11 @@ from ..protocol import (
 from ..tokens import mask, resolve_token
 from ..transport import Reply
 from ..units import send_plan
-from ..xml import Message, Problem, parse
+from ..xml import Message, Problem
 from . import timeline
 from .carrier import DELIVERED
-from .clock import PLIVO_TIME_FORMAT, SIMULATED_START, STEPS, Clock
+from .clock import PLIVO_TIME_FORMAT, SIMULATED_START, STEPS, Clock, plivo_time
+from .delivery import Steps, run_steps
 from .message_url import call_message_url
 from .options import (
     charge_per_unit,
@@ -62,7 +63,7 @@ from .options import (
 )
 from .optout import OptOutMode, OptOuts, checked_mode
 from .pending import PendingMessage, queue_message
-from .replies import executable, reply_is_sms, reply_problems, src_not_owned, unreachable
+from .replies import executable, read_reply, reply_is_sms, src_not_owned, unreachable
 from .reports import ReportSender
 from .retries import RETRY_DELAYS, ReportOrder, RetryPlan, checked_order, checked_retries
 from .signing import Signer
@@ -228,39 +229,43 @@ class Simulator:
             target.url, from_=from_, to=to, text=text, method=method, type=type, media=media
         )
         flow = Flow(inbound=request, in_process=target.in_process)
-        flow.timeline.append(
-            timeline.text_in(self._clock.stamp(), request.params, type, text, media)
-        )
+        texted = self._clock.now()
+        stamp = plivo_time(texted)
+        flow.timeline.append(timeline.text_in(stamp, request.params, type, text, media))
         if type == "sms":
             flow.timeline.extend(
                 self._opt_outs.inbound(
-                    request.params["From"], request.params["To"], text, self._clock.now(),
-                    self._clock.stamp(),
+                    request.params["From"], request.params["To"], text, texted, stamp
                 )
-            )  # fmt: skip
+            )
         self._clock.advance(STEPS.carrier)
         flow.timeline.append(
             timeline.message_request(self._clock.stamp(), request.method, target.url)
         )
-        reply = self._call_app(flow, target, timeout)
+        # The conversation runs as steps (see .delivery): each request it sends is an
+        # attempt given ``timeout`` seconds, made by a worker thread that goes on with it.
+        return run_steps(self._conversation(flow, target, timeout), timeout)
+
+    def _conversation(self, flow: Flow, target: Target, timeout: float) -> Steps[Flow]:
+        reply = yield from self._call_app(flow, target, timeout)
         if reply is not None:
-            self._answer(flow, reply, target, timeout)
+            yield from self._answer(flow, reply, target, timeout)
         return flow
 
-    def _call_app(self, flow: Flow, target: Target, timeout: float) -> Reply | None:
+    def _call_app(self, flow: Flow, target: Target, timeout: float) -> Steps[Reply | None]:
         """Plivo calls your message_url (again, when it retries); None (and a problem) when
         no answer stood."""
         plan = self._plan(timeout)
-        reply = call_message_url(flow, target, plan, self._clock, self._signer)
+        reply = yield from call_message_url(flow, target, plan, self._clock, self._signer)
         if isinstance(reply, DeliveryError):
             self._record_problem(flow, unreachable(reply))
             return None
         flow.reply = ReplyInfo.from_reply(reply)
         return reply
 
-    def _answer(self, flow: Flow, reply: Reply, target: Target, timeout: float) -> None:
+    def _answer(self, flow: Flow, reply: Reply, target: Target, timeout: float) -> Steps[None]:
         """Plivo checks your app's reply and, when it can, executes it."""
-        problems = reply_problems(reply, self.auto_encoding)
+        problems, messages = read_reply(reply, self.auto_encoding)  # read and checked once
         for problem in problems:
             self._record_problem(flow, problem)
         if executable(problems):
@@ -277,8 +282,8 @@ class Simulator:
                 duplicate=self.duplicate_reports,
                 order=self.report_order,
             )
-            self._execute(flow, reply, reports)
-            reports.flush()
+            yield from self._execute(flow, messages, reports)
+            yield from reports.flush_steps()
 
     def _record_problem(self, flow: Flow, problem: Problem | FlowProblem) -> None:
         flow.problems.append(problem)
@@ -286,20 +291,22 @@ class Simulator:
 
     # -- executing the XML -----------------------------------------------------------------
 
-    def _execute(self, flow: Flow, reply: Reply, reports: ReportSender) -> None:
-        """Each ``<Message>`` top to bottom: queued, handed to the carrier, its receipt."""
-        response = parse(reply.body, auto_encoding=self.auto_encoding)
+    def _execute(
+        self, flow: Flow, messages: Sequence[Message], reports: ReportSender
+    ) -> Steps[None]:
+        """Each ``<Message>`` of a valid reply (as ``parse`` reads it) top to bottom: queued,
+        handed to the carrier, its receipt."""
         kind = flow.inbound.params.get("Type", "sms")
-        if kind != "sms" and response.messages:
+        if kind != "sms" and messages:
             self._record_problem(flow, reply_is_sms(kind))
-        pending = self._queue_all(flow, response.messages, reports)
-        self._hand_to_carrier(flow, pending, reports)
-        self._receive_receipts(flow, pending, reports)
+        pending = yield from self._queue_all(flow, messages, reports)
+        yield from self._hand_to_carrier(flow, pending, reports)
+        yield from self._receive_receipts(flow, pending, reports)
         flow.outbound.extend(message.outbound(self.rate) for message in pending)
 
     def _queue_all(
         self, flow: Flow, messages: Sequence[Message], reports: ReportSender
-    ) -> list[PendingMessage]:
+    ) -> Steps[list[PendingMessage]]:
         """1. Top to bottom: each <Message>, each destination, is queued."""
         pending: list[PendingMessage] = []
         for number, message in enumerate(messages, 1):
@@ -310,7 +317,7 @@ class Simulator:
             for dst in message.dsts:
                 self._clock.advance(STEPS.queue)
                 pending.append(self._queue(flow, message, phone_digits(src), phone_digits(dst)))
-                reports.report(pending[-1], "queued")
+                yield from reports.report_steps(pending[-1], "queued")
         return pending
 
     def _queue(self, flow: Flow, message: Message, src: str, dst: str) -> PendingMessage:
@@ -346,7 +353,7 @@ class Simulator:
 
     def _hand_to_carrier(
         self, flow: Flow, pending: list[PendingMessage], reports: ReportSender
-    ) -> None:
+    ) -> Steps[None]:
         """2. Plivo hands each to the carrier (sent) — or cannot (failed)."""
         if pending:
             self._clock.advance(STEPS.send)
@@ -358,11 +365,11 @@ class Simulator:
             else:
                 message.waive_charge()
                 flow.timeline.append(timeline.not_handed_on(now, message.dst, message.error_code))
-            reports.report(message, message.statuses[1])
+            yield from reports.report_steps(message, message.statuses[1])
 
     def _receive_receipts(
         self, flow: Flow, pending: list[PendingMessage], reports: ReportSender
-    ) -> None:
+    ) -> Steps[None]:
         """3. The carrier's delivery receipt comes back."""
         receipts = [(m, m.receipt_status) for m in pending if m.receipt_status is not None]
         if receipts:
@@ -370,4 +377,4 @@ class Simulator:
         for message, status in receipts:
             message.delivery_report_time = now = self._clock.stamp()
             flow.timeline.append(timeline.receipt(now, message.dst, status, message.error_code))
-            reports.report(message, status)
+            yield from reports.report_steps(message, status)

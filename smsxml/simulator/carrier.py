@@ -3,6 +3,8 @@ through on the way, and the network codes its reports carry."""
 
 from __future__ import annotations
 
+import functools
+
 from ..exc import SimulatorError
 from ..protocol import DEFAULT_ERROR_CODES, STATUS_PATHS, Status
 
@@ -74,7 +76,9 @@ def status_path(final_status: str) -> tuple[Status, ...]:
     return STATUS_PATHS[final_status]
 
 
+@functools.lru_cache(maxsize=1024)
 def mcc_mnc(dst: str) -> tuple[str, str]:
     """The (illustrative) Mobile Country and Network Codes of ``dst``; ``("", "")`` when
-    its country calling code is not in the table."""
+    its country calling code is not in the table. (Cached: every report of a message asks
+    about the same destination.)"""
     return next((codes for code, codes in _LONGEST_CODE_FIRST if dst.startswith(code)), ("", ""))

@@ -9,7 +9,7 @@ from ..inbound import SignedRequest
 from ..transport import Reply
 from . import timeline
 from .clock import STEPS, Clock
-from .delivery import TimedOut, deliver
+from .delivery import Delivery, Steps, TimedOut
 from .retries import RetryPlan, run_attempts
 from .signing import Signer
 from .targets import Target
@@ -19,19 +19,20 @@ __all__ = ["call_message_url"]
 
 def call_message_url(
     flow: Flow, target: Target, plan: RetryPlan, clock: Clock, signer: Signer
-) -> Reply | DeliveryError:
+) -> Steps[Reply | DeliveryError]:
     """Call ``target`` with ``flow.inbound`` (the first attempt's request event is on the
-    timeline already), retrying as ``plan`` says: the reply that stood, or why none came."""
+    timeline already), retrying as ``plan`` says: the reply that stood, or why none came.
+    Steps of a conversation (see :mod:`.delivery`), each attempt given ``plan.timeout``."""
     replies: dict[int, Reply] = {}
     failures: list[DeliveryError] = []
 
-    def one(number: int, request: SignedRequest) -> RequestAttempt:
+    def one(number: int, request: SignedRequest) -> Steps[RequestAttempt]:
         if number > 1:
             event = timeline.message_request(clock.stamp(), request.method, target.url, number)
             flow.timeline.append(event)
         time = clock.stamp()
         try:
-            reply = deliver(request, target.app, plan.timeout, signer.redact)
+            reply = yield Delivery(request, target.app, signer.redact)
         except TimedOut as exc:
             clock.advance(plan.timeout * 1000)
             flow.timeline.append(timeline.timed_out(clock.stamp(), plan.timeout))
@@ -49,5 +50,7 @@ def call_message_url(
         reason = failed.retry_reason or ""
         flow.timeline.append(timeline.retry(clock.stamp(), failed.number, reason, seconds))
 
-    flow.attempts = run_attempts(flow.inbound, target.url, plan, clock, signer, one, retrying)
+    flow.attempts = yield from run_attempts(
+        flow.inbound, target.url, plan, clock, signer, one, retrying
+    )
     return replies.get(flow.attempts[-1].number) or failures[-1]

@@ -8,14 +8,30 @@ from collections.abc import Sequence
 from ..flow import FlowProblem
 from ..protocol import XML_MEDIA_TYPES
 from ..transport import Reply
-from ..xml import Problem, validate
+from ..xml import Message, Problem
+from ..xml.check import checked_document
 
-__all__ = ["reply_problems", "executable", "unreachable", "reply_is_sms", "src_not_owned"]
+__all__ = [
+    "read_reply",
+    "reply_problems",
+    "executable",
+    "unreachable",
+    "reply_is_sms",
+    "src_not_owned",
+]
 
 
 def reply_problems(reply: Reply, auto_encoding: bool) -> list[Problem | FlowProblem]:
     """Plivo's checks of your app's reply, in order; an error among them means nothing of
     it is executed (see :func:`executable`)."""
+    return read_reply(reply, auto_encoding)[0]
+
+
+def read_reply(
+    reply: Reply, auto_encoding: bool
+) -> tuple[list[Problem | FlowProblem], list[Message]]:
+    """:func:`reply_problems`, and the ``<Message>`` elements Plivo executes when none of
+    them is an error (empty otherwise): the reply's XML is read and checked in one pass."""
     if reply.status != 200:
         hint = (
             "Plivo does not follow redirects: answer at the URL it calls"
@@ -29,7 +45,7 @@ def reply_problems(reply: Reply, auto_encoding: bool) -> list[Problem | FlowProb
                 + "; Plivo executes XML only from a 200 reply",
                 hint,
             )
-        ]
+        ], []
     if reply.content_type not in XML_MEDIA_TYPES:
         return [
             FlowProblem(
@@ -39,8 +55,9 @@ def reply_problems(reply: Reply, auto_encoding: bool) -> list[Problem | FlowProb
                 "set Content-Type: application/xml (Flask: Response(xml, "
                 "mimetype='application/xml'))",
             )
-        ]
-    problems: list[Problem | FlowProblem] = list(validate(reply.body, auto_encoding=auto_encoding))
+        ], []
+    found, messages = checked_document(reply.body, auto_encoding=auto_encoding)
+    problems: list[Problem | FlowProblem] = list(found)
     if not executable(problems):
         problems.append(
             FlowProblem(
@@ -49,7 +66,8 @@ def reply_problems(reply: Reply, auto_encoding: bool) -> list[Problem | FlowProb
                 "fix the errors above; smsxml.validate(xml) shows them",
             )
         )
-    return problems
+        return problems, []
+    return problems, messages
 
 
 def executable(problems: Sequence[Problem | FlowProblem]) -> bool:

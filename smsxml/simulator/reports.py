@@ -10,11 +10,11 @@ from datetime import datetime, timedelta
 
 from ..flow import DeliveryReport, Flow, OutboundPart, RequestAttempt
 from ..inbound import SignedRequest
-from ..protocol import DELIVERY_REPORT_PARAMETERS, Status
+from ..protocol import Status
 from . import timeline
 from .carrier import STATUSES_WITH_ERROR_CODE, mcc_mnc
 from .clock import STEPS, Clock
-from .delivery import Attempt, attempt
+from .delivery import Attempt, Delivery, Steps, attempt_steps, run_steps
 from .pending import PendingMessage
 from .retries import ReportOrder, RetryPlan, retry_reason
 from .signing import Signer
@@ -23,7 +23,7 @@ from .targets import Target, offline_refusal
 __all__ = ["StatusUpdate", "status_update", "ReportSender"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class StatusUpdate:
     """What one delivery report says about one message (or, with legacy reports, one part):
     Plivo's parameters, typed. ``error_code`` is ``""`` when the report carries none."""
@@ -49,9 +49,47 @@ class StatusUpdate:
     requester_ip: str
     powerpack_uuid: str = ""
 
+    def __init__(
+        self,
+        message_uuid: str,
+        to: str,
+        from_: str,
+        type: str,
+        status: Status,
+        units: int,
+        total_rate: str,
+        total_amount: str,
+        mcc: str,
+        mnc: str,
+        error_code: str,
+        parent_message_uuid: str,
+        part_info: str,
+        sequence: int,
+        message_time: str,
+        queued_time: str,
+        sent_time: str,
+        delivery_report_time: str,
+        requester_ip: str,
+        powerpack_uuid: str = "",
+    ) -> None:
+        # Written out, with the generated one's parameters (a test holds it to them): the
+        # __init__ a frozen dataclass is given sets each of these 20 fields with
+        # object.__setattr__, four times the cost, for every report.
+        fields = self.__dict__
+        fields["message_uuid"], fields["to"], fields["from_"] = message_uuid, to, from_
+        fields["type"], fields["status"], fields["units"] = type, status, units
+        fields["total_rate"], fields["total_amount"] = total_rate, total_amount
+        fields["mcc"], fields["mnc"], fields["error_code"] = mcc, mnc, error_code
+        fields["parent_message_uuid"], fields["part_info"] = parent_message_uuid, part_info
+        fields["sequence"], fields["message_time"] = sequence, message_time
+        fields["queued_time"], fields["sent_time"] = queued_time, sent_time
+        fields["delivery_report_time"], fields["requester_ip"] = delivery_report_time, requester_ip
+        fields["powerpack_uuid"] = powerpack_uuid
+
     def to_params(self) -> dict[str, str]:
-        """The form parameters Plivo sends, in Plivo's order (ErrorCode only when there is
-        one; none of WhatsApp's: a reply's ``<Message>`` sends SMS)."""
+        """The form parameters Plivo sends, in Plivo's order (DELIVERY_REPORT_PARAMETERS'; a
+        test holds them to it): ErrorCode only when there is one; none of WhatsApp's (a
+        reply's ``<Message>`` sends SMS)."""
         values = {
             "MessageUUID": self.message_uuid,
             "To": self.to,
@@ -63,20 +101,19 @@ class StatusUpdate:
             "TotalAmount": self.total_amount,
             "MCC": self.mcc,
             "MNC": self.mnc,
-            "ErrorCode": self.error_code,
-            "ParentMessageUUID": self.parent_message_uuid,
-            "PartInfo": self.part_info,
-            "Sequence": str(self.sequence),
-            "MessageTime": self.message_time,
-            "QueuedTime": self.queued_time,
-            "SentTime": self.sent_time,
-            "DeliveryReportTime": self.delivery_report_time,
-            "requester_ip": self.requester_ip,
-            "PowerpackUUID": self.powerpack_uuid,
         }
-        if not self.error_code:
-            del values["ErrorCode"]
-        return {name: values[name] for name in DELIVERY_REPORT_PARAMETERS if name in values}
+        if self.error_code:
+            values["ErrorCode"] = self.error_code
+        values["ParentMessageUUID"] = self.parent_message_uuid
+        values["PartInfo"] = self.part_info
+        values["Sequence"] = str(self.sequence)
+        values["MessageTime"] = self.message_time
+        values["QueuedTime"] = self.queued_time
+        values["SentTime"] = self.sent_time
+        values["DeliveryReportTime"] = self.delivery_report_time
+        values["requester_ip"] = self.requester_ip
+        values["PowerpackUUID"] = self.powerpack_uuid
+        return values
 
 
 def status_update(
@@ -156,6 +193,24 @@ class ReportSender:
     def report(self, message: PendingMessage, status: Status) -> None:
         """Tell ``message``'s callbackUrl (if it has one) it reached ``status``: one report,
         or one for each of its parts with legacy reports."""
+        run_steps(self.report_steps(message, status), self.timeout)
+
+    def flush(self) -> None:
+        """Send the reports held back (in the order asked for), then every retry due, in
+        the order of their times on the clock."""
+        run_steps(self.flush_steps(), self.timeout)
+
+    def send(
+        self, url: str, method: str, update: StatusUpdate, *, duplicate: bool = False
+    ) -> DeliveryReport:
+        """Sign ``update``, send it to ``url`` once and record how it went (a retry, when
+        one is due, waits for :meth:`flush`)."""
+        return run_steps(self.send_steps(url, method, update, duplicate=duplicate), self.timeout)
+
+    # -- the same, as steps of a conversation (see .delivery) -------------------------------
+
+    def report_steps(self, message: PendingMessage, status: Status) -> Steps[None]:
+        """:meth:`report`, as steps of a conversation."""
         if not message.callback_url:
             return
         method = message.callback_method or "POST"
@@ -172,31 +227,30 @@ class ReportSender:
             )
             for copy in range(2 if self.duplicate else 1):
                 if self.order == "sent":
-                    self.send(message.callback_url, method, update, duplicate=copy > 0)
+                    url = message.callback_url
+                    yield from self.send_steps(url, method, update, duplicate=copy > 0)
                 else:
                     self._held.append((message.callback_url, method, update, copy > 0))
 
-    def flush(self) -> None:
-        """Send the reports held back (in the order asked for), then every retry due, in
-        the order of their times on the clock."""
+    def flush_steps(self) -> Steps[None]:
+        """:meth:`flush`, as steps of a conversation."""
         held, self._held = self._held, []
         if self.order == "reversed":
             held.reverse()
         elif self.order == "shuffled":
             self.signer.shuffle(held)
         for url, method, update, duplicate in held:
-            self.send(url, method, update, duplicate=duplicate)
+            yield from self.send_steps(url, method, update, duplicate=duplicate)
         while self._retries:
-            self._retry(heapq.heappop(self._retries))
+            yield from self._retry(heapq.heappop(self._retries))
 
-    def send(
+    def send_steps(
         self, url: str, method: str, update: StatusUpdate, *, duplicate: bool = False
-    ) -> DeliveryReport:
-        """Sign ``update``, send it to ``url`` once and record how it went (a retry, when
-        one is due, waits for :meth:`flush`)."""
+    ) -> Steps[DeliveryReport]:
+        """:meth:`send`, as steps of a conversation."""
         request = self.signer.report(method, url, update.to_params())
         start = self.clock.now()
-        tried = self._try(url, request, update, 1)
+        tried = yield from self._try(url, request, update, 1)
         report = DeliveryReport(
             request=request,
             status=update.status,
@@ -211,6 +265,8 @@ class ReportSender:
             duplicate=duplicate,
         )
         self.flow.reports.append(report)
+        if retry_reason(tried.status, tried.timed_out, self.timeout) is None:
+            return report  # it stands: nothing to schedule
         retry = _Retry(start, len(self.flow.reports) - 1, url, update, start, [tried])
         self._schedule(retry)
         if retry.attempts[0] is not tried:  # it will be retried: the record says why
@@ -243,25 +299,26 @@ class ReportSender:
             attempts=tuple(retry.attempts),
         )
 
-    def _retry(self, retry: _Retry) -> None:
+    def _retry(self, retry: _Retry) -> Steps[None]:
         """The next attempt of a report that did not stand."""
         self.clock.move_to(retry.due)
         first = retry.attempts[0].request
         request = (
             self.signer.sign(first.method, retry.url, first.params) if self.plan.resign else first
         )
-        retry.attempts.append(self._try(retry.url, request, retry.update, len(retry.attempts) + 1))
+        number = len(retry.attempts) + 1
+        retry.attempts.append((yield from self._try(retry.url, request, retry.update, number)))
         self._schedule(retry)
         self._record(retry)
 
     def _try(
         self, url: str, request: SignedRequest, update: StatusUpdate, number: int
-    ) -> RequestAttempt:
+    ) -> Steps[RequestAttempt]:
         """Attempt ``number`` at delivering ``request`` to ``url``, on the timeline."""
         in_process = self.target.serves(url)
         self.clock.advance(STEPS.callback / 3)
         time = self.clock.stamp()
-        sent = self._attempt(url, request, update, in_process, number)
+        sent = yield from self._attempt(url, request, update, in_process, number, time)
         if sent.timed_out:
             self.clock.advance(self.timeout * 1000)
         self.clock.advance(STEPS.callback * 2 / 3)
@@ -276,16 +333,22 @@ class ReportSender:
         )
 
     def _attempt(
-        self, url: str, request: SignedRequest, update: StatusUpdate, in_process: bool, number: int
-    ) -> Attempt:
-        """One try at delivering ``request`` to ``url``: refused when it would leave this
-        machine."""
+        self,
+        url: str,
+        request: SignedRequest,
+        update: StatusUpdate,
+        in_process: bool,
+        number: int,
+        time: str,
+    ) -> Steps[Attempt]:
+        """One try at delivering ``request`` to ``url`` at ``time``: refused when it would
+        leave this machine."""
         refusal = None if in_process else offline_refusal(url, self.allow_remote)
         if refusal is not None:
             return Attempt(error=refusal)
         self.flow.timeline.append(
             timeline.callback(
-                self.clock.stamp(),
+                time,
                 request.method,
                 url,
                 update.status,
@@ -295,4 +358,4 @@ class ReportSender:
             )
         )
         app = self.target.app if in_process else None
-        return attempt(request, app, self.timeout, self.signer.redact)
+        return (yield from attempt_steps(Delivery(request, app, self.signer.redact)))

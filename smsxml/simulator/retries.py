@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from functools import cache
 from typing import Literal, cast, get_args
 
 from ..exc import SimulatorError
@@ -15,6 +16,7 @@ from ..flow import RequestAttempt
 from ..inbound import SignedRequest
 from ..protocol import RETRY_DELAYS  # Plivo's schedule, written once with its source
 from .clock import Clock
+from .delivery import Steps
 from .signing import Signer
 
 __all__ = [
@@ -77,10 +79,15 @@ class RetryPlan:
     @property
     def offsets(self) -> tuple[float, ...]:
         """When each attempt is made, in seconds after the first: (0, 60, 180, 420)."""
-        times = [0.0]
-        for delay in RETRY_DELAYS[: self.retries]:
-            times.append(times[-1] + delay)
-        return tuple(times)
+        return _offsets(self.retries)
+
+
+@cache  # one entry for each number of retries (0 to len(RETRY_DELAYS))
+def _offsets(retries: int) -> tuple[float, ...]:
+    times = [0.0]
+    for delay in RETRY_DELAYS[:retries]:
+        times.append(times[-1] + delay)
+    return tuple(times)
 
 
 def run_attempts(
@@ -89,13 +96,14 @@ def run_attempts(
     plan: RetryPlan,
     clock: Clock,
     signer: Signer,
-    one: Callable[[int, SignedRequest], RequestAttempt],
+    one: Callable[[int, SignedRequest], Steps[RequestAttempt]],
     retrying: Callable[[RequestAttempt, float], None],
-) -> list[RequestAttempt]:
+) -> Steps[list[RequestAttempt]]:
     """Try ``first`` (to ``url``) with ``one`` until an attempt stands or the plan's tries
     run out; each retry at its time on ``clock``, signed afresh when the plan says so.
     ``retrying(attempt, seconds)`` is told before each retry (the attempt that failed and
-    how long until the next). Returns every attempt, the one that stood last."""
+    how long until the next). Returns every attempt, the one that stood last. (Steps of a
+    conversation: see :mod:`.delivery`.)"""
     start = clock.now()
     offsets = plan.offsets
     attempts: list[RequestAttempt] = []
@@ -105,7 +113,7 @@ def run_attempts(
             clock.move_to(start + timedelta(seconds=offset))
             if plan.resign:
                 request = signer.sign(first.method, url, first.params)
-        tried = one(number, request)
+        tried = yield from one(number, request)
         reason = retry_reason(tried.status, tried.timed_out, plan.timeout)
         if reason is None or number == len(offsets):
             attempts.append(tried)

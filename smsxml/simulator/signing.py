@@ -4,7 +4,6 @@ and UUIDs (seeded: the same stream, so a seeded run repeats every nonce and UUID
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,6 +16,11 @@ from ..tokens import redact
 __all__ = ["Signer"]
 
 
+#: What ``uuid.UUID(version=4)`` does to 128 bits: the variant (RFC 4122) and the version.
+_UUID_CLEARED = ~((0xC000 << 48) | (0xF000 << 64))
+_UUID_V4 = (0x8000 << 48) | (4 << 76)
+
+
 class Signer:
     """Signs the simulator's requests with ``auth_token`` (and ``main_auth_token``), drawing
     nonces and UUIDs from one stream: seeded with ``seed``, else the system's randomness."""
@@ -24,18 +28,25 @@ class Signer:
     def __init__(self, auth_token: str, main_auth_token: str | None, seed: int | None):
         self.auth_token = auth_token
         self.main_auth_token = main_auth_token
+        self._seeded = seed is not None
         self._rng: random.Random = (
             random.Random(seed) if seed is not None else random.SystemRandom()
         )
 
     def uuid(self) -> str:
-        """A fresh UUID (version 4), as Plivo gives every message."""
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        """A fresh UUID (version 4), as Plivo gives every message: the text of
+        ``uuid.UUID(int=<128 random bits>, version=4)``, written without making one."""
+        bits = self._rng.getrandbits(128) & _UUID_CLEARED | _UUID_V4
+        text = f"{bits:032x}"
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
     def nonce(self, method: str, url: str, *signs: object) -> str:
         """A fresh nonce; seeded, one bound to what it signs (see make_nonce): the method,
         the URL's path and query (not its host and port, so that a seeded run gives the same
-        nonces whatever port a local server got) and the parameters."""
+        nonces whatever port a local server got) and the parameters. (Unseeded, every draw
+        is fresh from the system's randomness: there is nothing to bind.)"""
+        if not self._seeded:
+            return make_nonce(self._rng)
         parts = urlsplit(url)
         return make_nonce(self._rng, binds=(method, parts.path, parts.query, *signs))
 
@@ -73,7 +84,7 @@ class Signer:
             url,
             params,
             self.auth_token,
-            nonce=self.nonce(method, url, sorted(params.items())),
+            nonce=self.nonce(method, url, sorted(params.items()) if self._seeded else ()),
             main_auth_token=self.main_auth_token,
         )
 

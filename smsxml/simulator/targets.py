@@ -3,6 +3,7 @@ resolved into a :class:`Target`, and which callbackUrls it may call."""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass
 from typing import Any
@@ -71,6 +72,16 @@ def resolve(given: Any, url: str | None) -> Target:
 
 def host_port(url: str) -> tuple[str, int | None]:
     """The host (lower case) and port of ``url``, the scheme's port when it names none."""
+    if len(url) > _CACHED_URL_LENGTH:  # a hostile reply's megabyte URL is not kept
+        return _host_port(url)
+    return _cached_host_port(url)
+
+
+#: The longest URL whose host and port are kept (every real one; not a hostile reply's).
+_CACHED_URL_LENGTH = 2048
+
+
+def _host_port(url: str) -> tuple[str, int | None]:
     parts = urlsplit(url)
     try:
         port = parts.port or DEFAULT_PORTS.get(parts.scheme)
@@ -79,12 +90,18 @@ def host_port(url: str) -> tuple[str, int | None]:
     return (parts.hostname or "").lower(), port
 
 
+#: :func:`host_port`, cached: a simulator asks about the same few URLs for every report.
+_cached_host_port = functools.lru_cache(maxsize=256)(_host_port)
+
+
 def requester_ip(message_url: str, app: object) -> str:
     """``requester_ip`` of a report: where the request to send came from — here, your app's
     reply. 127.0.0.1 for an app on this machine (or in-process), the address itself for a
     message_url written with one; ``""`` for a host name (the simulator looks nothing up)."""
+    if app is not None:
+        return "127.0.0.1"
     host = url_host(message_url)
-    if app is not None or is_loopback(host):
+    if is_loopback(host):
         return "127.0.0.1"
     try:
         return str(ipaddress.ip_address(host.strip("[]")))

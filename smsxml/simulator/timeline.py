@@ -3,6 +3,7 @@ by whom, to whom (and the short label the sequence diagram shows)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 
 from .._text import plural, shorten, url_path
@@ -28,6 +29,17 @@ __all__ = [
 
 #: The signature headers of a request, as the timeline names them.
 _SIGNED = "V2, V3, Ma-V2, Ma-V3"
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_path(url: str) -> str:
+    return url_path(url)
+
+
+def _path(url: str) -> str:
+    """:func:`url_path`; cached for the URLs of every day (a flow names the same few), not
+    for a hostile reply's megabyte callbackUrl."""
+    return _cached_path(url) if len(url) <= 2048 else url_path(url)
 
 
 def _kind_name(type: str) -> str:
@@ -59,9 +71,9 @@ def message_request(time: str, method: str, url: str, attempt: int = 1) -> Event
         time,
         "Plivo",
         "request",
-        f"{method} {url_path(url)} (signed {_SIGNED}){_attempt(attempt)}",
+        f"{method} {_path(url)} (signed {_SIGNED}){_attempt(attempt)}",
         "your app",
-        f"{method} {shorten(url_path(url), 24)}",
+        f"{method} {shorten(_path(url), 24)}",
     )
 
 
@@ -148,7 +160,7 @@ def callback(
         time,
         "Plivo",
         "callback",
-        f"{method} {url_path(url)} Status={status} {which}{_attempt(attempt)}",
+        f"{method} {_path(url)} Status={status} {which}{_attempt(attempt)}",
         "callbackUrl",
         f"{method} {status} {part_info.replace(' of ', '/')}".rstrip(),
     )

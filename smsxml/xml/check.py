@@ -34,7 +34,7 @@ from .problems import (
     problem_at,
 )
 
-__all__ = ["read_document", "validate"]
+__all__ = ["checked_document", "read_document", "validate"]
 
 # --------------------------------------------------------------------------- vocabulary
 
@@ -133,6 +133,16 @@ def _number_verdict(digits: str) -> _Verdict | None:
             return _Verdict("invalid-number", "region", {"region": region})
         return _Verdict("invalid-number", "country_code", {"country_code": num.country_code})
     return None
+
+
+#: The longest host name DNS allows: longer ones (a hostile document's) are not cached.
+_HOST_LENGTH = 253
+
+
+@lru_cache(maxsize=1024)
+def _private_host(host: str) -> bool:
+    """:func:`is_private`, cached: a callbackUrl names the same few hosts all day."""
+    return is_private(host)
 
 
 # --------------------------------------------------------------------------- the checker
@@ -480,7 +490,7 @@ class _Checker:
                 self._report(pos, "bad-callback-url", "scheme", scheme=clipped(scheme))
         elif not host:
             self._report(pos, "bad-callback-url", "no_host", url=clipped(url))
-        elif is_private(host):
+        elif _private_host(host) if len(host) <= _HOST_LENGTH else is_private(host):
             self._report(pos, "callback-unreachable", host=clipped(host))
 
 
@@ -551,7 +561,16 @@ def validate(xml: str | bytes, *, auto_encoding: bool = AUTO_ENCODING_BY_DEFAULT
     encoding and limits are decided — :func:`smsxml.units.send_plan`, as the
     :class:`~smsxml.Simulator` with the same ``auto_encoding`` sends it.
     """
+    return checked_document(xml, auto_encoding=auto_encoding)[0]
+
+
+def checked_document(
+    xml: object, *, auto_encoding: bool = AUTO_ENCODING_BY_DEFAULT
+) -> tuple[list[Problem], list[Message]]:
+    """:func:`validate`'s problems and the messages read, from one pass over ``xml``: what
+    Plivo objects to, and what it would execute when none of that is an error (the
+    messages :func:`~smsxml.xml.parse` would return). Never raises, as :func:`validate`."""
     try:
-        return read_document(xml, auto_encoding)[0]
+        return read_document(xml, auto_encoding)
     except Exception as exc:  # pragma: no cover - a safety net, not a code path
-        return [problem_at(1, 1, "internal-error", "", {"error": type(exc).__name__})]
+        return [problem_at(1, 1, "internal-error", "", {"error": type(exc).__name__})], []
