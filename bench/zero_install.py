@@ -29,6 +29,8 @@ def bench_site(plan: Plan) -> list[Row]:
     measure = "zero-install site: first output of notebook 00"
     if plan.quick:
         return [Row(f"{measure} (full run only: `python bench/run.py`)", "—")]
+    if not (LITE / "measure.py").exists():
+        return [Row(f"{measure}: not measured (no lite/measure.py in this tree)", "—")]
     if shutil.which("chromium") is None or shutil.which("npm") is None:
         return [Row(f"{measure}: not measured (needs chromium and npm)", "—", met=False)]
     subprocess.run(
