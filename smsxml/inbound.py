@@ -64,7 +64,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class SignedRequest:
     """One HTTP request as Plivo would make it. Holds signatures, never a token.
 
@@ -78,6 +78,20 @@ class SignedRequest:
     headers: dict[str, str]
     params: dict[str, str]
     body: bytes = field(default=b"", repr=False)
+
+    def __init__(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        params: dict[str, str],
+        body: bytes = b"",
+    ) -> None:
+        # Written out, as smsxml.flow.Event's: a frozen dataclass's sets each field with
+        # object.__setattr__, and a flow signs a request for each report.
+        fields = self.__dict__
+        fields["method"], fields["url"], fields["headers"] = method, url, headers
+        fields["params"], fields["body"] = params, body
 
     @property
     def nonce(self) -> str | None:
@@ -261,9 +275,10 @@ def _signatures(
 ) -> dict[str, str]:
     """The six signature headers Plivo sends for a request (V2 and V3, each also made with
     the main account's token, or the same token when the account is not a subaccount)."""
-    tokens = (token, main_auth_token or token)
-    v2, ma_v2 = sign_v2_with(url, nonce, tokens)
-    v3, ma_v3 = sign_v3_with(method, url, nonce, tokens, v3_params)
+    # one token (not a subaccount): one signature each, sent twice
+    tokens = (token,) if main_auth_token in (None, "", token) else (token, main_auth_token)
+    v2, ma_v2 = (sign_v2_with(url, nonce, tokens) * 2)[:2]
+    v3, ma_v3 = (sign_v3_with(method, url, nonce, tokens, v3_params) * 2)[:2]
     return {
         SIGNATURE_HEADER: v2,
         NONCE_HEADER: nonce,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from ._html import code, escape, table
 from ._text import plural
@@ -42,6 +42,7 @@ __all__ = [
     "auto_encode",
     "SendPlan",
     "send_plan",
+    "planned",
 ]
 
 #: The GSM 03.38 basic character set (each one septet). 0x1B, the escape, is not a
@@ -316,3 +317,18 @@ def send_plan(text: str, *, auto_encoding: bool = AUTO_ENCODING_BY_DEFAULT) -> S
     sent = auto_encode(text) if auto else text
     encoding = GSM7 if _GSM.issuperset(sent) else UCS2
     return SendPlan(given=text, text=sent, auto_encoding=auto, encoding=encoding)
+
+
+def planned(text: str, auto_encoding: bool) -> SendPlan:
+    """:func:`send_plan`, the same plan for the same text (of Plivo's length at most) lately
+    planned: a reply's text is planned when the webhook checks it, when the simulator checks
+    it and when it sends it (its units counted once). For smsxml's own use: the plan is
+    shared, so nothing of it may be changed."""
+    if isinstance(text, str) and len(text) <= MAX_TEXT_LENGTH:
+        return _cached_plan(text, bool(auto_encoding))
+    return send_plan(text, auto_encoding=auto_encoding)
+
+
+@lru_cache(maxsize=256)
+def _cached_plan(text: str, auto_encoding: bool) -> SendPlan:
+    return send_plan(text, auto_encoding=auto_encoding)

@@ -1,11 +1,14 @@
 """Issue 30, "a lean flow": the in-process flow does less work, and none of it less well.
 
 Each shortcut the flow takes is checked against the long way it replaced: the form body
-against ``urlencode``, times against ``strftime``, the one-unit count against the general
-count; every cache against stale answers (another token, another URL signs afresh; a bad URL
-is refused every time); the kept worker threads against the thread an attempt used to get
-(a slow app is still abandoned on time, its late answer ignored, context variables still
-reach the app); and the reply is read once, not parsed after being validated."""
+against ``urlencode``, times against ``strftime`` and ``datetime`` arithmetic, the one-unit
+count against the general count, UUIDs against :mod:`uuid`, nonces against :mod:`secrets`,
+written-out ``__init__`` methods against the dataclass ones; every cache against stale
+answers (another token, another URL signs afresh; a bad URL is refused every time); the
+conversation run by a kept worker thread against an attempt's own thread (a slow app is
+still abandoned on time, mid-conversation too, its late answer ignored; context variables
+still reach the app; a caller that stops waiting stops the conversation); and the reply is
+read once, not parsed after being validated."""
 
 from __future__ import annotations
 
@@ -29,9 +32,9 @@ from hypothesis import strategies as st
 
 from smsxml.exc import RequestError
 from smsxml.flow import DeliveryReport, Event, RequestAttempt
-from smsxml.inbound import signed_request
+from smsxml.inbound import SignedRequest, signed_request
 from smsxml.protocol import DELIVERY_REPORT_PARAMETERS
-from smsxml.signature import sign_v2, sign_v3, validate_v2, validate_v3
+from smsxml.signature import make_nonce, sign_v2, sign_v3, validate_v2, validate_v3
 from smsxml.signature.v2 import sign_v2_with
 from smsxml.signature.v3 import sign_v3_with
 from smsxml.simulator import Simulator
@@ -140,13 +143,34 @@ def test_a_real_clock_stamps_real_time() -> None:
     assert clock.now() - datetime.now(timezone.utc) > timedelta(seconds=1.4)
 
 
+def test_a_nonce_is_drawn_as_secrets_draws_it(monkeypatch: Any) -> None:
+    """Unseeded, a nonce is ``secrets.randbelow(10**20)`` (same bytes in, same number out),
+    drawn without SystemRandom's layers of calls; seeded, the generator's own draw."""
+    import os as os_module
+    import secrets
+
+    from smsxml.signature import _digest
+
+    stream = random.Random(30)
+    monkeypatch.setattr(os_module, "urandom", lambda n: stream.randbytes(n))  # ours
+    monkeypatch.setattr(random, "_urandom", lambda n: stream.randbytes(n))  # secrets'
+    ours = [_digest.make_nonce() for _ in range(500)]
+    stream.seed(30)
+    theirs = [f"{secrets.randbelow(10**20):020d}" for _ in range(500)]
+    assert ours == theirs
+    assert make_nonce(random.Random(7)) == f"{random.Random(7).randrange(10**20):020d}"
+    assert make_nonce(random.SystemRandom()) != make_nonce(random.SystemRandom())
+
+
 def test_a_uuid_is_the_one_the_uuid_module_writes() -> None:
     signer, rng = Signer(TOKEN, None, 30), random.Random(30)
     for _ in range(2000):
         assert signer.uuid() == str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
-@pytest.mark.parametrize("record", [Event, RequestAttempt, DeliveryReport, StatusUpdate])
+@pytest.mark.parametrize(
+    "record", [Event, RequestAttempt, DeliveryReport, StatusUpdate, SignedRequest]
+)
 def test_a_written_out_init_is_the_dataclass_one(record: type) -> None:
     """The records whose ``__init__`` is written out take the fields, in order, with their
     defaults, as a frozen dataclass's generated ``__init__`` would, and stay frozen."""

@@ -47,7 +47,7 @@ from ..protocol import (
 )
 from ..tokens import mask, resolve_token
 from ..transport import Reply
-from ..units import send_plan
+from ..units import planned
 from ..xml import Message, Problem
 from . import timeline
 from .carrier import DELIVERED
@@ -322,9 +322,13 @@ class Simulator:
 
     def _queue(self, flow: Flow, message: Message, src: str, dst: str) -> PendingMessage:
         # The same decision validate made (units.send_plan): encoding, units, text sent.
-        plan = send_plan(message.text, auto_encoding=self.auto_encoding)
+        plan = planned(message.text, self.auto_encoding)
         outcome = self.outcomes.get(dst, DELIVERED)
-        blocked = self._opt_outs.check(src, dst, self._clock.now())
+        blocked = (  # (the time looked up only for a pair that opted out)
+            self._opt_outs.check(src, dst, self._clock.now())
+            if self._opt_outs.opted_out(src, dst)
+            else None
+        )
         if blocked is not None:  # Plivo's DND: opted out, past the one acknowledgement
             flow.timeline.append(blocked.event(self._clock.stamp(), dst))
             outcome = ("failed", OPT_OUT_ERROR_CODE)

@@ -58,7 +58,17 @@ class Clock:
 
     def now(self) -> datetime:
         """The time on this clock (UTC)."""
-        return _EPOCH + timedelta(microseconds=self._micros())
+        return _EPOCH + timedelta(0, 0, self._micros())
+
+    def mark(self) -> int:
+        """The time on this clock, to turn into a ``datetime`` (:meth:`moment`) only if it
+        is needed: when a retry is scheduled from it, say."""
+        return self._micros()
+
+    @staticmethod
+    def moment(mark: int) -> datetime:
+        """The time :meth:`mark` marked (UTC)."""
+        return _EPOCH + timedelta(0, 0, mark)
 
     def advance(self, milliseconds: float) -> None:
         """Move the clock on by ``milliseconds`` (to the microsecond, as ``timedelta``

@@ -249,7 +249,7 @@ class ReportSender:
     ) -> Steps[DeliveryReport]:
         """:meth:`send`, as steps of a conversation."""
         request = self.signer.report(method, url, update.to_params())
-        start = self.clock.now()
+        mark = self.clock.mark()
         tried = yield from self._try(url, request, update, 1)
         report = DeliveryReport(
             request=request,
@@ -267,6 +267,7 @@ class ReportSender:
         self.flow.reports.append(report)
         if retry_reason(tried.status, tried.timed_out, self.timeout) is None:
             return report  # it stands: nothing to schedule
+        start = self.clock.moment(mark)
         retry = _Retry(start, len(self.flow.reports) - 1, url, update, start, [tried])
         self._schedule(retry)
         if retry.attempts[0] is not tried:  # it will be retried: the record says why

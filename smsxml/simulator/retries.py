@@ -104,13 +104,13 @@ def run_attempts(
     ``retrying(attempt, seconds)`` is told before each retry (the attempt that failed and
     how long until the next). Returns every attempt, the one that stood last. (Steps of a
     conversation: see :mod:`.delivery`.)"""
-    start = clock.now()
+    start = clock.mark()
     offsets = plan.offsets
     attempts: list[RequestAttempt] = []
     request = first
     for number, offset in enumerate(offsets, 1):
         if number > 1:
-            clock.move_to(start + timedelta(seconds=offset))
+            clock.move_to(clock.moment(start) + timedelta(seconds=offset))
             if plan.resign:
                 request = signer.sign(first.method, url, first.params)
         tried = yield from one(number, request)

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from .._hosts import is_private
 from ..phone import plivo_number
 from ..protocol import AUTO_ENCODING_BY_DEFAULT
-from ..units import UCS2, send_plan
+from ..units import UCS2, planned, send_plan
 from .malformed import clipped, declaration_problem, declared_encoding, malformed_problem
 from .message import Message, describe_char, parsed_message
 from .problems import (
@@ -100,7 +100,8 @@ def _attr_suggestion(name: str) -> str | None:
 
 
 class _Verdict(NamedTuple):
-    """What is wrong with a well-formed number: a catalogue code, case and fields."""
+    """What is wrong with a well-formed number or a callbackUrl: a catalogue code, case and
+    fields."""
 
     code: ProblemCode
     case: str
@@ -133,16 +134,6 @@ def _number_verdict(digits: str) -> _Verdict | None:
             return _Verdict("invalid-number", "region", {"region": region})
         return _Verdict("invalid-number", "country_code", {"country_code": num.country_code})
     return None
-
-
-#: The longest host name DNS allows: longer ones (a hostile document's) are not cached.
-_HOST_LENGTH = 253
-
-
-@lru_cache(maxsize=1024)
-def _private_host(host: str) -> bool:
-    """:func:`is_private`, cached: a callbackUrl names the same few hosts all day."""
-    return is_private(host)
 
 
 # --------------------------------------------------------------------------- the checker
@@ -343,7 +334,7 @@ class _Checker:
             self._report(pos, "empty-text", "whitespace" if text else "no_text")
             return
         # Encoding and limits: the same decision the simulator sends by (units.send_plan).
-        plan = send_plan(text, auto_encoding=self._auto_encoding)
+        plan = planned(text, self._auto_encoding)
         if not plan.within_limits:
             if plan.encoding == UCS2:
                 unicode = plan.non_gsm_characters
@@ -472,26 +463,38 @@ class _Checker:
             self._report(pos, "unused-callback-method")
 
     def _check_url(self, url: str, pos: Position) -> None:
-        if not url or _SPACE.search(url):
-            self._report(pos, "bad-callback-url", "spaces" if url else "empty")
-            return
-        try:
-            parts = urlsplit(url)
-            host = parts.hostname
-            parts.port  # noqa: B018  # raises ValueError for a bad port
-        except ValueError:
-            self._report(pos, "bad-callback-url", "invalid", url=clipped(url))
-            return
-        scheme = parts.scheme.lower()
-        if scheme not in ("http", "https"):
-            if not scheme or not parts.netloc:
-                self._report(pos, "bad-callback-url", "relative", url=clipped(url))
-            else:
-                self._report(pos, "bad-callback-url", "scheme", scheme=clipped(scheme))
-        elif not host:
-            self._report(pos, "bad-callback-url", "no_host", url=clipped(url))
-        elif _private_host(host) if len(host) <= _HOST_LENGTH else is_private(host):
-            self._report(pos, "callback-unreachable", host=clipped(host))
+        verdict = _url_verdict(url) if len(url) > _CACHED_URL_LENGTH else _cached_verdict(url)
+        if verdict is not None:
+            code, case, fields = verdict
+            self._report(pos, code, case, **fields)
+
+
+def _url_verdict(url: str) -> _Verdict | None:
+    """What is wrong with a callbackUrl, or None."""
+    if not url or _SPACE.search(url):
+        return _Verdict("bad-callback-url", "spaces" if url else "empty")
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018  # raises ValueError for a bad port
+    except ValueError:
+        return _Verdict("bad-callback-url", "invalid", {"url": clipped(url)})
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        if not scheme or not parts.netloc:
+            return _Verdict("bad-callback-url", "relative", {"url": clipped(url)})
+        return _Verdict("bad-callback-url", "scheme", {"scheme": clipped(scheme)})
+    if not host:
+        return _Verdict("bad-callback-url", "no_host", {"url": clipped(url)})
+    if is_private(host):
+        return _Verdict("callback-unreachable", "", {"host": clipped(host)})
+    return None
+
+
+#: The longest callbackUrl whose verdict is kept (every real one; not a hostile document's).
+_CACHED_URL_LENGTH = 2048
+#: :func:`_url_verdict`, cached: a reply names the same few callbackUrls all day.
+_cached_verdict = lru_cache(maxsize=1024)(_url_verdict)
 
 
 # --------------------------------------------------------------------------- reading
