@@ -1,6 +1,7 @@
 """Write an offline pyodide-lock.json next to a local Pyodide runtime (used by lite/build).
 
-Usage: python make_lock.py IN_LOCK OUT_DIR WHEEL_OR_DIR...
+Usage: python make_lock.py IN_LOCK OUT_DIR WHEEL_OR_DIR... [--stand-in REQ=PKG]...
+                                                         [--on-import PKG=MODULE]...
 
 * Every given wheel is copied into OUT_DIR (the folder that holds pyodide.mjs,
   i.e. Pyodide's indexURL), and gets a lock entry whose sha256 is the sha256 of
@@ -13,15 +14,20 @@ Usage: python make_lock.py IN_LOCK OUT_DIR WHEEL_OR_DIR...
   packages that are themselves in the output lock (dropped ones are reported).
 * All entries with no local file are pruned, so nothing in the lock can point
   at a file that is not served by the site.
+* ``--stand-in phonenumbers=phonenumberslite``: a requirement on phonenumbers is met by
+  the shipped phonenumberslite (the same import name, a smaller wheel).
+* ``--on-import ipywidgets=smsxml.widgets``: ipywidgets is no package's dependency; Pyodide
+  loads it when a cell imports one of its own names or ``smsxml.widgets`` (the kernel asks
+  Pyodide for the packages of every dotted prefix a cell imports).
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import re
 import shutil
-import sys
 import zipfile
 from pathlib import Path
 
@@ -71,7 +77,13 @@ def wheel_meta(path: Path) -> tuple[list[str], list[str]]:
     return sorted(top), reqs
 
 
-def main(in_lock: str, out_dir: str, *wheel_args: str) -> None:
+def main(
+    in_lock: str,
+    out_dir: str,
+    wheel_args: list[str],
+    stand_ins: dict[str, str],
+    on_import: dict[str, str],
+) -> None:
     lock = json.loads(Path(in_lock).read_text())
     out = Path(out_dir)
     upstream = {canonicalize_name(k): v for k, v in lock["packages"].items()}
@@ -113,11 +125,17 @@ def main(in_lock: str, out_dir: str, *wheel_args: str) -> None:
         new_pkgs[cname] = entry
 
     for cname, entry in new_pkgs.items():
-        kept = [d for d in raw_depends[cname] if d in new_pkgs]
-        dropped = [d for d in raw_depends[cname] if d not in new_pkgs]
+        wanted = [stand_ins.get(d, d) for d in raw_depends[cname] if d not in on_import]
+        kept = [d for d in wanted if d in new_pkgs]
+        dropped = [d for d in wanted if d not in new_pkgs]
         entry["depends"] = kept
         if dropped:
             print(f"  {cname}: dropped deps not shipped: {dropped}")
+
+    for cname, module in on_import.items():
+        imports = new_pkgs[cname]["imports"]
+        assert isinstance(imports, list), imports
+        new_pkgs[cname]["imports"] = [*imports, module]
 
     pruned = sorted(set(upstream) - set(new_pkgs))
     print(f"  lock: {len(new_pkgs)} packages kept/added, {len(pruned)} upstream entries pruned")
@@ -125,5 +143,18 @@ def main(in_lock: str, out_dir: str, *wheel_args: str) -> None:
     (out / "pyodide-lock.json").write_text(json.dumps(lock, indent=1, sort_keys=True))
 
 
+def _pairs(values: list[str]) -> dict[str, str]:
+    pairs = dict(v.split("=", 1) for v in values)
+    return {canonicalize_name(k): v for k, v in pairs.items()}
+
+
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("in_lock")
+    parser.add_argument("out_dir")
+    parser.add_argument("wheels", nargs="+", metavar="WHEEL_OR_DIR")
+    parser.add_argument("--stand-in", action="append", default=[], metavar="REQ=PKG")
+    parser.add_argument("--on-import", action="append", default=[], metavar="PKG=MODULE")
+    args = parser.parse_args()
+    stand_ins = {k: canonicalize_name(v) for k, v in _pairs(args.stand_in).items()}
+    main(args.in_lock, args.out_dir, args.wheels, stand_ins, _pairs(args.on_import))

@@ -1,22 +1,24 @@
 """The zero-install workshop: notebooks 00-03 in JupyterLite (Pyodide kernel), served from
-127.0.0.1 by a plain static file server and run to the end in a real Chromium — offline.
+127.0.0.1 by ``lite/serve.py`` and run to the end in a real Chromium — offline.
 
 The site is what ``lite/build`` makes (built here when missing or older than the package and
 the notebooks). Every request the page or its workers make to any host but 127.0.0.1 is
-refused and recorded; the test fails if there is one.
+refused and recorded; the test fails if there is one. The server records what the site
+asked it for: notebooks that use no widget must not load ipywidgets.
 """
 
 from __future__ import annotations
 
-import functools
+import importlib.util
 import re
 import subprocess
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -37,6 +39,7 @@ def _sources() -> list[Path]:
     return [
         *(REPO_ROOT / "smsxml").rglob("*.py"),
         *(REPO_ROOT / "notebooks").glob("0[0-3]_*.ipynb"),
+        *(LITE / "kernel").glob("*.*"),
         LITE / "build",
         LITE / "make_lock.py",
         LITE / "jupyter-lite.json",
@@ -49,16 +52,13 @@ def _built_and_fresh() -> bool:
     return index.exists() and all(p.stat().st_mtime <= index.stat().st_mtime for p in _sources())
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    extensions_map = {
-        **SimpleHTTPRequestHandler.extensions_map,
-        ".wasm": "application/wasm",
-        ".mjs": "text/javascript",
-        ".json": "application/json",
-    }
-
-    def log_message(self, *args: object) -> None:
-        pass
+def _serve_module() -> ModuleType:
+    """lite/serve.py (a script, not a package: loaded from its path)."""
+    spec = importlib.util.spec_from_file_location("lite_serve", LITE / "serve.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @dataclass
@@ -67,6 +67,7 @@ class LiteSite:
 
     base: str
     outside: list[str] = field(default_factory=list)  # requests for other hosts, refused
+    asked: list[str] = field(default_factory=list)  # paths the server answered
 
     def notebook_url(self, name: str) -> str:
         return f"{self.base}/lab/index.html?path={name}"
@@ -84,13 +85,22 @@ def lite_site() -> Iterator[LiteSite]:
         assert build.returncode == 0, (
             f"lite/build failed:\n{build.stdout[-2000:]}\n{build.stderr[-3000:]}"
         )
+    serve = _serve_module()
+    asked: list[str] = []
+
+    class Recording(serve.Handler):  # lite/serve.py's, noting each path it answers
+        quiet = True
+
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            asked.append(urlsplit(self.path).path)
+
     # any free port: 8000, where a workshop serves it, is where in-process hooks say they are,
     # and other tests check that nothing listens there
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(SITE)))
+    server = serve.make_server(SITE, port=0, handler=Recording)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield LiteSite(f"http://127.0.0.1:{server.server_port}")
+        yield LiteSite(f"http://127.0.0.1:{server.server_port}", asked=asked)
     finally:
         server.shutdown()
         server.server_close()
@@ -111,6 +121,7 @@ def offline_page(browser: Any, lite_site: LiteSite) -> Iterator[Any]:
             route.abort()
 
     context.route("**/*", only_local)
+    lite_site.asked.clear()
     try:
         yield context.new_page()
     finally:
@@ -164,11 +175,35 @@ def test_a_notebook_runs_to_the_end_in_the_browser(
         assert local == [], f"links to a local address that is no page: {local}"
     if name == "02_composing_message_xml":  # no lxml here: the SDK comparison says so
         assert "the plivo SDK cannot load in this browser build" in said
+    wheels = sorted({Path(p).name.split("-")[0] for p in lite_site.asked if p.endswith(".whl")})
+    assert "phonenumberslite" in wheels and "phonenumbers" not in wheels, wheels
+    # ipywidgets loads with the first cell that imports smsxml.widgets, not before
+    uses_widgets = name in ("02_composing_message_xml", "03_signature_validation")
+    assert ("ipywidgets" in wheels) == uses_widgets, wheels
     record_property(
         "summary",
         f"{notebook}: notebook ready {ready:.1f} s, first output {first:.1f} s, "
         f"all {len(prompts)} code cells run {finished:.1f} s after opening the page",
     )
+
+
+def test_the_runtime_is_cacheable_and_the_rest_is_asked_again(lite_site: LiteSite) -> None:
+    """lite/serve.py: a year for what is named by its content, no-cache for the rest."""
+    runtime = next(SITE.glob("static/pyodide-*/"))
+    immutable = [
+        f"/{runtime.relative_to(SITE)}/pyodide.asm.wasm",
+        f"/{runtime.relative_to(SITE)}/python_stdlib.zip",
+        f"/{next(runtime.glob('smsxml-*.whl')).relative_to(SITE)}".replace("+", "%2B"),
+        f"/{next(SITE.glob('build/*.*.js')).relative_to(SITE)}",
+    ]
+    asked_again = ["/lab/index.html", "/jupyter-lite.json", "/api/contents/all.json",
+                   f"/{runtime.relative_to(SITE)}/pyodide-lock.json"]  # fmt: skip
+    for path in immutable + asked_again:
+        with urllib.request.urlopen(f"{lite_site.base}{path}") as answer:
+            expected = "immutable" if path in immutable else "no-cache"
+            assert expected in answer.headers["Cache-Control"], (path, answer.headers)
+            if path.endswith(".wasm"):
+                assert answer.headers["Content-Type"] == "application/wasm"
 
 
 def test_the_composer_reacts_in_the_browser(
