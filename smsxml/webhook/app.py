@@ -36,7 +36,7 @@ from ._incoming import (
     read_body,
     salvage,
 )
-from .log import LogEntry, RequestLog, utc_now
+from .log import LogEntry, RequestLog, new_entry, utc_now
 from .reply import Handler, answer, handler_failed
 from .request import public_origin, request_target, request_url, wsgi_path
 
@@ -239,7 +239,7 @@ class WebhookApp:
         self._emit(entry)
 
     def _log_entry(self, ex: Exchange, status: int, reason: str, latency: float) -> LogEntry:
-        return LogEntry(
+        return new_entry(
             time=ex.time,
             method=ex.method,
             url=ex.url,

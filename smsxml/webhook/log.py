@@ -7,6 +7,7 @@ import threading
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, overload
 
@@ -131,6 +132,22 @@ class LogEntry:
         pre = "<pre style='margin:0;white-space:pre-wrap'>{}</pre>"
         rows = [(k, Safe(pre.format(escape(v)))) for k, v in self._rows()]
         return table(rows, cell_style=("text-align:left;vertical-align:top", "text-align:left"))
+
+
+def new_entry(**fields: object) -> LogEntry:
+    """``LogEntry(**fields)`` when ``fields`` names every field in order (as the app's do),
+    at a third of the cost: a frozen dataclass's ``__init__`` sets its 19 fields one by one
+    through ``object.__setattr__``; here they fill the new entry's ``__dict__`` at once
+    (LogEntry has no ``__post_init__`` and no slots). Anything else (a field missing, out of
+    order or unknown) goes to ``LogEntry(...)`` itself, to be made or refused there."""
+    if tuple(fields) != _ENTRY_FIELDS:
+        return LogEntry(**fields)  # type: ignore[arg-type]
+    entry = object.__new__(LogEntry)
+    entry.__dict__.update(fields)
+    return entry
+
+
+_ENTRY_FIELDS = tuple(f.name for f in dataclass_fields(LogEntry))
 
 
 class RequestLog:

@@ -85,7 +85,7 @@ class _Parser(HTTPRequestParser):
         if end >= 0 and not self.headers:
             first_line = header_plus[:end].rstrip()
             fields = None
-            if b"\r" not in first_line and b"\n" not in first_line:
+            if first_line.find(b"\r") < 0 and first_line.find(b"\n") < 0:  # (see below)
                 fields = _plain_header_fields(header_plus[end + 2 :])
             if fields is not None:
                 # waitress reads the request line (and all that follows from the headers),
@@ -106,6 +106,9 @@ def _plain_header_fields(block: bytes) -> dict[str, str] | None:
         return None  # a CR or LF that is not part of a CRLF ("$" would let "a\n" match)
     fields: dict[str, str] = {}
     match = HEADER_FIELD_RE.match
+    # (bytes.find, not "in": on Python 3.11 "b in bytes" first tries b as an int and
+    # formats a TypeError it then drops, for every line)
+    underscores = block.find(b"_") >= 0  # else no name holds one: none is looked at
     for line in block.split(b"\r\n"):
         if not line:
             continue
@@ -113,12 +116,14 @@ def _plain_header_fields(block: bytes) -> dict[str, str] | None:
         if field is None:
             return None
         name, value = field.group("name", "value")
-        if b"_" in name:
+        if underscores and name.find(b"_") >= 0:
             continue  # as waitress: X_Forwarded_For could pass for X-Forwarded-For
         key = _environ_name(name)
         text = value.strip(b" \t").decode("latin-1")
-        before = fields.get(key)
-        fields[key] = text if before is None else before + ", " + text
+        if key in fields:
+            fields[key] += ", " + text
+        else:
+            fields[key] = text
     return fields
 
 
@@ -341,8 +346,47 @@ class _TcpServer(TcpWSGIServer):
         return f"http://{host}:{self.effective_port}{target}"
 
 
+class _HeardOnly:
+    """waitress's queue logger (``Task queue depth is 2``, for a request that waits for a
+    worker), making its record only when someone will see it: a handler other than a
+    NullHandler, or a filter, on the way up from it (or none at all, when logging's last
+    resort would print it). Otherwise the record would go to NullHandlers alone (smsxml's),
+    and making one (the caller's frame found, the time, the thread) costs more than the
+    request it is about waits. The record, when made, is the one waitress makes: the same
+    logger, message, arguments and caller (``stacklevel``)."""
+
+    def __init__(self, logger: logging.Logger):
+        self.logger = logger
+
+    def warning(self, msg: str, *args: object) -> None:
+        if _heard(self.logger, logging.WARNING):
+            self.logger.warning(msg, *args, stacklevel=2)
+
+
+def _heard(logger: logging.Logger, level: int) -> bool:
+    """Whether a record of ``level`` logged to ``logger`` would reach anything but a
+    NullHandler (logging's own walk up the loggers, in :meth:`logging.Logger.callHandlers`)."""
+    if not logger.isEnabledFor(level):
+        return False
+    if logger.filters:
+        return True  # a filter sees every record logged here: it may count or keep them
+    found = False
+    current: logging.Logger | None = logger
+    while current is not None:  # (the filters of the loggers above are not asked)
+        for handler in current.handlers:
+            if not isinstance(handler, logging.NullHandler):
+                return True
+            found = True
+        if not current.propagate:
+            break
+        current = current.parent
+    return not found  # no handler at all: logging.lastResort writes it to stderr
+
+
 class _Dispatcher(ThreadedTaskDispatcher):
     """waitress's thread pool, with threads named after the port they serve."""
+
+    queue_logger = _HeardOnly(ThreadedTaskDispatcher.queue_logger)
 
     def __init__(self, name: str):
         super().__init__()
