@@ -251,3 +251,52 @@ def test_a_disabled_or_quieter_logger_is_not_heard() -> None:
     finally:
         queue.setLevel(logging.NOTSET)
         queue.removeHandler(kept)
+
+
+# --- a valid signature's verdict, filled at once -----------------------------------------------
+
+VALID = st.sampled_from(["valid V2", "valid Ma-V2", "valid V3", "valid Ma-V3"])
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(
+    VALID,
+    st.text(max_size=30),
+    st.text(max_size=22),
+    st.lists(st.sampled_from(["X-Plivo-Signature-V2", "X-Plivo-Signature-V3"])).map(tuple),
+    st.sampled_from(["V2", "V3"]),
+    st.integers(0, 3),
+)
+def test_a_valid_verdict_filled_at_once_is_the_one_its_class_makes(
+    verdict: Any, url: str, nonce: str, seen: tuple[str, ...], version: str, index: int
+) -> None:
+    from smsxml.signature.policy import SignatureCheck, _valid
+
+    fast = _valid(verdict, url, nonce, seen, version, index)
+    plain = SignatureCheck(verdict, url, nonce, headers=seen, version=version, token_index=index)
+    assert type(fast) is SignatureCheck
+    assert list(vars(fast).items()) == list(vars(plain).items())  # every field, in order
+    assert fast == plain and fast.valid and fast.diagnosis is None and not fast.diagnosed
+    assert fast._cache is not _valid(verdict, url, nonce, seen, version, index)._cache
+
+
+def test_the_policys_valid_verdicts_are_the_ones_their_class_makes() -> None:
+    from smsxml.signature.policy import SignatureCheck, verify
+
+    url = "http://127.0.0.1:8000/receive_sms/"
+    req = inbound_request(url, TOKEN, from_="14155550100", to="12025550000", text="hi")
+    result = verify("POST", url, req.headers, req.body, auth_token=TOKEN)
+    assert result.accepted and len(result.checks) == 2
+    for check in result.checks:
+        assert list(vars(check).items()) == list(
+            vars(
+                SignatureCheck(
+                    check.verdict,
+                    check.url,
+                    check.nonce,
+                    headers=check.headers,
+                    version=check.version,
+                    token_index=check.token_index,
+                )
+            ).items()
+        )

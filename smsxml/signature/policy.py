@@ -184,6 +184,28 @@ def _first_valid(check: Callable[[str], bool], tokens: Sequence[str]) -> int | N
     return found
 
 
+def _valid(
+    verdict: Verdict, url: str, nonce: str, seen: tuple[str, ...], version: str, index: int
+) -> SignatureCheck:
+    """``SignatureCheck(verdict, url, nonce, headers=seen, version=version,
+    token_index=index)``, every field filled at once, in order (a frozen dataclass's
+    ``__init__`` sets each through ``object.__setattr__``; SignatureCheck has no
+    ``__post_init__`` and no slots): the verdict on every signature a webhook accepts."""
+    check = object.__new__(SignatureCheck)
+    check.__dict__.update(
+        verdict=verdict,
+        url=url,
+        nonce=nonce,
+        _diagnose=None,
+        headers=seen,
+        version=version,
+        token_index=index,
+        detail="",
+        _cache=[],
+    )
+    return check
+
+
 def check_signature(
     url: str,
     headers: Mapping[str, str] | Iterable[tuple[str, str]],
@@ -217,11 +239,11 @@ def _check_v2(
     if nonce and v2:
         index = _first_valid(lambda t: validate_v2(url, nonce, v2, t), tokens)
         if index is not None:
-            return SignatureCheck("valid V2", url, nonce, headers=seen, token_index=index)
+            return _valid("valid V2", url, nonce, seen, "V2", index)
     if nonce and ma:
         index = _first_valid(lambda t: validate_v2(url, nonce, ma, t), main_tokens)
         if index is not None:
-            return SignatureCheck("valid Ma-V2", url, nonce, headers=seen, token_index=index)
+            return _valid("valid Ma-V2", url, nonce, seen, "V2", index)
     verdict: Verdict = "invalid" if nonce and (v2 or ma) else "missing"
     main_token = main_tokens[0] if main else None
     if v2 or not ma:
@@ -276,15 +298,11 @@ def _check_v3(
         if v3:
             i = _first_valid(lambda t: validate_v3(method, url, nonce, v3, t, post), tokens)
             if i is not None:
-                return SignatureCheck(
-                    "valid V3", url, nonce, headers=seen, version="V3", token_index=i
-                )
+                return _valid("valid V3", url, nonce, seen, "V3", i)
         if ma:
             i = _first_valid(lambda t: validate_v3(method, url, nonce, ma, t, post), main_tokens)
             if i is not None:
-                return SignatureCheck(
-                    "valid Ma-V3", url, nonce, headers=seen, version="V3", token_index=i
-                )
+                return _valid("valid Ma-V3", url, nonce, seen, "V3", i)
     signature, token = (v3, tokens[0]) if v3 else (ma, main_tokens[0])
     main_token = main_tokens[0] if main else None
 
