@@ -2,16 +2,15 @@
 a verdict badge, and two strings side by side with their differences marked.
 
 Text is escaped everywhere; :class:`Safe` marks a string that is HTML already (what these
-functions return), so that it can be nested without being escaped twice. Stdlib only:
-``import smsxml`` stays light.
+functions return), so that it can be nested without being escaped twice. Stdlib only,
+and ``html`` and ``difflib`` imported when first used (not with every module that can show
+itself): ``import smsxml`` stays light, in the browser too.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 __all__ = ["Safe", "Cell", "Row", "escape", "code", "table", "badge", "diff_pair"]
 
@@ -38,6 +37,8 @@ def escape(value: object) -> Safe:
     values pass through unchanged."""
     if isinstance(value, Safe):
         return value
+    import html  # lazy: html.entities comes with it (module docstring)
+
     return Safe(html.escape(str(value), quote=True))
 
 
@@ -127,6 +128,8 @@ def badge(ok: bool | None, text: str, css: str = "") -> Safe:
 def _matches(a: str, b: str) -> list[tuple[int, int, int]]:
     """Runs ``(i, j, size)`` with ``a[i:i+size] == b[j:j+size]``, in order: the longest
     common runs, without the short ones in the middle that equal by chance."""
+    from difflib import SequenceMatcher  # lazy (module docstring)
+
     found = SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
     return [
         (i, j, n)

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import functools
 import re
-import shlex
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit, urlunsplit
 
@@ -113,6 +110,8 @@ class SignedRequest:
 
     def to_curl(self, multiline: bool = True) -> str:
         """A ``curl`` command that makes this same request (shell-quoted, copy-pasteable)."""
+        import shlex  # lazy: only a curl command needs it
+
         # curl does not follow redirects (like Plivo); --data-binary makes it a POST.
         pieces = [f"curl -i {shlex.quote(self.url)}"]
         pieces += [f"-H {shlex.quote(f'{k}: {v}')}" for k, v in self.headers.items()]
@@ -389,6 +388,9 @@ def inbound_request(
         _check_utf8(item, f"media URL {number}")
     if media and type == "sms":
         raise RequestError("an SMS carries no media: use type='mms' (or 'whatsapp')")
+    import uuid  # lazy, with decimal: the first request made, not import smsxml, pays for them
+    from decimal import Decimal
+
     units = segments(text).units if type == "sms" else 1
     params: dict[str, object] = {
         "From": sender,

@@ -11,12 +11,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from . import policy
 from ._digest import base_url, make_nonce
-from .diagnose import Diagnosis, diagnose_v2, diagnose_v3
 from .nonces import MemoryNonceStore, NonceStore, SQLiteNonceStore
 from .policy import Verification, verify
 from .v2 import SignatureExplanation, explain_v2, sign_v2, validate_v2
 from .v3 import SignatureV3Explanation, explain_v3, sign_v3, validate_v3
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .diagnose import Diagnosis, diagnose_v2, diagnose_v3
 
 __all__ = [
     "Diagnosis",
@@ -38,3 +43,12 @@ __all__ = [
     "validate_v3",
     "verify",
 ]
+
+_LAZY = {"Diagnosis", "diagnose_v2", "diagnose_v3"}  # with difflib and HTML: on first use
+
+
+def __getattr__(name: str) -> Any:
+    """PEP 562: :mod:`.diagnose`'s names, imported when first asked for."""
+    if name in _LAZY:
+        return getattr(policy.diagnosing(), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

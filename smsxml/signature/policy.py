@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import TYPE_CHECKING, Literal, get_args
 
 from .._headers import header_index
@@ -43,13 +44,14 @@ from ..protocol import (
     SIGNATURE_V3_HEADER,
 )
 from ..tokens import redact
-from .diagnose import Diagnosis, diagnose_v2, diagnose_v3
 from .nonces import NonceStore
 from .v2 import validate_v2
 from .v3 import validate_v3
 
 if TYPE_CHECKING:  # pragma: no cover
     from wsgiref.headers import Headers
+
+    from .diagnose import Diagnosis
 
 __all__ = [
     "METHODS",
@@ -307,7 +309,10 @@ def _check_v3(
     main_token = main_tokens[0] if main else None
 
     def diagnose() -> Diagnosis:
-        return diagnose_v3(method, url, nonce, signature, token, post, main_token)
+        found: Diagnosis = diagnosing().diagnose_v3(
+            method, url, nonce, signature, token, post, main_token
+        )
+        return found
 
     return SignatureCheck(
         "invalid", url, nonce, diagnose, headers=seen, version="V3", detail=detail
@@ -322,11 +327,22 @@ def _diagnose(
     main_token: str | None,
     public_url: str | None,
 ) -> Diagnosis:
+    module = diagnosing()
+    found: Diagnosis
     try:
-        return diagnose_v2(url, nonce, signature, token, main_token, public_url)
+        found = module.diagnose_v2(url, nonce, signature, token, main_token, public_url)
     except Exception as exc:  # a diagnosis is a courtesy: never let it break the verdict
         message = redact(f"No diagnosis: {type(exc).__name__}: {exc}", token, main_token)
-        return Diagnosis(False, ("unknown",), message, url)
+        found = module.Diagnosis(False, ("unknown",), message, url)
+    return found
+
+
+def diagnosing() -> ModuleType:
+    """:mod:`.diagnose`, imported when a diagnosis is first read (or the package is asked
+    for one of its names), not with the policy: it brings difflib and the HTML writer."""
+    from . import diagnose  # lazy: only a failed request, or a learner, reads a diagnosis
+
+    return diagnose
 
 
 # --- the policy -----------------------------------------------------------------------------
