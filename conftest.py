@@ -6,13 +6,13 @@ from typing import Any
 
 import pytest
 
-#: Run whole, each in one worker: a browser test file shares one JupyterLab, and
-#: test_load.py's floods run one after another. (A notebook's cells always do: one kernel.)
-_TOGETHER = ("tests/browser/", "tests/test_load.py")
+#: Run whole, in one worker: test_load.py's floods, one after another. (So does each
+#: notebook: its cells share one kernel.) Browser tests share one JupyterLab per worker.
+_TOGETHER = ("tests/test_load.py",)
 
 
 def _scope(nodeid: str) -> str:
-    """The unit a worker is given: a notebook or a file above whole, else one test."""
+    """The unit a worker is given: a notebook or test_load.py whole, else one test."""
     path = nodeid.split("::", 1)[0]
     return path if path.endswith(".ipynb") or path.startswith(_TOGETHER) else nodeid
 

@@ -78,15 +78,26 @@ class LiteSite:
         return "(a static file server: no log)"
 
 
+def _build_unless_fresh() -> None:
+    """lite/build, when the site is missing or stale: one pytest-xdist worker builds it while
+    any other that needs it waits (a POSIX file lock; the browser tests run on Linux)."""
+    import fcntl
+
+    (LITE / "_build").mkdir(exist_ok=True)
+    with open(LITE / "_build" / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not _built_and_fresh():
+            build = subprocess.run(
+                ["bash", str(LITE / "build")], capture_output=True, text=True, timeout=900
+            )
+            assert build.returncode == 0, (
+                f"lite/build failed:\n{build.stdout[-2000:]}\n{build.stderr[-3000:]}"
+            )
+
+
 @pytest.fixture(scope="module")
 def lite_site() -> Iterator[LiteSite]:
-    if not _built_and_fresh():
-        build = subprocess.run(
-            ["bash", str(LITE / "build")], capture_output=True, text=True, timeout=900
-        )
-        assert build.returncode == 0, (
-            f"lite/build failed:\n{build.stdout[-2000:]}\n{build.stderr[-3000:]}"
-        )
+    _build_unless_fresh()
     serve = _serve_module()
     asked: list[str] = []
 
