@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import os
 import random
+from collections.abc import Sequence
 from urllib.parse import urlparse, urlunparse
 
 from .. import _html
@@ -26,6 +27,7 @@ __all__ = [
     "base_forms",
     "base_url",
     "hmac_b64",
+    "hmac_b64_each",
     "hmac_digest",
     "make_nonce",
     "token_key",
@@ -103,6 +105,17 @@ def hmac_digest(key: bytes, message: bytes) -> bytes:
 def hmac_b64(key: bytes, message: bytes) -> str:
     """:func:`hmac_digest` in base64: a signature header's value."""
     return base64.b64encode(hmac_digest(key, message)).decode("ascii")
+
+
+def hmac_b64_each(message: bytes, auth_tokens: Sequence[str]) -> tuple[str, ...]:
+    """:func:`hmac_b64` of ``message`` with each of ``auth_tokens`` (e.g. the account's and
+    the main account's), in order; a token given twice is signed once."""
+    keys = [token_key(token) for token in auth_tokens]
+    signed: dict[bytes, str] = {}
+    for key in keys:
+        if key not in signed:
+            signed[key] = hmac_b64(key, message)
+    return tuple(signed[key] for key in keys)
 
 
 def make_nonce(rng: object | None = None, *, binds: object = None) -> str:

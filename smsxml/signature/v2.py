@@ -17,7 +17,16 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from ..exc import SignatureError
-from ._digest import Steps, base_bytes, base_forms, hmac_b64, hmac_digest, token_key, utf8
+from ._digest import (
+    Steps,
+    base_bytes,
+    base_forms,
+    hmac_b64,
+    hmac_b64_each,
+    hmac_digest,
+    token_key,
+    utf8,
+)
 
 __all__ = ["SignatureExplanation", "explain_v2", "sign_v2", "sign_v2_with", "validate_v2"]
 
@@ -32,12 +41,7 @@ def sign_v2_with(uri: str, nonce: str, auth_tokens: Sequence[str]) -> tuple[str,
     """:func:`sign_v2` with each of ``auth_tokens`` (e.g. the account's and the main
     account's), a token given twice signed once."""
     message = base_bytes(uri) + utf8(nonce, "the nonce")
-    keys = [token_key(token) for token in auth_tokens]
-    signed: dict[bytes, str] = {}
-    for key in keys:
-        if key not in signed:
-            signed[key] = hmac_b64(key, message)
-    return tuple(signed[key] for key in keys)
+    return hmac_b64_each(message, auth_tokens)
 
 
 def validate_v2(uri: str, nonce: str, signature: str, auth_token: str) -> bool:

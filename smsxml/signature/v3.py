@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlparse
 
 from ..exc import SignatureError
-from ._digest import Steps, base_url, hmac_b64, hmac_digest, token_key, utf8
+from ._digest import Steps, base_url, hmac_b64, hmac_b64_each, hmac_digest, token_key, utf8
 from .canonical import canonical_url, url_forms
 
 __all__ = ["SignatureV3Explanation", "explain_v3", "sign_v3", "sign_v3_with", "validate_v3"]
@@ -159,12 +159,7 @@ def sign_v3_with(
     _check_uri(uri)
     text_only = _check_params(params)
     message = _v3_message(method, canonical_url(uri), nonce, params, text_only)
-    keys = [token_key(token) for token in auth_tokens]
-    signed: dict[bytes, str] = {}
-    for key in keys:
-        if key not in signed:
-            signed[key] = hmac_b64(key, message)
-    return tuple(signed[key] for key in keys)
+    return hmac_b64_each(message, auth_tokens)
 
 
 def _v3_message(
