@@ -201,6 +201,47 @@ def test_serve_stops_on_sigterm_without_signatures_and_an_empty_reply() -> None:
     assert "signatures are not checked" in stopped.stderr
 
 
+#: Runs ``python -m smsxml ARGS`` with one more thread, which sends Ctrl-C to one of the
+#: server's threads once they are up: where the kernel may hand a signal to any thread.
+_CTRL_C_TO_A_SERVER_THREAD = """
+import runpy, signal, sys, threading, time
+def ctrl_c_to_a_server_thread():
+    while True:
+        time.sleep(0.05)
+        server = [t for t in threading.enumerate() if t.name.startswith("smsxml-webhook-")]
+        if server:
+            time.sleep(0.3)
+            signal.pthread_kill(server[0].ident, signal.SIGINT)
+            return
+threading.Thread(target=ctrl_c_to_a_server_thread, daemon=True).start()
+sys.argv = ["smsxml", *sys.argv[1:]]
+runpy.run_module("smsxml", run_name="__main__", alter_sys=True)
+"""
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["serve", "--port", "0"], ["proxy", "--port", "0", "--to", "http://127.0.0.1:9"]],
+    ids=["serve", "proxy"],
+)
+def test_ctrl_c_that_lands_on_a_server_thread_still_stops_the_command(command) -> None:
+    """The main thread never waits for good: a Ctrl-C the kernel hands to one of the
+    server's threads stops the command as one to the main thread does (exit 0, in time)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CTRL_C_TO_A_SERVER_THREAD, *command],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(),
+    )  # fmt: skip
+    try:
+        out, err = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert "(Ctrl-C to stop)" in out and "stopped after 0 " in err
+    assert "Traceback" not in err
+
+
 def test_serve_checks_signatures_for_the_public_url_behind_a_tunnel() -> None:
     public = "https://abc.ngrok.app/receive_sms/"
     proc, lines, url = _serve("--public-url", public)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import threading
 
 from .._text import plural
 from ..protocol import ANSWER_TIMEOUT
@@ -24,6 +23,7 @@ from ._args import (
     tokens_from,
 )
 from ._output import out, printable
+from ._until_stopped import until_stopped
 
 __all__ = ["add_arguments", "run"]
 
@@ -105,10 +105,9 @@ def run(args: argparse.Namespace) -> int:
         )  # fmt: skip
     except (OSError, ValueError) as exc:  # --to and --public-url are checked when parsed
         raise listen_error(args.host, args.port, exc) from None
-    stop = threading.Event()
     try:  # from the first line on: a Ctrl-C right after it still stops cleanly (exit 0)
         out(f"smsxml proxy: {proxy.url} → {display_url(args.to)}  (Ctrl-C to stop)")
-        stop.wait()
+        until_stopped()
     except KeyboardInterrupt:
         pass
     finally:

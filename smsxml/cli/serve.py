@@ -4,12 +4,8 @@ line per request (status, signature verdict, why a request was refused) until Ct
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
-from collections.abc import Callable
 from dataclasses import replace
-from types import FrameType
 
 from .._hosts import is_loopback
 from .._text import plural
@@ -29,12 +25,11 @@ from ._args import (
     threads,
 )
 from ._output import out, say
+from ._until_stopped import until_stopped
 from .auto_reply import DEFAULT_REPLY, auto_reply
 from .log_lines import describe_entry
 
 __all__ = ["add_arguments", "run"]
-
-_SignalHandler = Callable[[int, FrameType | None], object] | int | None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -96,25 +91,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_old_token_argument(parser)
 
 
-def _on_stop_signals(stop: threading.Event) -> Callable[[], None]:
-    """Ctrl-C (SIGINT) and SIGTERM set ``stop``; returns a function restoring the handlers."""
-    if threading.current_thread() is not threading.main_thread():
-        return lambda: None
-    previous: dict[signal.Signals, _SignalHandler] = {}
-
-    def handle(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        previous[sig] = signal.signal(sig, handle)
-
-    def restore() -> None:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-    return restore
-
-
 def _new_entries(entries: list[LogEntry], last: LogEntry | None) -> list[LogEntry]:
     """The entries after ``last`` (all of them if ``last`` is None or has left the log)."""
     if last is not None:
@@ -174,8 +150,6 @@ def run(args: argparse.Namespace) -> int:
             "signatures are not checked (--no-signature): the webhook answers anyone, not "
             "only Plivo"
         )
-    stop = threading.Event()
-    restore = _on_stop_signals(stop)
     last: LogEntry | None = None
 
     def flush() -> None:
@@ -192,13 +166,11 @@ def run(args: argparse.Namespace) -> int:
             out(f"{PROG} serve: signatures are checked for {hook.app.public_url}")
         if args.record:
             print(f"{PROG} serve: recording requests to {args.record}", file=sys.stderr)
-        while not stop.wait(0.1):
-            flush()
-    except KeyboardInterrupt:  # no signal handler could be installed (not the main thread)
+        until_stopped(flush)
+    except KeyboardInterrupt:  # a Ctrl-C before the wait began still stops cleanly
         pass
     finally:
         hook.stop()
-        restore()
     flush()
     print(f"{PROG} serve: stopped after {plural(hook.log.total, 'request')}", file=sys.stderr)
     return 0
