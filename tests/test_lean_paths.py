@@ -27,14 +27,9 @@ from waitress.task import ThreadedTaskDispatcher
 
 from smsxml.inbound import inbound_request
 from smsxml.webhook import WebhookApp
+from smsxml.webhook._workers import Workers, _heard, _HeardOnly
 from smsxml.webhook.log import LogEntry, new_entry
-from smsxml.webhook.server import (
-    _Dispatcher,
-    _heard,
-    _HeardOnly,
-    _Parser,
-    _plain_header_fields,
-)
+from smsxml.webhook.server import _Parser, _plain_header_fields
 from smsxml.xml import Response
 
 TOKEN = "MAleanPATHStoken-4b7e19c0d2"
@@ -158,9 +153,9 @@ def made_records() -> Iterator[list[logging.LogRecord]]:
         logging.setLogRecordFactory(factory)
 
 
-def deep_queue() -> tuple[ThreadedTaskDispatcher, _Dispatcher]:
+def deep_queue() -> tuple[ThreadedTaskDispatcher, Workers]:
     """waitress's dispatcher and smsxml's, both with no thread idle (each task waits)."""
-    plain, ours = ThreadedTaskDispatcher(), _Dispatcher("test")
+    plain, ours = ThreadedTaskDispatcher(), Workers("test")
     for dispatcher in (plain, ours):
         dispatcher.add_task(object())  # no thread started: the queue is 1 deep
     return plain, ours
@@ -186,12 +181,12 @@ def test_the_queue_warning_is_not_made_for_null_handlers_alone(
     queue = logging.getLogger("waitress.queue")
     with quiet_root():
         assert not _heard(queue, logging.WARNING)  # smsxml's NullHandler on "waitress" only
-        ours = _Dispatcher("test")
+        ours = Workers("test")
         ours.add_task(object())
     assert made_records == []
 
 
-def test_the_queue_warning_is_waitresss_own_when_a_handler_listens() -> None:
+def test_the_queue_warning_says_what_waitresss_says_when_a_handler_listens() -> None:
     kept = Kept()
     root = logging.getLogger()
     with quiet_root():
@@ -201,9 +196,10 @@ def test_the_queue_warning_is_waitresss_own_when_a_handler_listens() -> None:
         finally:
             root.removeHandler(kept)
     plain, ours = kept.records
-    for attr in ("name", "levelno", "msg", "args", "pathname", "funcName", "lineno"):
+    for attr in ("name", "levelno", "msg", "args", "funcName"):
         assert getattr(ours, attr) == getattr(plain, attr), attr
     assert ours.funcName == "add_task" and ours.getMessage() == "Task queue depth is 1"
+    assert ours.pathname.endswith("_workers.py")  # our add_task's (it wakes workers lazily)
 
 
 @pytest.mark.parametrize("where", ["waitress.queue", "waitress", ""])

@@ -808,3 +808,96 @@ def test_refusals_of_every_kind_are_recorded_once(
     assert statuses == [431, 400]
     assert sorted(e.status for e in hook.log) == [400, 431]
     assert len(load(record)) == 2
+
+
+# --- reading ahead: the loop watches a kept connection while a worker answers -------------
+
+
+def _slow_path_echo(environ: dict[str, object], start_response: object) -> list[bytes]:
+    time.sleep(0.3)
+    body = str(environ["PATH_INFO"]).encode()
+    start_response("200 OK", [("Content-Length", str(len(body)))])  # type: ignore[operator]
+    return [body]
+
+
+@pytest.mark.parametrize("requests", [1, 2], ids=["one", "two-pipelined"])
+def test_a_client_that_closes_its_side_gets_every_answer_then_the_close(requests: int) -> None:
+    """The server reads ahead while a worker answers; a client that sent its last request
+    and closed its side (``printf … | nc -N``) still gets every answer, then the close."""
+    server = Server(_slow_path_echo)
+    try:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as client:
+            client.sendall(b"".join(b"GET /%d HTTP/1.1\r\nHost: x\r\n\r\n" % n
+                                    for n in range(requests)))  # fmt: skip
+            client.shutdown(socket.SHUT_WR)
+            got = b""
+            while chunk := client.recv(65536):  # ends when the server closes
+                got += chunk
+    finally:
+        server.stop()
+    assert got.count(b"HTTP/1.1 200 OK\r\n") == requests
+    assert got.endswith(b"\r\n\r\n/%d" % (requests - 1))
+
+
+def test_each_next_request_on_a_kept_connection_is_read_at_once() -> None:
+    """A worker that has answered does not wake the server's loop when the loop already
+    watches the connection for the next request; so that request must still be read at
+    once, not at the loop's next tick (up to a second): 30 in a row take well under 6 s."""
+    import http.client
+
+    def fast(environ: dict[str, object], start_response: object) -> list[bytes]:
+        start_response("200 OK", [("Content-Length", "2")])  # type: ignore[operator]
+        return [b"ok"]
+
+    server = Server(fast, limits=ServerLimits(threads=1))
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        started = time.monotonic()
+        for _ in range(30):
+            connection.request("GET", "/")
+            answer = connection.getresponse()
+            assert (answer.status, answer.read()) == (200, b"ok")
+        elapsed = time.monotonic() - started
+    finally:
+        connection.close()
+        server.stop()
+    assert elapsed < 6.0, f"30 requests on one connection took {elapsed:.1f} s"
+
+
+# --- workers woken when needed: one at a time while they keep up, more for a slow app ----
+
+
+def test_slow_requests_still_run_side_by_side_on_every_worker() -> None:
+    """A request queued while a worker is busy waits for that one only briefly: when the
+    busy ones are stuck in a slow app, idle workers are woken, so 4 requests of 0.6 s each
+    on 4 connections take about 0.6 s together, not 2.4 s."""
+    import http.client
+
+    def slow(environ: dict[str, object], start_response: object) -> list[bytes]:
+        time.sleep(0.6)
+        start_response("200 OK", [("Content-Length", "2")])  # type: ignore[operator]
+        return [b"ok"]
+
+    server = Server(slow, limits=ServerLimits(threads=4))
+    statuses: list[int] = []
+
+    def one() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        try:
+            connection.request("GET", "/")
+            statuses.append(connection.getresponse().status)
+        finally:
+            connection.close()
+
+    try:
+        clients = [threading.Thread(target=one) for _ in range(4)]
+        started = time.monotonic()
+        for client in clients:
+            client.start()
+        for client in clients:
+            client.join(10)
+        elapsed = time.monotonic() - started
+    finally:
+        server.stop()
+    assert statuses == [200] * 4
+    assert elapsed < 1.5, f"4 slow requests on 4 workers took {elapsed:.2f} s"

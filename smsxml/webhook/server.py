@@ -22,14 +22,21 @@ attacker need on top:
   ``environ["smsxml.server.claim"]()`` before it logs its own answer: False means the
   server answered that request already (it stopped), so the app must not log it again.
 
-And three things that cost waitress time and buy nothing here (issue 30, "a lean
-webhook"): its loop no longer wakes again and again while a worker is writing an answer
-(it waits for the worker to say it is done); an answer whose body is one piece goes out
-with its head in one write (one packet, where waitress sends two); and plain header lines
-are read in one pass, the same regular expression deciding each (anything else is read,
-and refused, by waitress itself).
+And what costs waitress time and buys nothing here (issue 30, "a lean webhook"):
 
-Everything waitress-specific lives here; nothing else in smsxml imports waitress.
+- its loop no longer wakes again and again while a worker is writing an answer (it waits
+  for the worker to say it is done), nor once after each answer on a kept connection,
+  which it watches for the next request while the worker answers (waitress's
+  ``channel_request_lookahead``; a client that has closed its side still gets its answer);
+- a worker is woken only when one is needed (:class:`._workers.Workers`): while one keeps
+  up, the others sleep, rather than take turns with it for the GIL;
+- an answer whose body is one piece goes out with its head in one write (one packet,
+  where waitress sends two);
+- plain header lines are read in one pass, the same regular expression deciding each
+  (anything else is read, and refused, by waitress itself).
+
+Everything waitress-specific lives here and in :mod:`._workers` (its worker threads); nothing
+else in smsxml imports waitress.
 """
 
 from __future__ import annotations
@@ -49,12 +56,13 @@ from waitress.channel import ClientDisconnected, HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.rfc7230 import HEADER_FIELD_RE
 from waitress.server import TcpWSGIServer
-from waitress.task import ErrorTask, ThreadedTaskDispatcher, WSGITask
+from waitress.task import ErrorTask, WSGITask
 from waitress.utilities import Error
 
 from .._http import reason_phrase, status_line
 from ..exc import WebhookError
 from ..protocol import TEXT_CONTENT_TYPE
+from ._workers import Workers
 from .limits import Refusal, ServerLimits, check_host, check_port
 
 __all__ = ["Server"]
@@ -233,6 +241,11 @@ class _ErrorTask(ErrorTask):
         server.report(self.request, error.code, reason)
 
 
+#: The channel a worker thread is answering (waitress's workers wake the loop after each
+#: answer; this says whether they need to).
+_serving = threading.local()
+
+
 class _Channel(HTTPChannel):
     parser_class = _Parser
     error_task_class = _ErrorTask
@@ -242,11 +255,62 @@ class _Channel(HTTPChannel):
         self.stop_lock = threading.Lock()
         self.abandoned = False
         self.task: _Task | None = None
+        self.polled_readable = False
+        self.client_done = False  # the client closed its side while a worker answered
         super().__init__(*args, **kwargs)
 
     def readable(self) -> bool:
         # a stopping server reads no new request: it answers the ones it has
-        return not self.server.draining and bool(super().readable())
+        readable = not (self.server.draining or self.client_done) and bool(super().readable())
+        self.polled_readable = readable  # what the loop last saw (it alone asks)
+        return readable
+
+    def handle_read(self) -> None:
+        if not self.requests:
+            super().handle_read()
+            return
+        # A worker is answering, and the loop reads ahead for the next request. A client
+        # that has closed its side (having sent all it had) still gets its answer; the
+        # connection closes after it (as when waitress read nothing until then).
+        try:
+            data = self.socket.recv(self.adj.recv_bytes)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            self.handle_close()
+            return
+        if data:
+            self.last_activity = time.time()
+            self.received(data)
+            return
+        with self.requests_lock:
+            self.client_done = True
+            if not self.requests:  # answered meanwhile: close once what is left is sent
+                self.close_when_flushed = True
+
+    def service(self) -> None:
+        _serving.channel = self
+        try:
+            super().service()
+        finally:
+            _serving.channel = None
+        with self.requests_lock:  # the client closed its side: that was its last answer
+            close = self.client_done and not self.requests and not self.close_when_flushed
+            if close:
+                self.close_when_flushed = True
+        if close:
+            self.server.pull_trigger()
+
+    def loop_has_nothing_to_do(self) -> bool:
+        """After a worker's answer, whether the loop may sleep on: it watches this socket
+        for the next request already, and there is nothing to send or close."""
+        return bool(
+            self.polled_readable
+            and not self.total_outbufs_len
+            and not (self.will_close or self.close_when_flushed)
+            and not self.server.draining
+            and self.connected
+        )
 
     def writable(self) -> bool:
         # waitress asks to be woken when the socket can take more bytes whenever its output
@@ -282,6 +346,9 @@ class _TcpServer(TcpWSGIServer):
         super().__init__(app, **kwargs)
 
     def pull_trigger(self) -> None:
+        channel = getattr(_serving, "channel", None)
+        if channel is not None and channel.loop_has_nothing_to_do():
+            return
         try:
             super().pull_trigger()
         except OSError:  # a worker finishing after stop(): nothing is listening any more
@@ -346,59 +413,6 @@ class _TcpServer(TcpWSGIServer):
         return f"http://{host}:{self.effective_port}{target}"
 
 
-class _HeardOnly:
-    """waitress's queue logger (``Task queue depth is 2``, for a request that waits for a
-    worker), making its record only when someone will see it: a handler other than a
-    NullHandler, or a filter, on the way up from it (or none at all, when logging's last
-    resort would print it). Otherwise the record would go to NullHandlers alone (smsxml's),
-    and making one (the caller's frame found, the time, the thread) costs more than the
-    request it is about waits. The record, when made, is the one waitress makes: the same
-    logger, message, arguments and caller (``stacklevel``)."""
-
-    def __init__(self, logger: logging.Logger):
-        self.logger = logger
-
-    def warning(self, msg: str, *args: object) -> None:
-        if _heard(self.logger, logging.WARNING):
-            self.logger.warning(msg, *args, stacklevel=2)
-
-
-def _heard(logger: logging.Logger, level: int) -> bool:
-    """Whether a record of ``level`` logged to ``logger`` would reach anything but a
-    NullHandler (logging's own walk up the loggers, in :meth:`logging.Logger.callHandlers`)."""
-    if not logger.isEnabledFor(level):
-        return False
-    if logger.filters:
-        return True  # a filter sees every record logged here: it may count or keep them
-    found = False
-    current: logging.Logger | None = logger
-    while current is not None:  # (the filters of the loggers above are not asked)
-        for handler in current.handlers:
-            if not isinstance(handler, logging.NullHandler):
-                return True
-            found = True
-        if not current.propagate:
-            break
-        current = current.parent
-    return not found  # no handler at all: logging.lastResort writes it to stderr
-
-
-class _Dispatcher(ThreadedTaskDispatcher):
-    """waitress's thread pool, with threads named after the port they serve."""
-
-    queue_logger = _HeardOnly(ThreadedTaskDispatcher.queue_logger)
-
-    def __init__(self, name: str):
-        super().__init__()
-        self.name = name
-
-    def start_new_thread(self, target: Callable[[int], None], thread_no: int) -> None:
-        thread = threading.Thread(
-            target=target, name=f"{self.name}-worker-{thread_no}", args=(thread_no,), daemon=True
-        )
-        thread.start()
-
-
 class Server:
     """``app`` served on ``host:port`` (port 0: any free one) until :meth:`stop`.
 
@@ -430,7 +444,7 @@ class Server:
         except socket.gaierror as exc:  # a name that does not resolve
             raise WebhookError(f"host {host!r} is not an address to listen on: {exc}") from None
         self._map: dict[int, Any] = {}
-        self._dispatcher = _Dispatcher("smsxml-webhook")
+        self._dispatcher = Workers("smsxml-webhook")
         self._stopping = False
         self._deadline = math.inf
         self._waited = 0.0
@@ -465,6 +479,7 @@ class Server:
             asyncore_use_poll=True,  # select() cannot watch descriptors past 1024
             clear_untrusted_proxy_headers=False,  # the app decides whom to trust
             expose_tracebacks=False,
+            channel_request_lookahead=1,
         )
 
     def _loop(self) -> None:
@@ -473,7 +488,8 @@ class Server:
         next_check = 0.0
         try:
             while not self._stopping:
-                wasyncore.poll2(tick, self._map)
+                due = self._dispatcher.wake_overdue(time.monotonic())
+                wasyncore.poll2(tick if due is None else min(tick, max(due, 0.001)), self._map)
                 now = time.monotonic()
                 if now >= next_check:
                     next_check = now + tick
@@ -498,6 +514,7 @@ class Server:
         """Stop listening, answer the requests in flight, close the rest (stop's timeout)."""
         server = self._server
         server.draining = True
+        self._dispatcher.wake_all()
         try:
             wasyncore.dispatcher.close(server)  # no new connection from now on
         except OSError:
