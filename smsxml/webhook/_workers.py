@@ -62,18 +62,23 @@ class Workers(ThreadedTaskDispatcher):
     cores, and a busy server spends about a tenth of its time handing over. Here a request
     queued while some worker is busy waits for that one, for at most :attr:`WAKE_AFTER`
     seconds; then the loop (:meth:`wake_overdue`) wakes an idle worker, as it must when the
-    busy ones are stuck in a slow app. When no worker is busy, one is woken at once; and
-    when the server stops, every queued request gets one (``eager``)."""
+    busy ones are stuck in a slow app. When no worker is busy, or each busy one has been
+    answering its request for :attr:`SLOW_AFTER` already, one is woken at once; and when the server stops,
+    every queued request gets one (``eager``)."""
 
     queue_logger = _HeardOnly(ThreadedTaskDispatcher.queue_logger)
     #: Seconds a queued request may wait for a busy worker before an idle one is woken.
     WAKE_AFTER = 0.005
+    #: Seconds after which a worker still answering one request is taken to be in a slow
+    #: app: a request queued then wakes an idle worker at once.
+    SLOW_AFTER = 0.05
 
     def __init__(self, name: str):
         super().__init__()
         self.name = name
         self.eager = False
         self._woken = 0  # workers woken that have not run yet
+        self._began: dict[int, float] = {}  # worker → when it began the request it answers
         # when each request in the queue was queued (the last len(queue) of these: the
         # workers take from the front of the queue, in order)
         self._queued_at: deque[float] = deque()
@@ -85,7 +90,10 @@ class Workers(ThreadedTaskDispatcher):
             self._queued_at.append(now)
             while len(self._queued_at) > len(self.queue):
                 self._queued_at.popleft()
-            if self.eager or not (self.active_count or self._woken):
+            # a worker that began its request a moment ago will likely come back for this
+            # one first; one busy for longer is in a slow app: wake another now
+            fresh = any(now - began < self.SLOW_AFTER for began in self._began.values())
+            if self.eager or not (fresh or self._woken):
                 self._wake()
             waiting = len(self.queue) - (len(self.threads) - self.stop_count - self.active_count)
             if waiting > 0:  # as waitress: requests no idle worker is left for
@@ -107,14 +115,18 @@ class Workers(ThreadedTaskDispatcher):
             self._wake()
             return 0.001  # the next one may be overdue too
 
-    def _wake(self) -> None:  # with the lock held
-        self._woken += 1  # until it runs: not woken twice for one request
-        self.queue_cv.notify()
+    def _wake(self) -> None:
+        """Wake a worker that waits and has not been woken yet, if there is one (with the
+        lock held)."""
+        if len(self.threads) - self.stop_count - self.active_count - self._woken > 0:
+            self._woken += 1  # until it runs: not woken twice for one request
+            self.queue_cv.notify()
 
     def handler_thread(self, thread_no: int) -> None:
         """waitress's worker loop, counting itself out of the woken when it wakes."""
         while True:
             with self.lock:
+                self._began.pop(thread_no, None)
                 while not self.queue and self.stop_count == 0:
                     self.active_count -= 1
                     self.queue_cv.wait()
@@ -127,6 +139,7 @@ class Workers(ThreadedTaskDispatcher):
                     self.thread_exit_cv.notify()
                     break
                 task = self.queue.popleft()
+                self._began[thread_no] = time.monotonic()
             try:
                 task.service()
             except BaseException:
