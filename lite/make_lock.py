@@ -1,7 +1,7 @@
 """Write an offline pyodide-lock.json next to a local Pyodide runtime (used by lite/build).
 
 Usage: python make_lock.py IN_LOCK OUT_DIR WHEEL_OR_DIR... [--stand-in REQ=PKG]...
-                                                         [--on-import PKG=MODULE]...
+                                         [--on-import PKG=MODULE]... [--defer PKG]...
 
 * Every given wheel is copied into OUT_DIR (the folder that holds pyodide.mjs,
   i.e. Pyodide's indexURL), and gets a lock entry whose sha256 is the sha256 of
@@ -16,6 +16,8 @@ Usage: python make_lock.py IN_LOCK OUT_DIR WHEEL_OR_DIR... [--stand-in REQ=PKG].
   at a file that is not served by the site.
 * ``--stand-in phonenumbers=phonenumberslite``: a requirement on phonenumbers is met by
   the shipped phonenumberslite (the same import name, a smaller wheel).
+* ``--defer phonenumberslite``: no package depends on it, so loading smsxml does not load
+  it; the site's kernel (lite/kernel) installs it when one of its modules is first imported.
 * ``--on-import ipywidgets=smsxml.widgets``: ipywidgets is no package's dependency; Pyodide
   loads it when a cell imports one of its own names or ``smsxml.widgets`` (the kernel asks
   Pyodide for the packages of every dotted prefix a cell imports).
@@ -83,6 +85,7 @@ def main(
     wheel_args: list[str],
     stand_ins: dict[str, str],
     on_import: dict[str, str],
+    deferred: frozenset[str] | set[str] = frozenset(),
 ) -> None:
     lock = json.loads(Path(in_lock).read_text())
     out = Path(out_dir)
@@ -126,6 +129,7 @@ def main(
 
     for cname, entry in new_pkgs.items():
         wanted = [stand_ins.get(d, d) for d in raw_depends[cname] if d not in on_import]
+        wanted = [d for d in wanted if d not in deferred]
         kept = [d for d in wanted if d in new_pkgs]
         dropped = [d for d in wanted if d not in new_pkgs]
         entry["depends"] = kept
@@ -155,6 +159,8 @@ if __name__ == "__main__":
     parser.add_argument("wheels", nargs="+", metavar="WHEEL_OR_DIR")
     parser.add_argument("--stand-in", action="append", default=[], metavar="REQ=PKG")
     parser.add_argument("--on-import", action="append", default=[], metavar="PKG=MODULE")
+    parser.add_argument("--defer", action="append", default=[], metavar="PKG")
     args = parser.parse_args()
     stand_ins = {k: canonicalize_name(v) for k, v in _pairs(args.stand_in).items()}
-    main(args.in_lock, args.out_dir, args.wheels, stand_ins, _pairs(args.on_import))
+    deferred = {canonicalize_name(name) for name in args.defer}
+    main(args.in_lock, args.out_dir, args.wheels, stand_ins, _pairs(args.on_import), deferred)

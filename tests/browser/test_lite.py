@@ -284,3 +284,18 @@ def test_smsxml_reaches_the_browser_compiled(lite_site: LiteSite) -> None:
     assert len(sources) > 50 and len(headers) == len(sources)
     assert len({h[:4] for h in headers.values()}) == 1  # one magic number: one Python
     assert {int.from_bytes(h[4:8], "little") for h in headers.values()} == {0b01}  # unchecked
+
+
+def test_phonenumberslite_waits_for_the_first_import_of_phonenumbers(lite_site: LiteSite) -> None:
+    """lite/build --defer: the kernel does not load phonenumberslite with smsxml (notebook
+    00's first cell does not need it); the site's kernel installs it when smsxml first
+    imports phonenumbers, as every notebook run above shows (its wheel was asked for)."""
+    import json
+
+    runtime = next(SITE.glob("static/pyodide-*/"))
+    packages = json.loads((runtime / "pyodide-lock.json").read_text())["packages"]
+    assert packages["phonenumberslite"]["imports"] == ["phonenumbers"]
+    assert "phonenumbers" not in packages  # the lite wheel stands in for it
+    assert [n for n, p in packages.items() if "phonenumberslite" in p["depends"]] == []
+    with zipfile.ZipFile(next(runtime.glob("smsxml_lite_kernel-*.whl"))) as wheel:
+        assert "class FromTheSite" in wheel.read("smsxml_lite_kernel.py").decode()
