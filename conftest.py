@@ -7,8 +7,10 @@ from typing import Any
 import pytest
 
 #: Run whole, in one worker: test_load.py's floods, one after another. (So does each
-#: notebook: its cells share one kernel.) Browser tests share one JupyterLab per worker.
+#: notebook: its cells share one kernel.)
 _TOGETHER = ("tests/test_load.py",)
+#: Tests that drive a Chromium (each worker that runs one starts its own, and a JupyterLab).
+_BROWSER = "tests/browser/"
 
 
 def _scope(nodeid: str) -> str:
@@ -17,17 +19,60 @@ def _scope(nodeid: str) -> str:
     return path if path.endswith(".ipynb") or path.startswith(_TOGETHER) else nodeid
 
 
+def browser_workers(workers: int) -> int:
+    """How many of ``workers`` may run browser tests: half, rounded up. A browser test keeps
+    a core busy, and most of the rest wait (on timeouts, slow clients, subprocesses): so
+    the others run alongside, in the time the browsers leave, and never start a third
+    Chromium to fight the first two for the cores."""
+    return (workers + 1) // 2
+
+
+def may_run(worker: int, workers: int, nodeid: str) -> bool:
+    """Whether worker number ``worker`` (of ``workers``) may be given test ``nodeid``: the
+    first :func:`browser_workers` may run anything, the others no browser test."""
+    return worker < browser_workers(workers) or not nodeid.startswith(_BROWSER)
+
+
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """``--dist load`` (the default in pyproject.toml) deals tests out one by one to whichever
-    worker is free, except what :func:`_scope` keeps together. (pytest-xdist's own
-    ``loadgroup`` would do this with markers, but loses its groups on pytest 9.2:
+    worker is free, except what :func:`_scope` keeps together, and browser tests only to the
+    workers :func:`may_run` allows, browser tests first. (pytest-xdist's own ``loadgroup``
+    would group with markers, but loses its groups on pytest 9.2:
     pytest-dev/pytest-xdist#1386.) Any other ``--dist`` is pytest-xdist's own."""
     if config.getvalue("dist") != "load":
         return None
     from xdist.scheduler import LoadScopeScheduling
 
-    class _Together(LoadScopeScheduling):
+    class _Dealt(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             return _scope(nodeid)
 
-    return _Together(config, log)
+        def _first_for(self, node: Any) -> str | None:
+            """The unit ``node`` is given next: a browser test if it may run one."""
+            number, workers = int(node.gateway.id.removeprefix("gw")), len(self.nodes)
+            first = None
+            for scope in self.workqueue:
+                if not may_run(number, workers, scope):
+                    continue
+                if scope.startswith(_BROWSER) or number >= browser_workers(workers):
+                    return scope
+                first = first or scope
+            return first
+
+        def _assign_work_unit(self, node: Any) -> None:
+            scope = self._first_for(node)
+            if scope is None:
+                return
+            self.workqueue.move_to_end(scope, last=False)  # the unit popped next
+            super()._assign_work_unit(node)
+
+        def _reschedule(self, node: Any) -> None:
+            if node.shutting_down:
+                return
+            if self._first_for(node) is None:  # nothing left this worker may run
+                if not self._pending_of(self.assigned_work.get(node, {})):
+                    node.shutdown()
+                return
+            super()._reschedule(node)
+
+    return _Dealt(config, log)
