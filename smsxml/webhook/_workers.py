@@ -63,8 +63,8 @@ class Workers(ThreadedTaskDispatcher):
     queued while some worker is busy waits for that one, for at most :attr:`WAKE_AFTER`
     seconds; then the loop (:meth:`wake_overdue`) wakes an idle worker, as it must when the
     busy ones are stuck in a slow app. When no worker is busy, or each busy one has been
-    answering its request for :attr:`SLOW_AFTER` already, one is woken at once; and when the server stops,
-    every queued request gets one (``eager``)."""
+    answering its request for :attr:`SLOW_AFTER` already, one is woken at once; and when
+    the server stops, every queued request gets one (``eager``)."""
 
     queue_logger = _HeardOnly(ThreadedTaskDispatcher.queue_logger)
     #: Seconds a queued request may wait for a busy worker before an idle one is woken.
