@@ -27,10 +27,13 @@ def browser_workers(workers: int) -> int:
     return (workers + 1) // 2
 
 
-def may_run(worker: int, workers: int, nodeid: str) -> bool:
-    """Whether worker number ``worker`` (of ``workers``) may be given test ``nodeid``: the
-    first :func:`browser_workers` may run anything, the others no browser test."""
-    return worker < browser_workers(workers) or not nodeid.startswith(_BROWSER)
+def may_run(worker: int, live: list[int], configured: int, nodeid: str) -> bool:
+    """Whether worker number ``worker``, of the workers ``live`` now (``configured`` at the
+    start), may be given test ``nodeid``: the first :func:`browser_workers` of those live
+    may run anything, the others no browser test. (Ranked among the live ones: a worker that
+    replaces a crashed one, or the one left in a run of a single test, runs browser tests.)"""
+    rank = sorted(live).index(worker)
+    return rank < browser_workers(max(configured, len(live))) or not nodeid.startswith(_BROWSER)
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
@@ -49,12 +52,13 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
         def _first_for(self, node: Any) -> str | None:
             """The unit ``node`` is given next: a browser test if it may run one."""
-            number, workers = int(node.gateway.id.removeprefix("gw")), len(self.nodes)
+            live = [int(n.gateway.id.removeprefix("gw")) for n in self.nodes]
+            number = int(node.gateway.id.removeprefix("gw"))
             first = None
             for scope in self.workqueue:
-                if not may_run(number, workers, scope):
+                if not may_run(number, live, self.numnodes, scope):
                     continue
-                if scope.startswith(_BROWSER) or number >= browser_workers(workers):
+                if scope.startswith(_BROWSER) or not may_run(number, live, self.numnodes, _BROWSER):
                     return scope
                 first = first or scope
             return first

@@ -55,12 +55,15 @@ class FromTheSite(importlib.abc.MetaPathFinder):
         self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
         if path is not None or fullname in self._tried:
-            return None  # a submodule (its package was found), or tried already
-        self._tried.add(fullname)
+            return None  # a submodule (its package was found), or installed already
         package = _provider(fullname)
         if package is None:
             return None
-        _install(package)
+        try:
+            _install(package)
+        except Exception as exc:  # e.g. the site unreachable: the import fails, may be retried
+            raise ImportError(f"{fullname}: could not install {package.name}: {exc}") from None
+        self._tried.add(fullname)
         importlib.invalidate_caches()
         return importlib.machinery.PathFinder.find_spec(fullname)
 

@@ -346,8 +346,8 @@ class _TcpServer(TcpWSGIServer):
         super().__init__(app, **kwargs)
 
     def pull_trigger(self) -> None:
-        channel = getattr(_serving, "channel", None)
-        if channel is not None and channel.loop_has_nothing_to_do():
+        channel = getattr(_serving, "channel", None)  # what this thread is answering
+        if channel is not None and channel.server is self and channel.loop_has_nothing_to_do():
             return
         try:
             super().pull_trigger()
