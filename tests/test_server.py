@@ -625,7 +625,9 @@ def test_stop_returns_promptly_while_a_handler_is_still_busy() -> None:
     took = time.perf_counter() - started
     release.set()
     client.join(10)
-    assert took < 1.0
+    # stop's timeout and its 0.25 s grace (0.81 s on an idle machine), never the handler's
+    # 10 s; the rest is room for a machine busy with other tests (1.04 s seen under -n 4)
+    assert took < 2.0
 
 
 def _send_quietly(request: object) -> None:
