@@ -54,13 +54,16 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
             """The unit ``node`` is given next: a browser test if it may run one."""
             live = [int(n.gateway.id.removeprefix("gw")) for n in self.nodes]
             number = int(node.gateway.id.removeprefix("gw"))
+            browsers = may_run(number, live, self.numnodes, _BROWSER)  # once, not per unit
             first = None
             for scope in self.workqueue:
-                if not may_run(number, live, self.numnodes, scope):
-                    continue
-                if scope.startswith(_BROWSER) or not may_run(number, live, self.numnodes, _BROWSER):
+                if scope.startswith(_BROWSER):
+                    if browsers:
+                        return scope
+                elif not browsers:
                     return scope
-                first = first or scope
+                elif first is None:
+                    first = scope
             return first
 
         def _assign_work_unit(self, node: Any) -> None:

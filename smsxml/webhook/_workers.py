@@ -88,8 +88,7 @@ class Workers(ThreadedTaskDispatcher):
         with self.lock:
             self.queue.append(task)
             self._queued_at.append(now)
-            while len(self._queued_at) > len(self.queue):
-                self._queued_at.popleft()
+            self._forget_taken()
             # a worker that began its request a moment ago will likely come back for this
             # one first; one busy for longer is in a slow app: wake another now
             fresh = any(now - began < self.SLOW_AFTER for began in self._began.values())
@@ -107,13 +106,17 @@ class Workers(ThreadedTaskDispatcher):
             idle = len(self.threads) - self.stop_count - self.active_count - self._woken
             if not self.queue or idle <= 0:
                 return None
-            while len(self._queued_at) > len(self.queue):
-                self._queued_at.popleft()
+            self._forget_taken()
             due = self._queued_at[0] + self.WAKE_AFTER - now
             if due > 0:
                 return due
             self._wake()
             return 0.001  # the next one may be overdue too
+
+    def _forget_taken(self) -> None:
+        """Drop the times of requests the workers have taken (with the lock held)."""
+        while len(self._queued_at) > len(self.queue):
+            self._queued_at.popleft()
 
     def _wake(self) -> None:
         """Wake a worker that waits and has not been woken yet, if there is one (with the
