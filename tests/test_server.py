@@ -717,7 +717,8 @@ def test_a_handler_still_busy_at_stops_timeout_is_answered_503_and_logged_so() -
         assert b"the server stopped before the app answered" in reply.body  # type: ignore[attr-defined]
         assert [(e.status, e.method, e.path) for e in hook.log] == [(503, "POST", "/receive_sms/")]
         assert "stopped before the app answered" in hook.log[0].reason
-        assert took < 1.0, f"stop(timeout=0.3) took {took:.2f} s"
+        # about 0.55 s (the timeout and the grace); the handler itself never ends on its own
+        assert took < 2.0, f"stop(timeout=0.3) took {took:.2f} s"
     finally:
         slow.release.set()
 
@@ -871,12 +872,13 @@ def test_each_next_request_on_a_kept_connection_is_read_at_once() -> None:
 
 def test_slow_requests_still_run_side_by_side_on_every_worker() -> None:
     """A request queued while a worker is busy waits for that one only briefly: when the
-    busy ones are stuck in a slow app, idle workers are woken, so 4 requests of 0.6 s each
-    on 4 connections take about 0.6 s together, not 2.4 s."""
+    busy ones are stuck in a slow app, idle workers are woken, so 4 requests of 1 s each
+    on 4 connections take about 1 s together, not 4 s. (The bound leaves 1.5 s for a loaded
+    machine.)"""
     import http.client
 
     def slow(environ: dict[str, object], start_response: object) -> list[bytes]:
-        time.sleep(0.6)
+        time.sleep(1.0)
         start_response("200 OK", [("Content-Length", "2")])  # type: ignore[operator]
         return [b"ok"]
 
@@ -902,4 +904,4 @@ def test_slow_requests_still_run_side_by_side_on_every_worker() -> None:
     finally:
         server.stop()
     assert statuses == [200] * 4
-    assert elapsed < 1.5, f"4 slow requests on 4 workers took {elapsed:.2f} s"
+    assert elapsed < 2.5, f"4 slow requests on 4 workers took {elapsed:.2f} s"
