@@ -12,7 +12,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -840,6 +840,59 @@ def test_a_client_that_closes_its_side_gets_every_answer_then_the_close(requests
         server.stop()
     assert got.count(b"HTTP/1.1 200 OK\r\n") == requests
     assert got.endswith(b"\r\n\r\n/%d" % (requests - 1))
+
+
+def _big_then_slow(finished: list[float]) -> Callable[..., list[bytes]]:
+    """/big: 8 MB at once (more than the kernel's buffers take: the rest waits in the
+    server's); /small: 100 bytes; /slow: 3 s, then a line (noting when it is done)."""
+
+    def app(environ: dict[str, object], start_response: object) -> list[bytes]:
+        if environ["PATH_INFO"] == "/slow":
+            time.sleep(3.0)
+            finished.append(time.monotonic())
+            body = b"slow\n"
+        else:
+            body = b"x" * (8_000_000 if environ["PATH_INFO"] == "/big" else 100)
+        start_response("200 OK", [("Content-Length", str(len(body)))])  # type: ignore[operator]
+        return [body]
+
+    return app
+
+
+@pytest.mark.parametrize("first", ["big", "small"])
+def test_a_pipelined_answer_goes_out_while_the_next_request_runs(first: str) -> None:
+    """A client that pipelines (sends its next request before reading the answer) gets
+    each answer when it is ready: the rest of a first answer that the socket could not
+    take at once does not wait for the slow app answering the second request."""
+    size = 8_000_000 if first == "big" else 100
+    finished: list[float] = []
+    server = Server(_big_then_slow(finished))
+    try:
+        with socket.socket() as client:
+            # a bounded window (256 KB): the server cannot hand the kernel 8 MB at once
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 262144)
+            client.settimeout(10)
+            client.connect(("127.0.0.1", server.port))
+            client.sendall(
+                b"GET /%s HTTP/1.1\r\nHost: x\r\n\r\nGET /slow HTTP/1.1\r\nHost: x\r\n\r\n"
+                % first.encode()
+            )
+            time.sleep(0.2)  # the client reads late: the kernel's buffers fill meanwhile
+            got = b""
+            while b"\r\n\r\n" not in got or len(got.split(b"\r\n\r\n", 1)[1]) < size:
+                chunk = client.recv(262144)
+                assert chunk, "the server closed the connection"
+                got += chunk
+            first_done = time.monotonic()
+            rest = got.split(b"\r\n\r\n", 1)[1][size:]
+            while not rest.endswith(b"slow\n"):
+                chunk = client.recv(65536)
+                assert chunk, "the server closed the connection"
+                rest += chunk
+    finally:
+        server.stop()
+    assert got.startswith(b"HTTP/1.1 200 OK\r\n") and rest.count(b"HTTP/1.1 200 OK\r\n") == 1
+    assert first_done < finished[0], "the first answer waited for the second request's app"
 
 
 def test_each_next_request_on_a_kept_connection_is_read_at_once() -> None:

@@ -317,9 +317,16 @@ class _Channel(HTTPChannel):
         # buffer holds any; while a worker is writing the answer (it sends it itself) the
         # loop then wakes again and again with nothing it may do. It waits for the worker
         # instead, which wakes it (pull_trigger) when the request is done; unless the
-        # worker waits for it (output over the high watermark) or the channel is closing.
+        # worker waits for it (output over the high watermark), the channel is closing, or
+        # an answer left bytes the socket could not take while no worker writes (a client
+        # that pipelines: the worker has gone on to its next request, perhaps a slow one).
         if self.requests and not (self.will_close or self.close_when_flushed):
-            return bool(self.total_outbufs_len > self.adj.outbuf_high_watermark)
+            if self.total_outbufs_len > self.adj.outbuf_high_watermark:
+                return True
+            if self.total_outbufs_len and self.outbuf_lock.acquire(False):
+                self.outbuf_lock.release()  # free: no worker is writing into it now
+                return True
+            return False
         return bool(super().writable())
 
     def busy(self) -> bool:
