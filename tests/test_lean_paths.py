@@ -1,7 +1,7 @@
 """Issue 30, "fast where it is felt": the paths made leaner against the plain ones they
 replaced, so that nothing they answer, log or record changed.
 
-- header lines read in one pass (``_plain_header_fields``): the headers waitress's own
+- header lines read in one pass (``plain_header_fields``): the headers waitress's own
   parser reads from the same block, or None where waitress reads it itself;
 - a log entry filled at once (``new_entry``): the entry ``LogEntry(...)`` makes;
 - waitress's queue-depth warning made only when someone will see it: the record waitress
@@ -27,9 +27,10 @@ from waitress.task import ThreadedTaskDispatcher
 
 from smsxml.inbound import inbound_request
 from smsxml.webhook import WebhookApp
+from smsxml.webhook._parser import Parser as _Parser
+from smsxml.webhook._parser import plain_header_fields as _plain_header_fields
 from smsxml.webhook._workers import Workers, _heard, _HeardOnly
 from smsxml.webhook.log import LogEntry, new_entry
-from smsxml.webhook.server import _Parser, _plain_header_fields
 from smsxml.xml import Response
 
 TOKEN = "MAleanPATHStoken-4b7e19c0d2"

@@ -842,6 +842,54 @@ def test_a_client_that_closes_its_side_gets_every_answer_then_the_close(requests
     assert got.endswith(b"\r\n\r\n/%d" % (requests - 1))
 
 
+def test_at_stops_deadline_a_request_read_ahead_is_answered_503_not_run_and_cut_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """stop()'s timeout comes while an app streams its answer (it began: it may finish, in
+    the grace) and the client has pipelined a second request behind it. That one is not
+    handed to its app (the grace waits only for answers on their way: its answer would be
+    cut off while its app logged it answered): it is answered 503, after the first, and
+    reported. (The grace is made 2 s here, so that a loaded machine cannot blur the order.)"""
+    from smsxml.webhook import server as server_module
+
+    monkeypatch.setattr(server_module, "_GRACE", 2.0)
+    ran: list[str] = []
+    refused: list[tuple[str, int]] = []
+    go_on = threading.Event()
+
+    def app(environ: dict[str, object], start_response: object) -> Iterator[bytes]:
+        path = str(environ["PATH_INFO"])
+        ran.append(path)
+        start_response("200 OK", [("Content-Length", "10")])  # type: ignore[operator]
+        if path == "/stream":
+            yield b"12345"  # the answer has begun...
+            go_on.wait(10)  # ...and ends after stop's timeout, in the grace
+            yield b"67890"
+        else:
+            yield b"second----"
+
+    server = Server(app, on_refused=lambda r: refused.append((r.target, r.status)))
+    stopping = threading.Thread(target=server.stop, kwargs={"timeout": 0.05})
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as client:
+        client.sendall(
+            b"GET /stream HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\n\r\n"
+        )
+        got = client.recv(65536)
+        while b"12345" not in got:
+            got += client.recv(65536)
+        stopping.start()
+        time.sleep(0.5)  # past the timeout, in the grace
+        go_on.set()
+        while chunk := client.recv(65536):  # until the server closes
+            got += chunk
+    stopping.join(10)
+    assert ran == ["/stream"]  # the second request's app never ran
+    assert refused == [("/second", 503)]
+    first, _, second = got.partition(b"1234567890")
+    assert first.startswith(b"HTTP/1.1 200 OK\r\n") and b"Content-Length: 10" in first
+    assert second.startswith(b"HTTP/1.1 503 ") and b"stopped before the app answered" in second
+
+
 def _big_then_slow(finished: list[float]) -> Callable[..., list[bytes]]:
     """/big: 8 MB at once (more than the kernel's buffers take: the rest waits in the
     server's); /small: 100 bytes; /slow: 3 s, then a line (noting when it is done)."""

@@ -35,13 +35,13 @@ And what costs waitress time and buys nothing here (issue 30, "a lean webhook"):
 - plain header lines are read in one pass, the same regular expression deciding each
   (anything else is read, and refused, by waitress itself).
 
-Everything waitress-specific lives here and in :mod:`._workers` (its worker threads); nothing
-else in smsxml imports waitress.
+Everything waitress-specific lives here, in :mod:`._parser` (how a request's head is read)
+and in :mod:`._workers` (its worker threads); nothing else in smsxml imports waitress.
 """
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import logging
 import math
 import socket
@@ -54,14 +54,14 @@ from waitress import wasyncore
 from waitress.adjustments import Adjustments
 from waitress.channel import ClientDisconnected, HTTPChannel
 from waitress.parser import HTTPRequestParser
-from waitress.rfc7230 import HEADER_FIELD_RE
 from waitress.server import TcpWSGIServer
 from waitress.task import ErrorTask, WSGITask
 from waitress.utilities import Error
 
-from .._http import reason_phrase, status_line
+from .._http import status_line
 from ..exc import WebhookError
 from ..protocol import TEXT_CONTENT_TYPE
+from ._parser import Parser, RequestTimeout, first_line
 from ._workers import Workers
 from .limits import Refusal, ServerLimits, check_host, check_port
 
@@ -71,84 +71,6 @@ __all__ = ["Server"]
 # of their own those lines would reach stderr through logging's last resort. They still
 # propagate to any handler the user configures.
 logging.getLogger("waitress").addHandler(logging.NullHandler())
-
-
-class _RequestTimeout(Error):
-    code = 408
-    reason = reason_phrase(408)
-
-
-class _Parser(HTTPRequestParser):
-    """waitress's parser, knowing when its request's first byte arrived and what its
-    request line and headers were (even when it could not read them)."""
-
-    def __init__(self, adj: Adjustments):
-        super().__init__(adj)
-        self.started = time.monotonic()
-        self.head = b""
-
-    def parse_header(self, header_plus: bytes) -> None:
-        self.head = header_plus  # kept: a refusal of it reports its request line
-        end = header_plus.find(b"\r\n")
-        if end >= 0 and not self.headers:
-            first_line = header_plus[:end].rstrip()
-            fields = None
-            if first_line.find(b"\r") < 0 and first_line.find(b"\n") < 0:  # (see below)
-                fields = _plain_header_fields(header_plus[end + 2 :])
-            if fields is not None:
-                # waitress reads the request line (and all that follows from the headers),
-                # its header lines already read: the same headers, the same checks
-                self.headers.update(fields)
-                super().parse_header(header_plus[: end + 2])
-                return
-        super().parse_header(header_plus)
-
-
-def _plain_header_fields(block: bytes) -> dict[str, str] | None:
-    """The header lines of ``block`` as waitress's parser reads them (names upper case with
-    "_" for "-", a name holding "_" dropped, repeated names joined with ", "), in one pass
-    where waitress makes two; None when the block holds anything but plain lines (a bare CR
-    or LF; a folded line or any other that waitress's own HEADER_FIELD_RE does not match),
-    which waitress then reads and refuses in its own words."""
-    if not block.count(b"\r") == block.count(b"\n") == block.count(b"\r\n"):
-        return None  # a CR or LF that is not part of a CRLF ("$" would let "a\n" match)
-    fields: dict[str, str] = {}
-    match = HEADER_FIELD_RE.match
-    # (bytes.find, not "in": on Python 3.11 "b in bytes" first tries b as an int and
-    # formats a TypeError it then drops, for every line)
-    underscores = block.find(b"_") >= 0  # else no name holds one: none is looked at
-    for line in block.split(b"\r\n"):
-        if not line:
-            continue
-        field = match(line)
-        if field is None:
-            return None
-        name, value = field.group("name", "value")
-        if underscores and name.find(b"_") >= 0:
-            continue  # as waitress: X_Forwarded_For could pass for X-Forwarded-For
-        key = _environ_name(name)
-        text = value.strip(b" \t").decode("latin-1")
-        if key in fields:
-            fields[key] += ", " + text
-        else:
-            fields[key] = text
-    return fields
-
-
-@functools.lru_cache(maxsize=256)
-def _environ_name(name: bytes) -> str:
-    """``Content-Type`` → ``CONTENT_TYPE``, as waitress keys its headers. Remembered: a
-    function of its argument alone (never stale), bounded (a client inventing names only
-    pushes the oldest out)."""
-    return name.upper().replace(b"-", b"_").decode("latin-1")
-
-
-def _first_line(header: bytes) -> tuple[str, str]:
-    """The method and target of a request line that may not have arrived in full."""
-    line = header.lstrip().split(b"\r\n", 1)[0].decode("latin-1")
-    method, _, rest = line.partition(" ")
-    target = rest.rpartition(" HTTP/")[0] if " HTTP/" in rest else rest
-    return (method[:16] or "?"), (target[:200] or "?")
 
 
 #: After stop()'s timeout, how long an answer the app has begun to write may still take.
@@ -247,7 +169,7 @@ _serving = threading.local()
 
 
 class _Channel(HTTPChannel):
-    parser_class = _Parser
+    parser_class = Parser
     error_task_class = _ErrorTask
     task_class = _Task
 
@@ -257,6 +179,7 @@ class _Channel(HTTPChannel):
         self.task: _Task | None = None
         self.polled_readable = False
         self.client_done = False  # the client closed its side while a worker answered
+        self.farewell = b""  # sent after the answer under way, then the connection closes
         super().__init__(*args, **kwargs)
 
     def readable(self) -> bool:
@@ -295,10 +218,16 @@ class _Channel(HTTPChannel):
         finally:
             _serving.channel = None
         with self.requests_lock:  # the client closed its side: that was its last answer
-            close = self.client_done and not self.requests and not self.close_when_flushed
-            if close:
-                self.close_when_flushed = True
+            farewell, self.farewell = self.farewell, b""
+            close = (
+                (self.client_done or farewell) and not self.requests and not self.close_when_flushed
+            )
         if close:
+            if farewell:  # the stopping server's 503 for what the client sent next
+                with contextlib.suppress(ClientDisconnected):
+                    self.write_soon(farewell)
+            with self.requests_lock:
+                self.close_when_flushed = True
             self.server.pull_trigger()
 
     def loop_has_nothing_to_do(self) -> bool:
@@ -372,10 +301,10 @@ class _TcpServer(TcpWSGIServer):
                 continue
             with channel.requests_lock:  # answer it 408 through waitress's error path
                 if not request.headers_finished:  # what waitress does for a 431, too
-                    method, target = _first_line(request.header_plus)
+                    method, target = first_line(request.header_plus)
                     request.parse_header(b"GET / HTTP/1.1\r\n")
                     request.command, request.request_uri = method, target
-                request.error = _RequestTimeout("")
+                request.error = RequestTimeout("")
                 request.completed = True
                 channel.requests.append(request)
                 channel.request = None
@@ -399,7 +328,7 @@ class _TcpServer(TcpWSGIServer):
         # A request line waitress could not read (a bad method token, no target) leaves no
         # command or target behind: they are taken from the bytes as they arrived.
         raw = getattr(request, "head", b"") or getattr(request, "header_plus", b"") or b""
-        method, target = _first_line(raw)
+        method, target = first_line(raw)
         method = getattr(request, "command", None) or method
         target = getattr(request, "request_uri", None) or target
         headers = {k.replace("_", "-").title(): v for k, v in request.headers.items()}
@@ -544,27 +473,59 @@ class Server:
             wasyncore.poll2(0.02, self._map)  # answers already on their way: let them go
 
     def _answer_unavailable(self, channel: _Channel) -> bool:
-        """At stop's timeout: answer ``channel``'s request 503 and report it, unless its app
-        has begun to answer (False then). Runs in the loop thread."""
-        request = channel.requests[0]
-        with channel.stop_lock:
-            task = channel.task
-            app_saw = task is not None and task.request is request
-            if app_saw and task is not None and not task.abandon():
+        """At stop's timeout: answer ``channel``'s request 503 and report it (True: close
+        the channel now), unless its app has begun to answer (False then: the requests
+        read ahead behind it are turned away, :meth:`_turn_away_read_ahead`). Runs in the
+        loop thread."""
+        while channel.requests:
+            request = channel.requests[0]
+            with channel.stop_lock:
+                task = channel.task
+                app_saw = task is not None and task.request is request
+                if not app_saw or task is None or task.abandon():
+                    channel.abandoned = True  # a queued task will not run the app now
+                    break
+            if self._turn_away_read_ahead(channel, request):
                 return False
-            channel.abandoned = True  # a queued task will not run the app now
-        reason = f"the server stopped before the app answered (it waited {self._waited:g} s)"
-        body = f"503 {reason}\n".encode()
+            # that answer ended meanwhile, and the next request is up: look at it
+        else:
+            return False
+        try:
+            channel.socket.send(self._unavailable())
+        except OSError:
+            pass
+        self._server.report(request, 503, self._unavailable_reason(), app_saw)
+        return True
+
+    def _turn_away_read_ahead(self, channel: _Channel, answering: Any) -> bool:
+        """The requests a client pipelined behind ``answering``, whose app is answering at
+        stop's timeout, are not handed to their app: the grace waits only for answers on
+        their way, so theirs would be cut off while their app logged it answered. They are
+        reported 503, and the first of them answered so after that answer (the channel's
+        ``farewell``; the connection then closes). False when ``answering`` has been
+        answered already (its channel has gone on to the next request)."""
+        with channel.requests_lock:
+            if not channel.requests or channel.requests[0] is not answering:
+                return False
+            rest = channel.requests[1:]
+            del channel.requests[1:]
+            if rest:
+                channel.farewell = self._unavailable()
+        for request in rest:
+            self._server.report(request, 503, self._unavailable_reason())
+        return True
+
+    def _unavailable_reason(self) -> str:
+        return f"the server stopped before the app answered (it waited {self._waited:g} s)"
+
+    def _unavailable(self) -> bytes:
+        """The 503 a request gets when the server stops before its app answers."""
+        body = f"503 {self._unavailable_reason()}\n".encode()
         head = (
             f"HTTP/1.1 {status_line(503)}\r\nContent-Type: {TEXT_CONTENT_TYPE}\r\n"
             f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
         ).encode()
-        try:
-            channel.socket.send(head + body)
-        except OSError:
-            pass
-        self._server.report(request, 503, reason, app_saw)
-        return True
+        return head + body
 
     def stop(self, timeout: float = 1.0) -> None:
         """Stop listening at once; let the requests in flight finish and be answered, for
