@@ -2,8 +2,11 @@
 same Pyodide and kernel, cold and warm, as ``lite/measure.py`` measures it (interleaved
 rounds in headless Chromium, each site served by ``lite/serve.py``).
 
-The full run measures 5 rounds; ``--quick`` (CI, where the site is built only later by the
-tests) says the row was left to the full run rather than report a figure it did not take.
+The full run measures :data:`ROUNDS` rounds (the issue asks for 5 at least: one round's
+ratio moves by several per cent on a 2-core machine, so the median of 5 moved by about 3 %
+from run to run, more than the margin to the target); ``--quick`` (CI, where the site is
+built only later by the tests) says the row was left to the full run rather than report a
+figure it did not take.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from _common import ROOT, Plan, Row
 LITE = ROOT / "lite"
 RESULT = LITE / "_build" / "bench-site.json"
 TARGET = 1.05
+#: Rounds the full run measures (each: both sites, cold then warm; about a minute).
+ROUNDS = 9
 
 
 def _seconds(summary: dict[str, dict[str, float]], kind: str) -> str:
@@ -34,7 +39,7 @@ def bench_site(plan: Plan) -> list[Row]:
     if shutil.which("chromium") is None or shutil.which("npm") is None:
         return [Row(f"{measure}: not measured (needs chromium and npm)", "—", met=False)]
     subprocess.run(
-        [sys.executable, str(LITE / "measure.py"), "--runs", "5", "--out", str(RESULT)],
+        [sys.executable, str(LITE / "measure.py"), "--runs", str(ROUNDS), "--out", str(RESULT)],
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -44,7 +49,7 @@ def bench_site(plan: Plan) -> list[Row]:
         ratio = summary["ratio"][kind]
         rows.append(
             Row(
-                f"{measure}, {kind} (median of 5, min–max)",
+                f"{measure}, {kind} (median of {ROUNDS}, min–max)",
                 _seconds(summary["smsxml"], kind),
                 f"{_seconds(summary['bare'], kind)} (bare JupyterLite, same Pyodide)",
                 f"{ratio:.3f}×",
