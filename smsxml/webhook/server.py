@@ -218,15 +218,18 @@ class _Channel(HTTPChannel):
         finally:
             _serving.channel = None
         with self.requests_lock:  # the client closed its side: that was its last answer
-            farewell, self.farewell = self.farewell, b""
+            farewell = self.farewell
             close = (
                 (self.client_done or farewell) and not self.requests and not self.close_when_flushed
             )
+            if farewell and not close and not self.requests:
+                self.farewell = b""  # the connection closes after this answer anyway
         if close:
             if farewell:  # the stopping server's 503 for what the client sent next
                 with contextlib.suppress(ClientDisconnected):
                     self.write_soon(farewell)
-            with self.requests_lock:
+            with self.requests_lock:  # (busy() until here: the stopping server waits)
+                self.farewell = b""
                 self.close_when_flushed = True
             self.server.pull_trigger()
 
@@ -260,7 +263,9 @@ class _Channel(HTTPChannel):
 
     def busy(self) -> bool:
         """A request received and not yet answered in full (running, queued or flushing)."""
-        return bool(self.requests or self.total_outbufs_len or self.close_when_flushed)
+        return bool(
+            self.requests or self.total_outbufs_len or self.close_when_flushed or self.farewell
+        )
 
 
 class _TcpServer(TcpWSGIServer):
