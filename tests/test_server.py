@@ -896,6 +896,81 @@ def test_at_stops_deadline_a_request_read_ahead_is_answered_503_not_run_and_cut_
     assert second.startswith(b"HTTP/1.1 503 ") and b"stopped before the app answered" in second
 
 
+def test_at_stops_deadline_a_503_waits_behind_the_unsent_end_of_the_answer_before_it() -> None:
+    """A client pipelines a 4 MB request and a slow one, and reads late: at stop's timeout
+    the slow one's app has not begun to answer, and the end of the first answer still
+    waits in the server's buffer. The 503 goes out after that end, not into it."""
+    size = 4_000_000
+    reported = threading.Event()
+
+    def app(environ: dict[str, object], start_response: object) -> list[bytes]:
+        if environ["PATH_INFO"] == "/slow":
+            time.sleep(3.0)
+            body = b"slow\n"
+        else:
+            body = b"x" * size
+        start_response("200 OK", [("Content-Length", str(len(body)))])  # type: ignore[operator]
+        return [body]
+
+    server = Server(app, on_refused=lambda refusal: reported.set())
+    stopping = threading.Thread(target=server.stop, kwargs={"timeout": 0.05})
+    with socket.socket() as client:
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+        client.settimeout(10)
+        client.connect(("127.0.0.1", server.port))
+        client.sendall(b"GET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(0.3)  # not reading: the first answer's end waits in the server's buffer
+        stopping.start()
+        assert reported.wait(5)  # stop's timeout: the slow request is answered 503
+        got = b""
+        while chunk := client.recv(262144):  # until the server closes
+            got += chunk
+    stopping.join(10)
+    head, _, rest = got.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 OK") and f"Content-Length: {size}".encode() in head
+    assert rest[:size] == b"x" * size  # whole, with nothing spliced into it
+    assert rest[size:].startswith(b"HTTP/1.1 503 ") and b"stopped before the app" in rest[size:]
+
+
+def _arrived_before_the_app_ended() -> float:
+    """Seconds from a request until 4 MB of its answer arrived, the app writing them at
+    once and then taking 1.2 s over its last 5 bytes; the client reads from 0.2 s on."""
+
+    def app(environ: dict[str, object], start_response: object) -> Iterator[bytes]:
+        start_response("200 OK", [("Content-Length", str(4_000_005))])  # type: ignore[operator]
+        yield b"b" * 4_000_000
+        time.sleep(1.2)
+        yield b"done!"
+
+    server = Server(app)
+    try:
+        with socket.socket() as client:
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+            client.settimeout(10)
+            client.connect(("127.0.0.1", server.port))
+            time.sleep(0.1)  # the loop, having taken the connection, waits on it
+            started = time.monotonic()
+            client.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            time.sleep(0.2)
+            got = b""
+            while len(got.partition(b"\r\n\r\n")[2]) < 4_000_000:
+                chunk = client.recv(262144)
+                assert chunk, "the server closed the connection"
+                got += chunk
+            return time.monotonic() - started
+    finally:
+        server.stop()
+
+
+def test_what_the_socket_could_not_take_goes_out_as_soon_as_it_can() -> None:
+    """An answer larger than the socket takes at once, from an app still at work on the
+    rest: its bytes go out as the client reads them (about 0.25 s here), not at the loop's
+    next tick (1 s) because the wake-up came while the worker held the buffer. (The median
+    of 3: a loaded machine may slow one.)"""
+    took = sorted(_arrived_before_the_app_ended() for _ in range(3))
+    assert took[1] < 0.75, f"4 MB arrived after {took} s"
+
+
 def _big_then_slow(finished: list[float]) -> Callable[..., list[bytes]]:
     """/big: 8 MB at once (more than the kernel's buffers take: the rest waits in the
     server's); /small: 100 bytes; /slow: 3 s, then a line (noting when it is done)."""

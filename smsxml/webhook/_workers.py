@@ -15,6 +15,11 @@ from waitress.task import ThreadedTaskDispatcher
 
 __all__ = ["Workers"]
 
+# waitress warns (e.g. "Task queue depth is 2") through its own loggers; without a handler
+# of their own those lines would reach stderr through logging's last resort. They still
+# propagate to any handler the user configures. (Here, where its queue logger is wrapped.)
+logging.getLogger("waitress").addHandler(logging.NullHandler())
+
 
 class _HeardOnly:
     """waitress's queue logger (``Task queue depth is 2``, for a request that waits for a

@@ -41,7 +41,6 @@ and in :mod:`._workers` (its worker threads); nothing else in smsxml imports wai
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
 import socket
@@ -66,12 +65,6 @@ from ._workers import Workers
 from .limits import Refusal, ServerLimits, check_host, check_port
 
 __all__ = ["Server"]
-
-# waitress warns (e.g. "Task queue depth is 2") through its own loggers; without a handler
-# of their own those lines would reach stderr through logging's last resort. They still
-# propagate to any handler the user configures.
-logging.getLogger("waitress").addHandler(logging.NullHandler())
-
 
 #: After stop()'s timeout, how long an answer the app has begun to write may still take.
 _GRACE = 0.25
@@ -179,7 +172,11 @@ class _Channel(HTTPChannel):
         self.task: _Task | None = None
         self.polled_readable = False
         self.client_done = False  # the client closed its side while a worker answered
-        self.farewell = b""  # sent after the answer under way, then the connection closes
+        # the stopping server's 503s, sent after the answer under way (then the connection
+        # closes): ``farewell`` until that answer is done, then ``farewell_due`` until the
+        # loop has queued it (it alone writes to the channel once no request is left)
+        self.farewell = b""
+        self.farewell_due = b""
         super().__init__(*args, **kwargs)
 
     def readable(self) -> bool:
@@ -222,16 +219,35 @@ class _Channel(HTTPChannel):
             close = (
                 (self.client_done or farewell) and not self.requests and not self.close_when_flushed
             )
-            if farewell and not close and not self.requests:
-                self.farewell = b""  # the connection closes after this answer anyway
-        if close:
-            if farewell:  # the stopping server's 503 for what the client sent next
-                with contextlib.suppress(ClientDisconnected):
-                    self.write_soon(farewell)
-            with self.requests_lock:  # (busy() until here: the stopping server waits)
-                self.farewell = b""
+            if close:
+                self.farewell_due = farewell  # queued by the loop (handle_write)
                 self.close_when_flushed = True
+            if not self.requests:
+                self.farewell = b""  # (after close_when_flushed: busy() sees one or the other)
+        if close:
             self.server.pull_trigger()
+
+    def write_soon(self, data: bytes) -> int:
+        sent = int(super().write_soon(data))
+        # waitress wakes the loop with outbuf_lock still held, which writable() then turns
+        # down: bytes the socket could not take are announced again, the lock free
+        if self.total_outbufs_len and self.requests:
+            self.server.pull_trigger()
+        return sent
+
+    def handle_write(self) -> None:
+        if self.farewell_due:  # the loop thread: with no request left, no worker writes
+            self.queue_farewell()
+        super().handle_write()
+
+    def queue_farewell(self) -> None:
+        """Put ``farewell_due`` behind what the output buffer holds (in the loop thread)."""
+        farewell, self.farewell_due = self.farewell_due, b""
+        with self.outbuf_lock:
+            if self.connected:
+                self.outbufs[-1].append(farewell)
+                self.current_outbuf_count += len(farewell)
+                self.total_outbufs_len += len(farewell)
 
     def loop_has_nothing_to_do(self) -> bool:
         """After a worker's answer, whether the loop may sleep on: it watches this socket
@@ -264,7 +280,11 @@ class _Channel(HTTPChannel):
     def busy(self) -> bool:
         """A request received and not yet answered in full (running, queued or flushing)."""
         return bool(
-            self.requests or self.total_outbufs_len or self.close_when_flushed or self.farewell
+            self.requests
+            or self.total_outbufs_len
+            or self.close_when_flushed
+            or self.farewell
+            or self.farewell_due
         )
 
 
@@ -482,8 +502,11 @@ class Server:
         the channel now), unless its app has begun to answer (False then: the requests
         read ahead behind it are turned away, :meth:`_turn_away_read_ahead`). Runs in the
         loop thread."""
-        while channel.requests:
-            request = channel.requests[0]
+        while True:
+            with channel.requests_lock:
+                if not channel.requests:
+                    return False
+                request = channel.requests[0]
             with channel.stop_lock:
                 task = channel.task
                 app_saw = task is not None and task.request is request
@@ -493,13 +516,17 @@ class Server:
             if self._turn_away_read_ahead(channel, request):
                 return False
             # that answer ended meanwhile, and the next request is up: look at it
-        else:
+        self._server.report(request, 503, self._unavailable_reason(), app_saw)
+        if channel.total_outbufs_len:  # the end of the answer before it, unsent: after that
+            with channel.requests_lock:
+                channel.farewell_due = self._unavailable(close=True)
+                channel.close_when_flushed = True
+            channel.queue_farewell()
             return False
         try:
-            channel.socket.send(self._unavailable())
+            channel.socket.send(self._unavailable(close=True))
         except OSError:
             pass
-        self._server.report(request, 503, self._unavailable_reason(), app_saw)
         return True
 
     def _turn_away_read_ahead(self, channel: _Channel, answering: Any) -> bool:
@@ -514,8 +541,10 @@ class Server:
                 return False
             rest = channel.requests[1:]
             del channel.requests[1:]
-            if rest:
-                channel.farewell = self._unavailable()
+            # one 503 each; the connection closes after the last
+            channel.farewell = b"".join(
+                self._unavailable(close=n == len(rest)) for n in range(1, len(rest) + 1)
+            )
         for request in rest:
             self._server.report(request, 503, self._unavailable_reason())
         return True
@@ -523,12 +552,14 @@ class Server:
     def _unavailable_reason(self) -> str:
         return f"the server stopped before the app answered (it waited {self._waited:g} s)"
 
-    def _unavailable(self) -> bytes:
-        """The 503 a request gets when the server stops before its app answers."""
+    def _unavailable(self, close: bool) -> bytes:
+        """The 503 a request gets when the server stops before its app answers (``close``:
+        saying the connection closes after it)."""
         body = f"503 {self._unavailable_reason()}\n".encode()
+        connection = "Connection: close\r\n" if close else ""
         head = (
             f"HTTP/1.1 {status_line(503)}\r\nContent-Type: {TEXT_CONTENT_TYPE}\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+            f"Content-Length: {len(body)}\r\n{connection}\r\n"
         ).encode()
         return head + body
 
