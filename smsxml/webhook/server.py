@@ -35,8 +35,10 @@ And what costs waitress time and buys nothing here (issue 30, "a lean webhook"):
 - plain header lines are read in one pass, the same regular expression deciding each
   (anything else is read, and refused, by waitress itself).
 
-Everything waitress-specific lives here, in :mod:`._parser` (how a request's head is read)
-and in :mod:`._workers` (its worker threads); nothing else in smsxml imports waitress.
+Everything waitress-specific lives here (the loop, the deadline, stopping), in
+:mod:`._channel` (one connection: its tasks, reading ahead, writing answers), in
+:mod:`._parser` (how a request's head is read) and in :mod:`._workers` (its worker
+threads); nothing else in smsxml imports waitress.
 """
 
 from __future__ import annotations
@@ -51,16 +53,16 @@ from typing import Any
 
 from waitress import wasyncore
 from waitress.adjustments import Adjustments
-from waitress.channel import ClientDisconnected, HTTPChannel
+from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.server import TcpWSGIServer
-from waitress.task import ErrorTask, WSGITask
 from waitress.utilities import Error
 
 from .._http import status_line
 from ..exc import WebhookError
 from ..protocol import TEXT_CONTENT_TYPE
-from ._parser import Parser, RequestTimeout, first_line
+from ._channel import Channel, serving
+from ._parser import RequestTimeout, first_line
 from ._workers import Workers
 from .limits import Refusal, ServerLimits, check_host, check_port
 
@@ -68,230 +70,12 @@ __all__ = ["Server"]
 
 #: After stop()'s timeout, how long an answer the app has begun to write may still take.
 _GRACE = 0.25
-#: The largest body written in one piece with its head (a copy of it is made to join them).
-_COALESCE = 65536
-
-
-class _Task(WSGITask):
-    """waitress's WSGI task, which either the app or a stopping server answers, never both.
-
-    ``claim()`` (in the environ as ``smsxml.server.claim``, and called before the first byte
-    of the answer is written) returns True when the app's answer may go out, False when the
-    server has answered the request itself because it stopped."""
-
-    def __init__(self, channel: Any, request: Any):
-        super().__init__(channel, request)
-        self._lock = threading.Lock()
-        self.claimed = False
-        self.abandoned = False
-
-    def claim(self) -> bool:
-        with self._lock:
-            if not self.abandoned:
-                self.claimed = True
-            return not self.abandoned
-
-    def abandon(self) -> bool:
-        """For the stopping server: True when the app had not begun to answer (it never
-        will now); False when its answer is on its way."""
-        with self._lock:
-            if not self.claimed:
-                self.abandoned = True
-            return self.abandoned
-
-    def get_environment(self) -> Any:
-        environ = super().get_environment()
-        environ["smsxml.server.claim"] = self.claim
-        return environ
-
-    def execute(self) -> None:
-        channel: _Channel = self.channel
-        with channel.stop_lock:
-            if channel.abandoned:  # answered by the stopping server while it waited
-                raise ClientDisconnected
-            channel.task = self
-        super().execute()
-
-    def write(self, data: bytes) -> None:
-        if not self.wrote_header:
-            if not self.claim():
-                raise ClientDisconnected  # the server answered it: the app's answer goes nowhere
-            if (
-                self.complete
-                and data
-                and len(data) <= _COALESCE
-                and self.content_length == len(data)
-            ):
-                self._write_whole(data)
-                return
-        super().write(data)
-
-    def _write_whole(self, data: bytes) -> None:
-        """An answer whose body is ``data``, all of it (its Content-Length): the head and
-        the body in one write (one send, one packet), where waitress writes each in turn.
-        Otherwise what waitress's ``write`` does: the head, then the body it may carry."""
-        head = self.build_response_header()
-        self.wrote_header = True
-        if self.has_body and not self.chunked_response:
-            self.content_bytes_written += len(data)
-            self.channel.write_soon(head + data)
-            return
-        self.channel.write_soon(head)
-        super().write(data)  # the head is written: waitress decides what becomes of data
-
-
-class _ErrorTask(ErrorTask):
-    """Answers a request waitress refused in smsxml's plain words, and reports it."""
-
-    def execute(self) -> None:
-        server: _TcpServer = self.channel.server
-        error = self.request.error
-        reason = server.explain(error)
-        body = f"{error.code} {reason}\n".encode()
-        self.status = f"{error.code} {error.reason}"
-        self.response_headers.append(("Content-Type", TEXT_CONTENT_TYPE))
-        self.set_close_on_finish()
-        self.content_length = len(body)
-        self.write(body)
-        server.report(self.request, error.code, reason)
-
-
-#: The channel a worker thread is answering (waitress's workers wake the loop after each
-#: answer; this says whether they need to).
-_serving = threading.local()
-
-
-class _Channel(HTTPChannel):
-    parser_class = Parser
-    error_task_class = _ErrorTask
-    task_class = _Task
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        self.stop_lock = threading.Lock()
-        self.abandoned = False
-        self.task: _Task | None = None
-        self.polled_readable = False
-        self.client_done = False  # the client closed its side while a worker answered
-        # the stopping server's 503s, sent after the answer under way (then the connection
-        # closes): ``farewell`` until that answer is done, then ``farewell_due`` until the
-        # loop has queued it (it alone writes to the channel once no request is left)
-        self.farewell = b""
-        self.farewell_due = b""
-        super().__init__(*args, **kwargs)
-
-    def readable(self) -> bool:
-        # a stopping server reads no new request: it answers the ones it has
-        readable = not (self.server.draining or self.client_done) and bool(super().readable())
-        self.polled_readable = readable  # what the loop last saw (it alone asks)
-        return readable
-
-    def handle_read(self) -> None:
-        if not self.requests:
-            super().handle_read()
-            return
-        # A worker is answering, and the loop reads ahead for the next request. A client
-        # that has closed its side (having sent all it had) still gets its answer; the
-        # connection closes after it (as when waitress read nothing until then).
-        try:
-            data = self.socket.recv(self.adj.recv_bytes)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:
-            self.handle_close()
-            return
-        if data:
-            self.last_activity = time.time()
-            self.received(data)
-            return
-        with self.requests_lock:
-            self.client_done = True
-            if not self.requests:  # answered meanwhile: close once what is left is sent
-                self.close_when_flushed = True
-
-    def service(self) -> None:
-        _serving.channel = self
-        try:
-            super().service()
-        finally:
-            _serving.channel = None
-        with self.requests_lock:  # the client closed its side: that was its last answer
-            farewell = self.farewell
-            close = (
-                (self.client_done or farewell) and not self.requests and not self.close_when_flushed
-            )
-            if close:
-                self.farewell_due = farewell  # queued by the loop (handle_write)
-                self.close_when_flushed = True
-            if not self.requests:
-                self.farewell = b""  # (after close_when_flushed: busy() sees one or the other)
-        if close:
-            self.server.pull_trigger()
-
-    def write_soon(self, data: bytes) -> int:
-        sent = int(super().write_soon(data))
-        # waitress wakes the loop with outbuf_lock still held, which writable() then turns
-        # down: bytes the socket could not take are announced again, the lock free
-        if self.total_outbufs_len and self.requests:
-            self.server.pull_trigger()
-        return sent
-
-    def handle_write(self) -> None:
-        if self.farewell_due:  # the loop thread: with no request left, no worker writes
-            self.queue_farewell()
-        super().handle_write()
-
-    def queue_farewell(self) -> None:
-        """Put ``farewell_due`` behind what the output buffer holds (in the loop thread)."""
-        farewell, self.farewell_due = self.farewell_due, b""
-        with self.outbuf_lock:
-            if self.connected:
-                self.outbufs[-1].append(farewell)
-                self.current_outbuf_count += len(farewell)
-                self.total_outbufs_len += len(farewell)
-
-    def loop_has_nothing_to_do(self) -> bool:
-        """After a worker's answer, whether the loop may sleep on: it watches this socket
-        for the next request already, and there is nothing to send or close."""
-        return bool(
-            self.polled_readable
-            and not self.total_outbufs_len
-            and not (self.will_close or self.close_when_flushed)
-            and not self.server.draining
-            and self.connected
-        )
-
-    def writable(self) -> bool:
-        # waitress asks to be woken when the socket can take more bytes whenever its output
-        # buffer holds any; while a worker is writing the answer (it sends it itself) the
-        # loop then wakes again and again with nothing it may do. It waits for the worker
-        # instead, which wakes it (pull_trigger) when the request is done; unless the
-        # worker waits for it (output over the high watermark), the channel is closing, or
-        # an answer left bytes the socket could not take while no worker writes (a client
-        # that pipelines: the worker has gone on to its next request, perhaps a slow one).
-        if self.requests and not (self.will_close or self.close_when_flushed):
-            if self.total_outbufs_len > self.adj.outbuf_high_watermark:
-                return True
-            if self.total_outbufs_len and self.outbuf_lock.acquire(False):
-                self.outbuf_lock.release()  # free: no worker is writing into it now
-                return True
-            return False
-        return bool(super().writable())
-
-    def busy(self) -> bool:
-        """A request received and not yet answered in full (running, queued or flushing)."""
-        return bool(
-            self.requests
-            or self.total_outbufs_len
-            or self.close_when_flushed
-            or self.farewell
-            or self.farewell_due
-        )
 
 
 class _TcpServer(TcpWSGIServer):
     """waitress's TCP server, adding the whole-request deadline and the refusal report."""
 
-    channel_class = _Channel
+    channel_class = Channel
 
     def __init__(
         self,
@@ -307,7 +91,7 @@ class _TcpServer(TcpWSGIServer):
         super().__init__(app, **kwargs)
 
     def pull_trigger(self) -> None:
-        channel = getattr(_serving, "channel", None)  # what this thread is answering
+        channel = getattr(serving, "channel", None)  # what this thread is answering
         if channel is not None and channel.server is self and channel.loop_has_nothing_to_do():
             return
         try:
@@ -468,8 +252,8 @@ class Server:
                 except OSError:
                     pass
 
-    def _channels(self) -> list[_Channel]:
-        return [d for d in list(self._map.values()) if isinstance(d, _Channel)]
+    def _channels(self) -> list[Channel]:
+        return [d for d in list(self._map.values()) if isinstance(d, Channel)]
 
     def _drain(self) -> None:
         """Stop listening, answer the requests in flight, close the rest (stop's timeout)."""
@@ -497,7 +281,7 @@ class Server:
         while any(c.busy() for c in self._channels()) and time.monotonic() < grace:
             wasyncore.poll2(0.02, self._map)  # answers already on their way: let them go
 
-    def _answer_unavailable(self, channel: _Channel) -> bool:
+    def _answer_unavailable(self, channel: Channel) -> bool:
         """At stop's timeout: answer ``channel``'s request 503 and report it (True: close
         the channel now), unless its app has begun to answer (False then: the requests
         read ahead behind it are turned away, :meth:`_turn_away_read_ahead`). Runs in the
@@ -529,7 +313,7 @@ class Server:
             pass
         return True
 
-    def _turn_away_read_ahead(self, channel: _Channel, answering: Any) -> bool:
+    def _turn_away_read_ahead(self, channel: Channel, answering: Any) -> bool:
         """The requests a client pipelined behind ``answering``, whose app is answering at
         stop's timeout, are not handed to their app: the grace waits only for answers on
         their way, so theirs would be cut off while their app logged it answered. They are
