@@ -901,11 +901,11 @@ def test_at_stops_deadline_a_503_waits_behind_the_unsent_end_of_the_answer_befor
     the slow one's app has not begun to answer, and the end of the first answer still
     waits in the server's buffer. The 503 goes out after that end, not into it."""
     size = 4_000_000
-    reported = threading.Event()
+    reported, release = threading.Event(), threading.Event()
 
     def app(environ: dict[str, object], start_response: object) -> list[bytes]:
         if environ["PATH_INFO"] == "/slow":
-            time.sleep(3.0)
+            release.wait(10)  # slow: until the test is done
             body = b"slow\n"
         else:
             body = b"x" * size
@@ -914,18 +914,23 @@ def test_at_stops_deadline_a_503_waits_behind_the_unsent_end_of_the_answer_befor
 
     server = Server(app, on_refused=lambda refusal: reported.set())
     stopping = threading.Thread(target=server.stop, kwargs={"timeout": 0.05})
-    with socket.socket() as client:
-        client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
-        client.settimeout(10)
-        client.connect(("127.0.0.1", server.port))
-        client.sendall(b"GET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
-        time.sleep(0.3)  # not reading: the first answer's end waits in the server's buffer
-        stopping.start()
-        assert reported.wait(5)  # stop's timeout: the slow request is answered 503
-        got = b""
-        while chunk := client.recv(262144):  # until the server closes
-            got += chunk
-    stopping.join(10)
+    try:
+        with socket.socket() as client:
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+            client.settimeout(10)
+            client.connect(("127.0.0.1", server.port))
+            client.sendall(
+                b"GET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /slow HTTP/1.1\r\nHost: x\r\n\r\n"
+            )
+            time.sleep(0.3)  # not reading: the first answer's end waits in the server's buffer
+            stopping.start()
+            assert reported.wait(5)  # stop's timeout: the slow request is answered 503
+            got = b""
+            while chunk := client.recv(262144):  # until the server closes
+                got += chunk
+    finally:
+        release.set()
+        stopping.join(10)
     head, _, rest = got.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200 OK") and f"Content-Length: {size}".encode() in head
     assert rest[:size] == b"x" * size  # whole, with nothing spliced into it
@@ -934,12 +939,14 @@ def test_at_stops_deadline_a_503_waits_behind_the_unsent_end_of_the_answer_befor
 
 def _arrived_before_the_app_ended() -> float:
     """Seconds from a request until 4 MB of its answer arrived, the app writing them at
-    once and then taking 1.2 s over its last 5 bytes; the client reads from 0.2 s on."""
+    once and then waiting (until they are in) to write its last 5 bytes; the client reads
+    from 0.2 s on."""
+    release = threading.Event()
 
     def app(environ: dict[str, object], start_response: object) -> Iterator[bytes]:
         start_response("200 OK", [("Content-Length", str(4_000_005))])  # type: ignore[operator]
         yield b"b" * 4_000_000
-        time.sleep(1.2)
+        release.wait(5)
         yield b"done!"
 
     server = Server(app)
@@ -959,6 +966,7 @@ def _arrived_before_the_app_ended() -> float:
                 got += chunk
             return time.monotonic() - started
     finally:
+        release.set()
         server.stop()
 
 
@@ -971,14 +979,13 @@ def test_what_the_socket_could_not_take_goes_out_as_soon_as_it_can() -> None:
     assert took[1] < 0.75, f"4 MB arrived after {took} s"
 
 
-def _big_then_slow(finished: list[float]) -> Callable[..., list[bytes]]:
+def _big_then_slow(release: threading.Event) -> Callable[..., list[bytes]]:
     """/big: 8 MB at once (more than the kernel's buffers take: the rest waits in the
-    server's); /small: 100 bytes; /slow: 3 s, then a line (noting when it is done)."""
+    server's); /small: 100 bytes; /slow: a line once ``release`` is set."""
 
     def app(environ: dict[str, object], start_response: object) -> list[bytes]:
         if environ["PATH_INFO"] == "/slow":
-            time.sleep(3.0)
-            finished.append(time.monotonic())
+            release.wait(10)
             body = b"slow\n"
         else:
             body = b"x" * (8_000_000 if environ["PATH_INFO"] == "/big" else 100)
@@ -994,13 +1001,13 @@ def test_a_pipelined_answer_goes_out_while_the_next_request_runs(first: str) -> 
     each answer when it is ready: the rest of a first answer that the socket could not
     take at once does not wait for the slow app answering the second request."""
     size = 8_000_000 if first == "big" else 100
-    finished: list[float] = []
-    server = Server(_big_then_slow(finished))
+    release = threading.Event()
+    server = Server(_big_then_slow(release))
     try:
         with socket.socket() as client:
             # a bounded window (256 KB): the server cannot hand the kernel 8 MB at once
             client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 262144)
-            client.settimeout(10)
+            client.settimeout(3)  # the old code: the rest waited for the second app, for ever
             client.connect(("127.0.0.1", server.port))
             client.sendall(
                 b"GET /%s HTTP/1.1\r\nHost: x\r\n\r\nGET /slow HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -1008,20 +1015,24 @@ def test_a_pipelined_answer_goes_out_while_the_next_request_runs(first: str) -> 
             )
             time.sleep(0.2)  # the client reads late: the kernel's buffers fill meanwhile
             got = b""
+            # the whole first answer, while the second request's app waits for release
             while b"\r\n\r\n" not in got or len(got.split(b"\r\n\r\n", 1)[1]) < size:
-                chunk = client.recv(262144)
+                try:
+                    chunk = client.recv(262144)
+                except TimeoutError:
+                    pytest.fail("the rest of the first answer waited for the second's app")
                 assert chunk, "the server closed the connection"
                 got += chunk
-            first_done = time.monotonic()
+            release.set()
             rest = got.split(b"\r\n\r\n", 1)[1][size:]
             while not rest.endswith(b"slow\n"):
                 chunk = client.recv(65536)
                 assert chunk, "the server closed the connection"
                 rest += chunk
     finally:
+        release.set()
         server.stop()
     assert got.startswith(b"HTTP/1.1 200 OK\r\n") and rest.count(b"HTTP/1.1 200 OK\r\n") == 1
-    assert first_done < finished[0], "the first answer waited for the second request's app"
 
 
 def test_each_next_request_on_a_kept_connection_is_read_at_once() -> None:
