@@ -276,20 +276,19 @@ class Server:
             wasyncore.poll2(0.02, self._map)
         grace = time.monotonic() + _GRACE
         for channel in self._channels():
-            if channel.requests and self._answer_unavailable(channel):
-                channel.handle_close()
+            self._answer_unavailable(channel)
         while any(c.busy() for c in self._channels()) and time.monotonic() < grace:
             wasyncore.poll2(0.02, self._map)  # answers already on their way: let them go
 
-    def _answer_unavailable(self, channel: Channel) -> bool:
-        """At stop's timeout: answer ``channel``'s request 503 and report it (True: close
-        the channel now), unless its app has begun to answer (False then: the requests
-        read ahead behind it are turned away, :meth:`_turn_away_read_ahead`). Runs in the
-        loop thread."""
+    def _answer_unavailable(self, channel: Channel) -> None:
+        """At stop's timeout: answer ``channel``'s request 503 (after whatever the answer
+        before it left unsent; then the connection closes) and report it, unless its app
+        has begun to answer (then the requests read ahead behind it are turned away,
+        :meth:`_turn_away_read_ahead`). Runs in the loop thread."""
         while True:
             with channel.requests_lock:
                 if not channel.requests:
-                    return False
+                    return
                 request = channel.requests[0]
             with channel.stop_lock:
                 task = channel.task
@@ -298,28 +297,21 @@ class Server:
                     channel.abandoned = True  # a queued task will not run the app now
                     break
             if self._turn_away_read_ahead(channel, request):
-                return False
+                return
             # that answer ended meanwhile, and the next request is up: look at it
         self._server.report(request, 503, self._unavailable_reason(), app_saw)
-        if channel.total_outbufs_len:  # the end of the answer before it, unsent: after that
-            with channel.requests_lock:
-                channel.farewell_due = self._unavailable(close=True)
-                channel.close_when_flushed = True
-            channel.queue_farewell()
-            return False
-        try:
-            channel.socket.send(self._unavailable(close=True))
-        except OSError:
-            pass
-        return True
+        with channel.requests_lock:
+            channel.farewell_due = self._unavailable(close=True)
+            channel.close_when_flushed = True
+        channel.queue_farewell()  # flushed in the grace, then the channel closes
 
     def _turn_away_read_ahead(self, channel: Channel, answering: Any) -> bool:
         """The requests a client pipelined behind ``answering``, whose app is answering at
         stop's timeout, are not handed to their app: the grace waits only for answers on
-        their way, so theirs would be cut off while their app logged it answered. They are
-        reported 503, and the first of them answered so after that answer (the channel's
-        ``farewell``; the connection then closes). False when ``answering`` has been
-        answered already (its channel has gone on to the next request)."""
+        their way, so theirs would be cut off while their app logged it answered. Each is
+        reported 503 and answered so after that answer (the channel's ``farewell``; the
+        connection then closes). False when ``answering`` has been answered already (its
+        channel has gone on to the next request)."""
         with channel.requests_lock:
             if not channel.requests or channel.requests[0] is not answering:
                 return False
