@@ -4,6 +4,7 @@ reports), in-process and over HTTP.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -74,8 +75,11 @@ def _in_process_flow() -> Callable[[], Any]:
         app = _status_app if environ.get("PATH_INFO") == "/sms_status/" else inbound_app
         return app(environ, start_response)
 
+    texts = (f"hello {n}" for n in itertools.count())  # each flow's reply is a new document
+
     def in_process() -> Any:
-        return sim.receive_sms(router, DST, SRC, "hello", url="http://testserver/receive_sms/")
+        url = "http://testserver/receive_sms/"
+        return sim.receive_sms(router, DST, SRC, next(texts), url=url)
 
     return in_process
 
@@ -85,7 +89,8 @@ def _sum_of_parts(flow: Any) -> Callable[[], object]:
     and nothing else: each of its 4 requests (the inbound one and 3 delivery reports)
     signed (V2 and V3; the Ma- signatures are the same with one token) and validated as
     its app validates it (the WebhookApp: V2 and V3; the callbackUrl app: V2); the reply
-    built and written as XML; and that XML parsed and validated once."""
+    built and written as XML; and that XML parsed and validated once (each round's reply a
+    new document, as each flow's is: none is a look-up of a document read before)."""
     import smsxml
     from smsxml.signature import sign_v2, sign_v3, validate_v2, validate_v3
     from smsxml.xml import parse
@@ -93,6 +98,7 @@ def _sum_of_parts(flow: Any) -> Callable[[], object]:
     requests = [flow.inbound] + [report.request for report in flow.reports]
     signed = [(r.method, r.url, r.nonce, dict(r.params)) for r in requests]
     callback = "http://testserver/sms_status/"
+    texts = (f"Got it: hello {n}" for n in itertools.count())
 
     def parts() -> object:
         for number, (method, url, nonce, params) in enumerate(signed):
@@ -101,9 +107,7 @@ def _sum_of_parts(flow: Any) -> Callable[[], object]:
             assert validate_v2(url, nonce, v2, TOKEN)
             if number == 0:  # the inbound request: the WebhookApp's policy checks V3 too
                 assert validate_v3(method, url, nonce, v3, TOKEN, params)
-        reply = smsxml.Response().add_message(
-            "Got it: hello", src=SRC, dst=DST, callback_url=callback
-        )
+        reply = smsxml.Response().add_message(next(texts), src=SRC, dst=DST, callback_url=callback)
         return parse(reply.to_xml())
 
     return parts

@@ -56,8 +56,9 @@ class App:
     """A WSGI app: the message_url answers one <Message> (reports to ``CALLBACK``), the
     callbackUrl answers 200; every request's path and signature headers are kept."""
 
-    def __init__(self, sleep: float = 0.0) -> None:
+    def __init__(self, sleep: float = 0.0, reply: str = "hi back") -> None:
         self.sleep = sleep
+        self.reply = reply
         self.seen: list[dict[str, Any]] = []
         self.threads: set[int] = set()
 
@@ -75,7 +76,7 @@ class App:
         if environ["PATH_INFO"] == "/sms_status/":
             start_response("200 OK", [("Content-Type", "text/plain")])
             return [b"OK"]
-        xml = Response().add_message("hi back", src=OWN, dst=PHONE, callback_url=CALLBACK)
+        xml = Response().add_message(self.reply, src=OWN, dst=PHONE, callback_url=CALLBACK)
         start_response("200 OK", [("Content-Type", "application/xml")])
         return [xml.to_xml().encode()]
 
@@ -334,11 +335,12 @@ def test_a_seeded_run_still_repeats_and_an_unseeded_one_does_not() -> None:
 
 
 def test_the_reply_is_read_once_and_still_checked(expat_spy: Any) -> None:
-    app = App()
+    reply = f"hi back {uuid.uuid4()}"  # a document no earlier test read
+    app = App(reply=reply)
     with expat_spy() as seen:
         flow = Simulator(TOKEN, numbers=[OWN]).receive_sms(app, PHONE, OWN, "hi")
     assert seen.parsers == seen.parse_calls == 1, seen  # was 2: validated, then parsed
-    assert flow.ok and [m.text for m in flow.outbound] == ["hi back"]
+    assert flow.ok and [m.text for m in flow.outbound] == [reply]
     assert [(r.status, r.response_status) for r in flow.reports] == [
         ("queued", 200),
         ("sent", 200),
@@ -352,6 +354,76 @@ def test_the_reply_is_read_once_and_still_checked(expat_spy: Any) -> None:
     refused = Simulator(TOKEN, numbers=[OWN]).receive_sms(bad, PHONE, OWN, "hi")
     assert not refused.ok and not refused.outbound and not refused.reports
     assert [p.code for p in refused.problems] == ["missing-attribute", "nothing-sent"]
+
+
+def test_a_reply_the_app_checked_is_not_parsed_again_by_the_simulator(expat_spy: Any) -> None:
+    """A WebhookApp checks the reply it sends; the simulator then reads the same bytes, as
+    Plivo does: one parse for the two (the second reading is a look-up), and what each
+    found is what a reading of its own finds."""
+    from smsxml.webhook import WebhookApp
+
+    def handler(message: Any) -> Response:
+        return Response().add_message(f"re: {message.text}", src=OWN, dst=PHONE)
+
+    app = WebhookApp(handler, TOKEN)
+    text = f"hi {uuid.uuid4()}"  # a document no earlier test read
+    with expat_spy() as seen:
+        flow = Simulator(TOKEN, numbers=[OWN]).receive_sms(app, PHONE, OWN, text)
+    assert seen.parsers == seen.parse_calls == 1, seen  # was 2: the app's check, Plivo's read
+    assert flow.ok and [m.text for m in flow.outbound] == [f"re: {text}"]
+    (entry,) = app.log
+    assert entry.status == 200 and entry.problems == () and entry.reply is not None
+    assert flow.problems == []
+
+
+_NUMBERS = st.sampled_from(["12025550000", "+1 202 555 0000", "", "abc", "1" * 20, "0"])
+_SOME_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
+
+
+@st.composite
+def _documents(draw: st.DrawFn) -> str:
+    """Message XML, right or wrong in many ways (names, numbers, types, text, escaping)."""
+    root = draw(st.sampled_from(["Response", "response", "Speak"]))
+    messages = []
+    for _ in range(draw(st.integers(0, 3))):
+        attrs = {
+            name: draw(_NUMBERS)
+            for name in draw(st.lists(st.sampled_from(["src", "dst", "to"]), unique=True))
+        }
+        if draw(st.booleans()):
+            attrs["type"] = draw(st.sampled_from(["sms", "mms", "whatsapp", ""]))
+        text = draw(_SOME_TEXT)
+        if draw(st.booleans()):  # escaped, or left raw (then perhaps malformed)
+            text = text.replace("&", "&amp;").replace("<", "&lt;")
+        written = " ".join(f'{k}="{v}"' for k, v in attrs.items())
+        messages.append(f"<Message {written}>{text}</Message>")
+    return f"<{root}>{''.join(messages)}</{root}>"
+
+
+@given(_documents(), st.booleans(), st.booleans())
+def test_a_document_reads_the_same_as_str_or_bytes_whichever_came_first(
+    document: str, bytes_first: bool, auto_encoding: bool
+) -> None:
+    """What makes the look-up above sound: a document read as ``str`` and as the UTF-8
+    bytes it is sent as gives the same problems and messages, whichever was read first
+    (the first reading fresh, the second perhaps a look-up), as a fresh reading of each
+    finds; and a caller changing what it got changes nothing for the next."""
+    from smsxml.xml.check import checked_document
+
+    def fresh(doc: str) -> str:  # the same document, bytes never read before
+        return f"{doc}<!-- {uuid.uuid4()} -->"
+
+    def read(doc: str, as_bytes: bool) -> tuple[list[Any], list[Any]]:
+        return checked_document(doc.encode() if as_bytes else doc, auto_encoding=auto_encoding)
+
+    once = fresh(document)
+    first = read(once, bytes_first)
+    second = read(once, not bytes_first)  # a look-up of the first, when that was kept
+    assert second == read(fresh(document), not bytes_first)  # as a reading of its own
+    assert first == read(fresh(document), bytes_first)
+    first[0].clear()
+    first[1].clear()
+    assert read(once, bytes_first) == second
 
 
 # --- the kept worker threads --------------------------------------------------------------

@@ -533,11 +533,26 @@ def _read(xml: object) -> tuple[bytes, bool] | Problem:
 # --------------------------------------------------------------------------- public API
 
 
+#: What the latest well-formed documents read gave, by their bytes and ``auto_encoding``:
+#: in an in-process flow the app checks the reply it sends and the simulator then reads
+#: the same bytes, as Plivo does; that second reading is a look-up. A pure function's
+#: results (frozen problems and messages; each caller gets lists of its own). Whether the
+#: bytes came as ``str`` matters only to the diagnosis of a malformed document, which is
+#: never kept: a well-formed one reads the same either way (UTF-8 without a declaration or
+#: BOM is what the parser assumes for bytes). Small documents only, the latest kept.
+_READ: dict[tuple[bytes, bool], tuple[tuple[Problem, ...], tuple[Message, ...]]] = {}
+_READ_KEPT, _READ_BYTES = 64, 16_384
+
+
 def read_document(xml: object, auto_encoding: bool) -> tuple[list[Problem], list[Message]]:
     read = _read(xml)
     if isinstance(read, Problem):
         return [read], []
     data, from_str = read
+    key = (data, bool(auto_encoding))
+    kept = _READ.get(key)
+    if kept is not None:
+        return list(kept[0]), list(kept[1])
     # A str is sent as UTF-8 (data is its UTF-8 bytes). Bytes honour a BOM and encoding=,
     # except UTF-8 bytes behind a declaration that reads them differently: that is reported,
     # and the rest of the document is still checked as the UTF-8 it is.
@@ -547,7 +562,12 @@ def read_document(xml: object, auto_encoding: bool) -> tuple[list[Problem], list
     if declaration is not None:
         checker.declaration = declaration
     checker.run(data, from_str)
-    return checker.result(), checker.messages
+    problems, messages = checker.result(), checker.messages
+    if checker.fatal is None and len(data) <= _READ_BYTES:
+        if len(_READ) >= _READ_KEPT:
+            _READ.clear()
+        _READ[key] = (tuple(problems), tuple(messages))
+    return problems, messages
 
 
 def validate(xml: str | bytes, *, auto_encoding: bool = AUTO_ENCODING_BY_DEFAULT) -> list[Problem]:
