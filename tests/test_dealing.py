@@ -50,4 +50,6 @@ def test_a_notebook_and_the_floods_stay_whole_every_other_test_goes_alone() -> N
         "notebooks/01_message_flow.ipynb"
     )
     assert dealing._scope("tests/test_load.py::test_flood[2]") == "tests/test_load.py"
+    slowloris = "tests/test_server.py::test_500_slow_connections_do_not_delay_200_signed_requests"
+    assert dealing._scope(slowloris) == "tests/test_load.py"  # never beside a flood
     assert dealing._scope(OTHER) == OTHER and dealing._scope(BROWSER) == BROWSER
