@@ -12,7 +12,9 @@ _TOGETHER = ("tests/test_load.py",)
 #: Load tests elsewhere that time each answer (the slowloris one: each of 200 answers in
 #: under a second): run with the floods, one after another, never beside one of them
 #: filling both cores.
-_WITH_THE_FLOODS = ("tests/test_server.py::test_500_slow_connections_do_not_delay_200_signed",)
+_WITH_THE_FLOODS = frozenset(
+    {"tests/test_server.py::test_500_slow_connections_do_not_delay_200_signed_requests"}
+)
 #: Tests that drive a Chromium (each worker that runs one starts its own, and a JupyterLab).
 _BROWSER = "tests/browser/"
 
@@ -20,7 +22,7 @@ _BROWSER = "tests/browser/"
 def _scope(nodeid: str) -> str:
     """The unit a worker is given: a notebook or test_load.py whole (with the load tests
     :data:`_WITH_THE_FLOODS` names), else one test."""
-    if nodeid.startswith(_WITH_THE_FLOODS):
+    if nodeid in _WITH_THE_FLOODS:
         return _TOGETHER[0]
     path = nodeid.split("::", 1)[0]
     return path if path.endswith(".ipynb") or path.startswith(_TOGETHER) else nodeid

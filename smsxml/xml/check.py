@@ -550,7 +550,8 @@ def read_document(xml: object, auto_encoding: bool) -> tuple[list[Problem], list
         return [read], []
     data, from_str = read
     key = (data, bool(auto_encoding))
-    kept = _READ.get(key)
+    small = len(data) <= _READ_BYTES  # (a larger one is never kept: not even hashed)
+    kept = _READ.get(key) if small else None
     if kept is not None:
         return list(kept[0]), list(kept[1])
     # A str is sent as UTF-8 (data is its UTF-8 bytes). Bytes honour a BOM and encoding=,
@@ -563,7 +564,7 @@ def read_document(xml: object, auto_encoding: bool) -> tuple[list[Problem], list
         checker.declaration = declaration
     checker.run(data, from_str)
     problems, messages = checker.result(), checker.messages
-    if checker.fatal is None and len(data) <= _READ_BYTES:
+    if checker.fatal is None and small:
         if len(_READ) >= _READ_KEPT:
             _READ.clear()
         _READ[key] = (tuple(problems), tuple(messages))
